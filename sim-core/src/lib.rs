@@ -1,0 +1,1 @@
+//! Placeholder simulation core; replaced by the engine.
