@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, native sim-core tests, wasm tests in headless
+# Chromium, and end-to-end tests in headless Chromium against the built bundle.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+"$ROOT/scripts/bootstrap.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Native tests (sim-core, release mode for the statistical checks)"
+cargo test --release -p sim-core --quiet
+
+step "sim-core stays free of web crates"
+if cargo tree -p sim-core --prefix none | grep -E '^(leptos|web-sys|js-sys|wasm-bindgen|gloo)[ -]'; then
+  die "sim-core depends on a web crate"
+fi
+
+step "wasm tests in headless Chromium (wasm-bindgen-test)"
+with_wasm_env cargo test -p playground --target wasm32-unknown-unknown --quiet
+
+"$ROOT/scripts/build.sh"
+
+step "End-to-end tests in headless Chromium"
+node --test --test-reporter=spec tests/e2e/
+echo
+echo "All tests passed. Screenshots: tests/output/"
