@@ -380,12 +380,8 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
-        loop {
-            let next_at = match self.agenda.peek() {
-                Some(Reverse(e)) => e.at,
-                None => break,
-            };
-            if next_at > t {
+        while let Some(Reverse(top)) = self.agenda.peek() {
+            if top.at > t {
                 break;
             }
             if n >= max_events {
