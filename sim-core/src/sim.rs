@@ -266,6 +266,8 @@ pub struct Sim {
     seq: u64,
     events: u64,
     agenda: BinaryHeap<Reverse<Entry>>,
+    /// Events due at `now` (zero-latency hops), run in FIFO order before the agenda moves on.
+    due_now: VecDeque<Ev>,
     nodes: Vec<Node>,
     by_id: BTreeMap<String, u32>,
     edges: Vec<Edge>,
@@ -301,6 +303,7 @@ impl Sim {
             seq: 0,
             events: 0,
             agenda: BinaryHeap::new(),
+            due_now: VecDeque::new(),
             nodes: Vec::new(),
             by_id: BTreeMap::new(),
             edges: Vec::new(),
@@ -380,19 +383,35 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
-        while let Some(Reverse(top)) = self.agenda.peek() {
-            if top.at > t {
+        loop {
+            let from_due = !self.due_now.is_empty();
+            let at = if from_due {
+                self.now
+            } else {
+                match self.agenda.peek() {
+                    Some(Reverse(top)) => top.at,
+                    None => break,
+                }
+            };
+            if at > t {
                 break;
             }
             if n >= max_events {
                 reached = false;
                 break;
             }
-            let Some(Reverse(entry)) = self.agenda.pop() else { break };
-            self.now = entry.at;
+            let ev = if from_due {
+                self.due_now.pop_front()
+            } else {
+                self.agenda.pop().map(|Reverse(e)| {
+                    self.now = e.at;
+                    e.ev
+                })
+            };
+            let Some(ev) = ev else { break };
             self.events += 1;
             n += 1;
-            self.handle(entry.ev);
+            self.handle(ev);
         }
         if reached {
             self.now = self.now.max(t);
@@ -401,6 +420,10 @@ impl Sim {
     }
 
     fn schedule(&mut self, at: SimTime, ev: Ev) {
+        if at <= self.now {
+            self.due_now.push_back(ev);
+            return;
+        }
         self.seq += 1;
         self.agenda.push(Reverse(Entry { at, seq: self.seq, ev }));
     }
@@ -1810,13 +1833,17 @@ impl Sim {
     #[doc(hidden)]
     pub fn debug_in_flight_recount(&self) -> u64 {
         let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(|c| c.parent.is_none())).count() as u64;
-        let retries = self.agenda.iter().filter(|Reverse(e)| matches!(e.ev, Ev::Retry { .. })).count() as u64;
+        let retries = self.agenda.iter().map(|Reverse(e)| &e.ev).chain(self.due_now.iter());
+        let retries = retries.filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
         roots + retries
     }
 
     /// Smallest time of a pending event (for checking time never goes back).
     #[doc(hidden)]
     pub fn debug_next_event_at(&self) -> Option<SimTime> {
+        if !self.due_now.is_empty() {
+            return Some(self.now);
+        }
         self.agenda.peek().map(|Reverse(e)| e.at)
     }
 }

@@ -48,8 +48,9 @@ impl SimDuration {
 
     /// From a float number of nanoseconds (rounded, saturating; NaN gives zero).
     pub fn from_nanos_f64(ns: f64) -> SimDuration {
-        // `as` saturates and maps NaN to 0.
-        SimDuration(ns.round() as u64)
+        // Round half up; `as` saturates and maps NaN and negatives to 0. (`f64::round` is a
+        // libm call on some targets; this is one add.)
+        SimDuration((ns + 0.5) as u64)
     }
 
     /// In seconds.
