@@ -1,23 +1,155 @@
-//! Deterministic simulation core (placeholder until the engine lands).
+//! `sim-core`: a deterministic, per-request discrete-event simulation of system designs.
+//!
+//! Pure Rust with no web crates, no wall clock and no OS entropy, so the same scenario and
+//! seed give bit-identical results natively and in wasm. The UI drives a [`Sim`] through
+//! three calls: [`Sim::apply`] (live edits and faults), [`Sim::step_until`] (advance
+//! simulated time with a cap on events per call) and [`Sim::snapshot`] (plain data).
+#![warn(missing_docs, unreachable_pub)]
 
-/// Simulated time in integer nanoseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SimTime(pub u64);
+mod error;
+mod metrics;
+mod random;
+mod scenario;
+mod sim;
+mod time;
 
-/// The simulation: for now only its clock.
-#[derive(Debug, Default)]
-pub struct Sim {
-    now: SimTime,
+pub use error::Error;
+pub use metrics::{
+    Alert, Cause, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, LatencySummary, LogLine, NodePoint, NodeView,
+    Snapshot,
+};
+pub use scenario::*;
+pub use sim::{RecordedCommand, Sim, StepResult};
+pub use time::{SimDuration, SimTime};
+
+use serde::{Deserialize, Serialize};
+
+/// Default simulated duration of a headless run when neither the caller nor the scenario
+/// gives one, s.
+pub const DEFAULT_DURATION_S: f64 = 60.0;
+
+/// The result of a headless run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Root seed used.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub duration_s: f64,
+    /// [`Snapshot::digest`] of the final snapshot, as 16 hex digits.
+    pub digest: String,
+    /// The final snapshot, time series left out.
+    pub snapshot: Snapshot,
 }
 
-impl Sim {
-    /// Advances simulated time to `t` (never backwards).
-    pub fn step_until(&mut self, t: SimTime) {
-        self.now = self.now.max(t);
+/// Runs a scenario to the end without a UI. `seed` overrides the scenario's seed and
+/// `duration_s` its duration.
+pub fn run_headless(scenario: &Scenario, seed: Option<u64>, duration_s: Option<f64>) -> Result<Summary, Error> {
+    let seed = seed.unwrap_or(scenario.seed);
+    let duration_s = duration_s.or(scenario.duration_s).unwrap_or(DEFAULT_DURATION_S);
+    if !duration_s.is_finite() || duration_s <= 0.0 || duration_s > MAX_SECONDS {
+        return Err(Error::new("duration_s", format!("must be above 0 and at most {MAX_SECONDS}")));
     }
+    let mut sim = Sim::with_seed(scenario, seed)?;
+    sim.step_until(SimTime::from_secs_f64(duration_s), u64::MAX);
+    let mut snapshot = sim.snapshot();
+    let digest = format!("{:016x}", snapshot.digest());
+    snapshot.series.clear();
+    for n in &mut snapshot.nodes {
+        n.series.clear();
+    }
+    Ok(Summary { scenario: scenario.name.clone(), seed, duration_s, digest, snapshot })
+}
 
-    /// The current simulated instant.
-    pub fn now(&self) -> SimTime {
-        self.now
+/// A small demo design: a client, a health-checked load balancer, two app servers and a
+/// database.
+pub fn demo_scenario() -> Scenario {
+    let node = |id: &str, x: f64, y: f64, kind: NodeKind| NodeSpec {
+        id: id.to_string(),
+        label: None,
+        x: Some(x),
+        y: Some(y),
+        region: None,
+        kind,
+    };
+    let server = ServerParams {
+        workers: 8,
+        queue_capacity: 100,
+        service_time: ServiceTime::LogNormal { mean_ms: 20.0, sigma: 0.5 },
+        queue_timeout_ms: None,
+        downstream: DownstreamMode::Call,
+        call_timeout_ms: Some(1000.0),
+    };
+    let edge = |from: &str, to: &str, ms: f64| EdgeSpec {
+        from: from.to_string(),
+        to: to.to_string(),
+        latency_ms: ms,
+        jitter_ms: ms / 2.0,
+        weight: 1,
+        state: EdgeState::Up,
+    };
+    Scenario {
+        version: SCENARIO_VERSION,
+        name: "demo: load balancer, two servers, database".to_string(),
+        seed: 1,
+        duration_s: Some(60.0),
+        nodes: vec![
+            node(
+                "users",
+                0.0,
+                100.0,
+                NodeKind::Client(ClientParams {
+                    rate_rps: 300.0,
+                    pattern: RatePattern::Constant,
+                    mix: RequestMix { read: 0.8, write: 0.1, static_asset: 0.1, job: 0.0 },
+                    keys: KeyDistribution::Zipf { key_count: 10_000, s: 1.0 },
+                    timeout_ms: Some(2000.0),
+                    retry: Some(RetryPolicy {
+                        max_retries: 2,
+                        base_backoff_ms: 100.0,
+                        multiplier: 2.0,
+                        max_backoff_ms: 2000.0,
+                        jitter: Jitter::Full,
+                    }),
+                }),
+            ),
+            node(
+                "lb",
+                200.0,
+                100.0,
+                NodeKind::LoadBalancer(LoadBalancerParams {
+                    policy: LbPolicy::LeastConnections,
+                    health_check: Some(HealthCheck {
+                        interval_ms: 1000.0,
+                        unhealthy_threshold: 2,
+                        healthy_threshold: 2,
+                    }),
+                    backend_timeout_ms: Some(1500.0),
+                }),
+            ),
+            node("web-1", 400.0, 50.0, NodeKind::Server(server.clone())),
+            node("web-2", 400.0, 150.0, NodeKind::Server(server)),
+            node(
+                "db",
+                600.0,
+                100.0,
+                NodeKind::Database(DatabaseParams {
+                    max_connections: 20,
+                    queue_capacity: 200,
+                    read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
+                    write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
+                }),
+            ),
+        ],
+        edges: vec![
+            edge("users", "lb", 20.0),
+            edge("lb", "web-1", 0.5),
+            edge("lb", "web-2", 0.5),
+            edge("web-1", "db", 1.0),
+            edge("web-2", "db", 1.0),
+        ],
+        events: Vec::new(),
+        metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
     }
 }

@@ -1,0 +1,373 @@
+//! Metrics: histograms, bounded ring buffers, and the plain-data snapshot the UI reads.
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::EdgeState;
+use crate::time::{SimDuration, SimTime};
+
+/// Why a request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// A caller gave up waiting (client, balancer or server timeout, or queue timeout).
+    Timeout,
+    /// A bounded queue was full.
+    QueueFull,
+    /// A token bucket was empty (HTTP 429).
+    RateLimited,
+    /// The callee was down, or no healthy backend was left.
+    NodeDown,
+    /// The request or its response was dropped by a partitioned link.
+    Partition,
+}
+
+/// Errors counted by cause.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorCounts {
+    /// Timeouts.
+    pub timeout: u64,
+    /// Full queues.
+    pub queue_full: u64,
+    /// Rate limited (429).
+    pub rate_limited: u64,
+    /// Node down.
+    pub node_down: u64,
+    /// Partition.
+    pub partition: u64,
+}
+
+impl ErrorCounts {
+    pub(crate) fn add(&mut self, c: Cause) {
+        match c {
+            Cause::Timeout => self.timeout += 1,
+            Cause::QueueFull => self.queue_full += 1,
+            Cause::RateLimited => self.rate_limited += 1,
+            Cause::NodeDown => self.node_down += 1,
+            Cause::Partition => self.partition += 1,
+        }
+    }
+
+    /// All causes together.
+    pub fn total(&self) -> u64 {
+        self.timeout + self.queue_full + self.rate_limited + self.node_down + self.partition
+    }
+}
+
+/// Latency percentiles from an HDR histogram (microsecond resolution, 3 significant digits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Samples.
+    pub count: u64,
+    /// Exact mean, ms.
+    pub mean_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Maximum, ms.
+    pub max_ms: f64,
+}
+
+/// Latency recorder: an HDR histogram plus an exact sum for the mean.
+#[derive(Clone, Debug)]
+pub(crate) struct Latency {
+    hist: Histogram<u64>,
+    sum_ns: u128,
+}
+
+/// Longest latency a histogram tracks (larger values saturate): one week, in µs.
+const HIST_MAX_US: u64 = 7 * 24 * 3600 * 1_000_000;
+
+impl Latency {
+    pub(crate) fn new(sigfig: u8) -> Latency {
+        // Bounds and sigfig are constants known to be valid.
+        let hist = Histogram::new_with_bounds(1, HIST_MAX_US, sigfig).expect("valid histogram bounds");
+        Latency { hist, sum_ns: 0 }
+    }
+
+    pub(crate) fn record(&mut self, d: SimDuration) {
+        self.hist.saturating_record((d.0 / 1000).max(1));
+        self.sum_ns += u128::from(d.0);
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.hist.reset();
+        self.sum_ns = 0;
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.hist.len()
+    }
+
+    pub(crate) fn summary(&self) -> LatencySummary {
+        let n = self.hist.len();
+        if n == 0 {
+            return LatencySummary::default();
+        }
+        let ms = |us: u64| us as f64 / 1e3;
+        LatencySummary {
+            count: n,
+            mean_ms: self.sum_ns as f64 / n as f64 / 1e6,
+            p50_ms: ms(self.hist.value_at_quantile(0.5)),
+            p95_ms: ms(self.hist.value_at_quantile(0.95)),
+            p99_ms: ms(self.hist.value_at_quantile(0.99)),
+            max_ms: ms(self.hist.max()),
+        }
+    }
+}
+
+/// A ring buffer keeping the newest `cap` items.
+#[derive(Clone, Debug)]
+pub(crate) struct Ring<T> {
+    items: VecDeque<T>,
+    cap: usize,
+}
+
+impl<T: Clone> Ring<T> {
+    pub(crate) fn new(cap: usize) -> Ring<T> {
+        Ring { items: VecDeque::new(), cap: cap.max(1) }
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        if self.items.len() == self.cap {
+            self.items.pop_front();
+        }
+        self.items.push_back(item);
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<T> {
+        self.items.iter().cloned().collect()
+    }
+
+    pub(crate) fn last(&self) -> Option<&T> {
+        self.items.back()
+    }
+}
+
+/// A time-weighted integral of a count (for mean utilisation, queue length, in-flight).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Area {
+    pub(crate) value: u64,
+    area: u128,
+    since: SimTime,
+}
+
+impl Area {
+    pub(crate) fn set(&mut self, now: SimTime, value: u64) {
+        self.area = self.at(now);
+        self.since = now;
+        self.value = value;
+    }
+
+    pub(crate) fn add(&mut self, now: SimTime, delta: i64) {
+        let v = self.value.saturating_add_signed(delta);
+        self.set(now, v);
+    }
+
+    /// The integral up to `now`, in count × ns.
+    pub(crate) fn at(&self, now: SimTime) -> u128 {
+        self.area + u128::from(self.value) * u128::from(now.since(self.since).0)
+    }
+}
+
+/// One window of the global time series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GlobalPoint {
+    /// End of the window, s.
+    pub t_s: f64,
+    /// Successful responses per second.
+    pub rps: f64,
+    /// Failed requests / finished requests in the window.
+    pub error_rate: f64,
+    /// Median latency, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Requests in flight at the end of the window.
+    pub in_flight: u64,
+}
+
+/// One window of a node's time series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodePoint {
+    /// End of the window, s.
+    pub t_s: f64,
+    /// Requests finished successfully per second.
+    pub rps: f64,
+    /// Errors per second.
+    pub errors_per_s: f64,
+    /// 95th percentile of the time requests spent at the node, ms.
+    pub p95_ms: f64,
+    /// Busy workers / workers over the window.
+    pub utilisation: f64,
+    /// Queue length at the end of the window.
+    pub queue_len: u64,
+}
+
+/// A node's state as the UI shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// Serving.
+    Up,
+    /// Killed.
+    Down,
+    /// Launched by an autoscaling group, not serving yet.
+    Booting,
+    /// Being removed by an autoscaling group; finishes its work.
+    Draining,
+}
+
+/// Per-node metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeView {
+    /// Node id.
+    pub id: String,
+    /// Display label.
+    pub label: String,
+    /// Kind name ("server").
+    pub kind: String,
+    /// Canvas position.
+    pub x: Option<f64>,
+    /// Canvas position.
+    pub y: Option<f64>,
+    /// Up / down / booting / draining.
+    pub health: Health,
+    /// True when some load balancer's health checks currently mark it unhealthy.
+    pub marked_unhealthy: bool,
+    /// Service-time multiplier of the "slow" fault (1 = normal).
+    pub slow_factor: f64,
+    /// Requests that reached the node.
+    pub arrived: u64,
+    /// Requests it finished successfully.
+    pub completed: u64,
+    /// Requests it failed (or refused, or lost when killed), by cause.
+    pub errors: ErrorCounts,
+    /// Requests at the node now (queued, in service or waiting on downstream).
+    pub in_flight: u64,
+    /// Requests waiting in its queue now.
+    pub queue_len: u64,
+    /// Busy worker slots now.
+    pub busy_workers: u64,
+    /// Worker slots (connections for a database; 0 for nodes without workers).
+    pub workers: u64,
+    /// Mean busy fraction of the worker slots since the start.
+    pub utilisation: f64,
+    /// Time-average queue length since the start.
+    pub mean_queue_len: f64,
+    /// Time-average number of requests at the node since the start.
+    pub mean_in_flight: f64,
+    /// Successful completions per second since the start.
+    pub throughput_rps: f64,
+    /// Time from arrival at the node to its answer (success or failure).
+    pub latency: LatencySummary,
+    /// The newest window.
+    pub window: NodePoint,
+    /// Bounded time series, oldest first.
+    pub series: Vec<NodePoint>,
+    /// Instances of an autoscaling group (running, booting or draining).
+    pub instances: u64,
+}
+
+/// Flow on one edge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EdgeView {
+    /// Caller id.
+    pub from: String,
+    /// Callee id.
+    pub to: String,
+    /// Link state.
+    pub state: EdgeState,
+    /// Requests sent over it.
+    pub sent: u64,
+    /// Messages dropped by a partition.
+    pub dropped: u64,
+    /// Requests sent per second in the newest window.
+    pub window_rps: f64,
+    /// Requests waiting on it now (sent, not answered).
+    pub outstanding: u64,
+    /// Health-check view of the callee for a balancer's edge.
+    pub healthy: bool,
+}
+
+/// The golden signals seen by the clients.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GlobalView {
+    /// Requests created by clients (retries not counted again).
+    pub arrived: u64,
+    /// Attempts sent (first tries and retries).
+    pub attempts: u64,
+    /// Retries sent.
+    pub retries: u64,
+    /// Requests answered successfully.
+    pub completed: u64,
+    /// Requests failed for good (after retries), by cause of the last attempt.
+    pub failed: ErrorCounts,
+    /// Requests neither completed nor failed yet (including those waiting to retry).
+    pub in_flight: u64,
+    /// Successful completions per second since the start.
+    pub throughput_rps: f64,
+    /// Time-average of `in_flight` since the start.
+    pub mean_in_flight: f64,
+    /// End-to-end latency of successful requests (from creation, retries included).
+    pub latency: LatencySummary,
+    /// The newest window.
+    pub window: GlobalPoint,
+}
+
+/// An active SLO alert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// "p95" or "error_rate".
+    pub kind: String,
+    /// When it fired, s.
+    pub since_s: f64,
+    /// Human-readable text.
+    pub message: String,
+}
+
+/// An event-log line stamped with simulated time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Simulated time, s.
+    pub t_s: f64,
+    /// "web-2 marked unhealthy at 12.3 s".
+    pub text: String,
+}
+
+/// Everything the UI shows, as plain data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Simulated time, s.
+    pub now_s: f64,
+    /// Events processed since the start.
+    pub events_processed: u64,
+    /// Client-side golden signals.
+    pub global: GlobalView,
+    /// Per node, in creation order.
+    pub nodes: Vec<NodeView>,
+    /// Per edge, in creation order.
+    pub edges: Vec<EdgeView>,
+    /// Global time series, oldest first.
+    pub series: Vec<GlobalPoint>,
+    /// SLO alerts firing now.
+    pub alerts: Vec<Alert>,
+    /// Recent log lines, oldest first (bounded).
+    pub log: Vec<LogLine>,
+}
+
+impl Snapshot {
+    /// A deterministic 64-bit FNV-1a hash of every field, for checking that two runs (e.g.
+    /// native and wasm) agree bit for bit.
+    pub fn digest(&self) -> u64 {
+        // Floats are printed by a pure-integer algorithm, so the text is the same everywhere.
+        crate::random::fnv1a(&serde_json::to_vec(self).unwrap_or_default())
+    }
+}

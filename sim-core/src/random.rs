@@ -1,0 +1,120 @@
+//! Random streams and samplers, identical on 32- and 64-bit targets and in wasm.
+//!
+//! One root seed; each node gets its own `Pcg64` stream derived from the seed and a hash of
+//! the node's id (so adding a node never shifts another node's numbers). Transcendental
+//! functions come from `libm` (pure Rust), never from the platform's maths library, so a
+//! sample is the same bit pattern natively and in wasm.
+
+use rand::RngExt;
+use rand_pcg::Pcg64;
+
+use crate::scenario::{KeyDistribution, ServiceTime};
+use crate::time::SimDuration;
+
+/// FNV-1a over bytes.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The stream of the node called `id` under root seed `seed`.
+pub(crate) fn node_stream(seed: u64, id: &str) -> Pcg64 {
+    let h = fnv1a(id.as_bytes());
+    let state = (u128::from(splitmix64(seed)) << 64) | u128::from(splitmix64(seed ^ h));
+    Pcg64::new(state, u128::from(h))
+}
+
+/// Uniform in [0, 1).
+pub(crate) fn uniform(rng: &mut Pcg64) -> f64 {
+    rng.random::<f64>()
+}
+
+/// Uniform integer in [0, n) for n ≥ 1 (u32 samples only, never usize).
+pub(crate) fn below(rng: &mut Pcg64, n: u32) -> u32 {
+    rng.random_range(0..n.max(1))
+}
+
+/// Exponential with the given mean.
+pub(crate) fn exponential(rng: &mut Pcg64, mean: f64) -> f64 {
+    // 1 - u lies in (0, 1], so the log is finite.
+    -mean * libm::log(1.0 - uniform(rng))
+}
+
+/// Standard normal (Box–Muller, one of the pair).
+fn standard_normal(rng: &mut Pcg64) -> f64 {
+    let u1 = 1.0 - uniform(rng);
+    let u2 = uniform(rng);
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
+}
+
+/// A service time sample, already in integer nanoseconds, multiplied by `factor`.
+pub(crate) fn service_time(rng: &mut Pcg64, s: &ServiceTime, factor: f64) -> SimDuration {
+    let ms = match *s {
+        ServiceTime::Exponential { mean_ms } => exponential(rng, mean_ms),
+        ServiceTime::LogNormal { mean_ms, sigma } => {
+            let mu = libm::log(mean_ms) - sigma * sigma / 2.0;
+            libm::exp(mu + sigma * standard_normal(rng))
+        }
+        ServiceTime::Constant { ms } => ms,
+    };
+    SimDuration::from_millis_f64(ms * factor)
+}
+
+/// Draws keys from a [`KeyDistribution`]; Zipf uses a precomputed CDF and a binary search.
+#[derive(Clone, Debug)]
+pub(crate) struct KeySampler {
+    dist: KeyDistribution,
+    zipf_cdf: Vec<f64>,
+}
+
+impl KeySampler {
+    pub(crate) fn new(dist: &KeyDistribution) -> KeySampler {
+        let zipf_cdf = match *dist {
+            KeyDistribution::Zipf { key_count, s } => {
+                let mut acc = 0.0;
+                let mut cdf: Vec<f64> = (1..=key_count)
+                    .map(|k| {
+                        acc += 1.0 / libm::pow(f64::from(k), s);
+                        acc
+                    })
+                    .collect();
+                for c in &mut cdf {
+                    *c /= acc;
+                }
+                cdf
+            }
+            _ => Vec::new(),
+        };
+        KeySampler { dist: dist.clone(), zipf_cdf }
+    }
+
+    pub(crate) fn sample(&self, rng: &mut Pcg64) -> u32 {
+        match self.dist {
+            KeyDistribution::Uniform { key_count } => below(rng, key_count),
+            KeyDistribution::Zipf { key_count, .. } => {
+                let u = uniform(rng);
+                let i = self.zipf_cdf.partition_point(|&c| c <= u);
+                (i as u32).min(key_count - 1)
+            }
+            KeyDistribution::HotKey { key_count, hot_fraction } => {
+                if uniform(rng) < hot_fraction {
+                    0
+                } else {
+                    below(rng, key_count)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,888 @@
+//! The versioned scenario format: what a learner builds on the canvas, as plain serde data.
+//!
+//! Parse JSON with [`Scenario::from_json`]: it names the offending field on a syntax or type
+//! error and then runs [`Scenario::validate`], which rejects absurd parameters (NaN, negative
+//! rates, 10^9 servers, zero service times) with a message naming the field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The scenario format version this crate writes and reads.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// Largest number of worker slots, connections or queue places one node may have.
+pub const MAX_SLOTS: u32 = 100_000;
+/// Largest key space a client may draw keys from.
+pub const MAX_KEYS: u32 = 1_000_000;
+/// Largest number of nodes in a scenario (autoscaling instances included).
+pub const MAX_NODES: usize = 10_000;
+/// Largest request rate of one client, requests per second.
+pub const MAX_RATE_RPS: f64 = 10_000_000.0;
+/// Longest duration, latency, timeout or interval, in seconds (one week).
+pub const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// A whole design: nodes, edges, scheduled events, seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; must equal [`SCENARIO_VERSION`].
+    pub version: u32,
+    /// Human-readable name.
+    #[serde(default)]
+    pub name: String,
+    /// Root seed of every random stream.
+    #[serde(default)]
+    pub seed: u64,
+    /// How long the headless runner simulates, in seconds, unless told otherwise.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+    /// The components.
+    pub nodes: Vec<NodeSpec>,
+    /// Directed links from a caller to a callee.
+    #[serde(default)]
+    pub edges: Vec<EdgeSpec>,
+    /// Commands applied at given simulated instants (the timeline).
+    #[serde(default)]
+    pub events: Vec<ScheduledCommand>,
+    /// Metric windows and service-level objectives.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// One component on the canvas.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Unique id, used by edges and commands ("web-1").
+    pub id: String,
+    /// Display label; the id when absent.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Canvas position (ignored by the simulation).
+    #[serde(default)]
+    pub x: Option<f64>,
+    /// Canvas position (ignored by the simulation).
+    #[serde(default)]
+    pub y: Option<f64>,
+    /// Region name; requests carry their client's region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// What the node is and its parameters.
+    pub kind: NodeKind,
+}
+
+/// The closed set of component kinds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A population of users sending requests.
+    Client(ClientParams),
+    /// Spreads requests over its outgoing edges.
+    LoadBalancer(LoadBalancerParams),
+    /// An application server with worker slots and a bounded queue.
+    Server(ServerParams),
+    /// A plain database with read and write service times and a connection limit.
+    Database(DatabaseParams),
+    /// A token bucket in front of its single outgoing edge.
+    RateLimiter(RateLimiterParams),
+    /// A group of identical servers that grows and shrinks with utilisation.
+    AutoscalingGroup(AutoscalingParams),
+}
+
+impl NodeKind {
+    /// Short lower-case name of the kind ("server").
+    pub fn name(&self) -> &'static str {
+        match self {
+            NodeKind::Client(_) => "client",
+            NodeKind::LoadBalancer(_) => "load_balancer",
+            NodeKind::Server(_) => "server",
+            NodeKind::Database(_) => "database",
+            NodeKind::RateLimiter(_) => "rate_limiter",
+            NodeKind::AutoscalingGroup(_) => "autoscaling_group",
+        }
+    }
+}
+
+/// Traffic source parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientParams {
+    /// Mean arrival rate (Poisson), requests per second.
+    pub rate_rps: f64,
+    /// How the rate varies over time.
+    #[serde(default)]
+    pub pattern: RatePattern,
+    /// Relative weights of request kinds.
+    #[serde(default)]
+    pub mix: RequestMix,
+    /// Key distribution.
+    #[serde(default)]
+    pub keys: KeyDistribution,
+    /// Per-attempt timeout in ms; none waits forever.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retry policy; none means no retries.
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// Rate over time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RatePattern {
+    /// The same rate all the time.
+    #[default]
+    Constant,
+    /// rate × (1 + amplitude × sin(2π t / period)).
+    Diurnal {
+        /// Period of the curve, seconds.
+        period_s: f64,
+        /// Relative amplitude in [0, 1].
+        amplitude: f64,
+    },
+}
+
+/// Relative weights of the request kinds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMix {
+    /// Reads (served by app servers and their downstream).
+    #[serde(default)]
+    pub read: f64,
+    /// Writes.
+    #[serde(default)]
+    pub write: f64,
+    /// Static assets (served by an app server without downstream calls).
+    #[serde(default)]
+    pub static_asset: f64,
+    /// Asynchronous jobs.
+    #[serde(default)]
+    pub job: f64,
+}
+
+impl Default for RequestMix {
+    fn default() -> Self {
+        RequestMix { read: 1.0, write: 0.0, static_asset: 0.0, job: 0.0 }
+    }
+}
+
+/// How request keys are drawn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyDistribution {
+    /// Every key equally likely.
+    Uniform {
+        /// Number of distinct keys.
+        key_count: u32,
+    },
+    /// Zipf with exponent `s` over `key_count` keys (key 0 the most popular).
+    Zipf {
+        /// Number of distinct keys.
+        key_count: u32,
+        /// Skew exponent (0 = uniform).
+        s: f64,
+    },
+    /// One celebrity key (key 0) gets `hot_fraction` of requests, the rest are uniform.
+    HotKey {
+        /// Number of distinct keys.
+        key_count: u32,
+        /// Share of requests for the hot key, in [0, 1].
+        hot_fraction: f64,
+    },
+}
+
+impl Default for KeyDistribution {
+    fn default() -> Self {
+        KeyDistribution::Uniform { key_count: 1000 }
+    }
+}
+
+/// Client retries with exponential backoff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Backoff before the first retry, ms.
+    pub base_backoff_ms: f64,
+    /// Growth factor per retry.
+    #[serde(default = "default_multiplier")]
+    pub multiplier: f64,
+    /// Cap on the backoff, ms.
+    #[serde(default = "default_max_backoff_ms")]
+    pub max_backoff_ms: f64,
+    /// Randomisation of the backoff.
+    #[serde(default)]
+    pub jitter: Jitter,
+}
+
+fn default_multiplier() -> f64 {
+    2.0
+}
+fn default_max_backoff_ms() -> f64 {
+    30_000.0
+}
+
+/// Backoff jitter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    /// Exactly the computed backoff (synchronised retries).
+    #[default]
+    None,
+    /// Uniform in [0, backoff].
+    Full,
+    /// backoff/2 + uniform in [0, backoff/2].
+    Equal,
+}
+
+/// Load balancer parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerParams {
+    /// Backend choice.
+    #[serde(default)]
+    pub policy: LbPolicy,
+    /// Active health checks; none means every reachable-by-edge backend counts as healthy.
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    /// Timeout on a backend call, ms; none waits forever.
+    #[serde(default)]
+    pub backend_timeout_ms: Option<f64>,
+}
+
+/// Backend choice of a load balancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbPolicy {
+    /// In turn.
+    #[default]
+    RoundRobin,
+    /// In turn, proportionally to edge weights (smooth weighted round-robin).
+    WeightedRoundRobin,
+    /// Fewest outstanding requests.
+    LeastConnections,
+    /// Lowest EWMA response time × (outstanding + 1).
+    LeastResponseTime,
+    /// Hash of the request key (sticky).
+    Hash,
+    /// Uniformly at random.
+    Random,
+    /// Two random backends, the one with fewer outstanding requests.
+    PowerOfTwo,
+}
+
+/// Active health checking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Time between probes, ms.
+    pub interval_ms: f64,
+    /// Consecutive failed probes before a backend is marked unhealthy.
+    pub unhealthy_threshold: u32,
+    /// Consecutive good probes before it is marked healthy again.
+    pub healthy_threshold: u32,
+}
+
+/// App server parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerParams {
+    /// Concurrent worker slots.
+    pub workers: u32,
+    /// Places in the waiting queue; a full queue rejects.
+    pub queue_capacity: u32,
+    /// Service time per request.
+    pub service_time: ServiceTime,
+    /// A request that waited longer than this in the queue is dropped (timeout), ms.
+    #[serde(default)]
+    pub queue_timeout_ms: Option<f64>,
+    /// What to do with downstream edges after service.
+    #[serde(default)]
+    pub downstream: DownstreamMode,
+    /// Timeout on each downstream call, ms; none waits forever.
+    #[serde(default)]
+    pub call_timeout_ms: Option<f64>,
+}
+
+/// Whether the worker is held while the request visits downstream nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownstreamMode {
+    /// Synchronous calls: the worker waits, holding its slot, for each downstream edge in turn.
+    #[default]
+    Call,
+    /// Pipeline: the worker is freed after service and the request moves on (open network).
+    Forward,
+}
+
+/// Database parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseParams {
+    /// Concurrent connections (each serves one query at a time).
+    pub max_connections: u32,
+    /// Places in the waiting queue.
+    pub queue_capacity: u32,
+    /// Service time of reads (and static assets and jobs).
+    pub read_service_time: ServiceTime,
+    /// Service time of writes.
+    pub write_service_time: ServiceTime,
+}
+
+/// Token bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimiterParams {
+    /// Tokens added per second.
+    pub rate_rps: f64,
+    /// Bucket size (the burst admitted at once after idling).
+    pub burst: u32,
+}
+
+/// Autoscaling group parameters. Its outgoing edges are copied to every instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscalingParams {
+    /// The instance template.
+    pub server: ServerParams,
+    /// Fewest instances.
+    pub min_instances: u32,
+    /// Most instances.
+    pub max_instances: u32,
+    /// Instances at start (booted).
+    pub initial_instances: u32,
+    /// How the group spreads requests over its instances.
+    #[serde(default)]
+    pub policy: LbPolicy,
+    /// Scale out when utilisation stays above this for the window, in (0, 1].
+    pub scale_out_utilisation: f64,
+    /// Scale in when utilisation stays below this for the window.
+    pub scale_in_utilisation: f64,
+    /// How long the condition must hold, s.
+    pub window_s: f64,
+    /// Minimum time between two scaling actions, s.
+    pub cooldown_s: f64,
+    /// Time from launch to serving, s.
+    pub boot_s: f64,
+    /// Instances added or removed per action.
+    #[serde(default = "default_step")]
+    pub step: u32,
+    /// How often utilisation is measured, s.
+    #[serde(default = "default_evaluation_s")]
+    pub evaluation_interval_s: f64,
+}
+
+fn default_step() -> u32 {
+    1
+}
+fn default_evaluation_s() -> f64 {
+    1.0
+}
+
+/// A service-time distribution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServiceTime {
+    /// Exponential with the given mean.
+    Exponential {
+        /// Mean, ms.
+        mean_ms: f64,
+    },
+    /// Log-normal with the given mean and shape σ.
+    LogNormal {
+        /// Mean, ms.
+        mean_ms: f64,
+        /// σ of the underlying normal.
+        sigma: f64,
+    },
+    /// Always the same.
+    Constant {
+        /// Duration, ms.
+        ms: f64,
+    },
+}
+
+impl ServiceTime {
+    /// Mean service time in ms.
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            ServiceTime::Exponential { mean_ms } | ServiceTime::LogNormal { mean_ms, .. } => mean_ms,
+            ServiceTime::Constant { ms } => ms,
+        }
+    }
+}
+
+/// A directed link from caller to callee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    /// Caller node id.
+    pub from: String,
+    /// Callee node id.
+    pub to: String,
+    /// One-way base latency, ms.
+    #[serde(default)]
+    pub latency_ms: f64,
+    /// Extra one-way latency, uniform in [0, jitter_ms].
+    #[serde(default)]
+    pub jitter_ms: f64,
+    /// Weight for weighted round-robin.
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Link state.
+    #[serde(default)]
+    pub state: EdgeState,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// Link state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum EdgeState {
+    /// Normal.
+    #[default]
+    Up,
+    /// Everything crossing it is dropped.
+    Partitioned,
+    /// Latency multiplied by `factor`.
+    Slow {
+        /// Latency multiplier (≥ 1).
+        factor: f64,
+    },
+}
+
+/// A command applied at a simulated instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledCommand {
+    /// When, seconds from the start.
+    pub at_s: f64,
+    /// What.
+    pub command: Command,
+}
+
+/// Live edits and faults: everything the UI can do to a running simulation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Add a node.
+    AddNode(NodeSpec),
+    /// Remove a node and its edges; its in-flight work is lost.
+    RemoveNode {
+        /// Node id.
+        id: String,
+    },
+    /// Replace a node's parameters (same kind), keeping its state.
+    ReconfigureNode {
+        /// Node id.
+        id: String,
+        /// New parameters.
+        kind: NodeKind,
+    },
+    /// Add an edge.
+    AddEdge(EdgeSpec),
+    /// Remove the edge from → to.
+    RemoveEdge {
+        /// Caller id.
+        from: String,
+        /// Callee id.
+        to: String,
+    },
+    /// Replace an edge's parameters.
+    ReconfigureEdge(EdgeSpec),
+    /// Crash a node: its in-flight work is lost, new arrivals are refused.
+    Kill {
+        /// Node id.
+        id: String,
+    },
+    /// Restart a crashed node.
+    Revive {
+        /// Node id.
+        id: String,
+    },
+    /// Multiply a node's service times by `factor` (1 restores).
+    Slow {
+        /// Node id.
+        id: String,
+        /// Multiplier (≥ 1 to slow down).
+        factor: f64,
+    },
+    /// Cut the link from → to (both directions of traffic on it).
+    Partition {
+        /// Caller id.
+        from: String,
+        /// Callee id.
+        to: String,
+    },
+    /// Restore a cut or slow link.
+    Heal {
+        /// Caller id.
+        from: String,
+        /// Callee id.
+        to: String,
+    },
+    /// Set a client's base rate.
+    SetRate {
+        /// Client id.
+        client: String,
+        /// New rate, requests per second.
+        rate_rps: f64,
+    },
+    /// Set a client's request mix.
+    SetMix {
+        /// Client id.
+        client: String,
+        /// New mix.
+        mix: RequestMix,
+    },
+    /// Set a client's key distribution (skew).
+    SetKeys {
+        /// Client id.
+        client: String,
+        /// New distribution.
+        keys: KeyDistribution,
+    },
+    /// Multiply a client's rate by `multiplier` for `duration_s`.
+    Spike {
+        /// Client id.
+        client: String,
+        /// Rate multiplier.
+        multiplier: f64,
+        /// How long, s.
+        duration_s: f64,
+    },
+}
+
+/// Metric windows and SLOs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Width of a time-series window, s.
+    #[serde(default = "default_window_s")]
+    pub window_s: f64,
+    /// Windows kept in each ring buffer.
+    #[serde(default = "default_series_len")]
+    pub series_len: u32,
+    /// Alert when a window's p95 exceeds this, ms.
+    #[serde(default)]
+    pub slo_p95_ms: Option<f64>,
+    /// Alert when a window's error rate exceeds this fraction.
+    #[serde(default)]
+    pub slo_error_rate: Option<f64>,
+}
+
+fn default_window_s() -> f64 {
+    1.0
+}
+fn default_series_len() -> u32 {
+    600
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            window_s: default_window_s(),
+            series_len: default_series_len(),
+            slo_p95_ms: None,
+            slo_error_rate: None,
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario; the error names the offending field.
+    pub fn from_json(text: &str) -> Result<Scenario, Error> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::new(if path == "." { String::new() } else { path }, e.into_inner().to_string())
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Rejects absurd or inconsistent parameters with a message naming the field.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.version != SCENARIO_VERSION {
+            return Err(Error::new(
+                "version",
+                format!("unsupported version {} (this build reads {SCENARIO_VERSION})", self.version),
+            ));
+        }
+        if let Some(d) = self.duration_s {
+            positive("duration_s", d, MAX_SECONDS)?;
+        }
+        if self.nodes.len() > MAX_NODES {
+            return Err(Error::new("nodes", format!("at most {MAX_NODES} nodes")));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let p = format!("nodes[{i}]");
+            validate_node(&p, n)?;
+            if !ids.insert(n.id.as_str()) {
+                return Err(Error::new(format!("{p}.id"), format!("duplicate node id {:?}", n.id)));
+            }
+        }
+        let mut pairs = std::collections::BTreeSet::new();
+        for (i, e) in self.edges.iter().enumerate() {
+            let p = format!("edges[{i}]");
+            validate_edge(&p, e)?;
+            for (field, id) in [("from", &e.from), ("to", &e.to)] {
+                if !ids.contains(id.as_str()) {
+                    return Err(Error::new(format!("{p}.{field}"), format!("no node with id {id:?}")));
+                }
+            }
+            if !pairs.insert((e.from.as_str(), e.to.as_str())) {
+                return Err(Error::new(p, format!("duplicate edge {} -> {}", e.from, e.to)));
+            }
+            let to = self.nodes.iter().find(|n| n.id == e.to);
+            if matches!(to.map(|n| &n.kind), Some(NodeKind::Client(_))) {
+                return Err(Error::new(format!("{p}.to"), "a client cannot receive requests"));
+            }
+        }
+        for (i, ev) in self.events.iter().enumerate() {
+            let p = format!("events[{i}]");
+            range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
+            validate_command(&format!("{p}.command"), &ev.command)?;
+        }
+        let m = &self.metrics;
+        positive("metrics.window_s", m.window_s, 3600.0)?;
+        if m.series_len == 0 || m.series_len > 100_000 {
+            return Err(Error::new("metrics.series_len", "must be between 1 and 100000"));
+        }
+        if let Some(v) = m.slo_p95_ms {
+            positive("metrics.slo_p95_ms", v, MAX_SECONDS * 1e3)?;
+        }
+        if let Some(v) = m.slo_error_rate {
+            range("metrics.slo_error_rate", v, 0.0, 1.0)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks one command's own parameters (not whether the ids exist).
+pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
+    match c {
+        Command::AddNode(n) => validate_node(&format!("{p}.add_node"), n),
+        Command::ReconfigureNode { kind, .. } => validate_kind(&format!("{p}.reconfigure_node.kind"), kind),
+        Command::AddEdge(e) | Command::ReconfigureEdge(e) => validate_edge(p, e),
+        Command::Slow { factor, .. } => positive(&format!("{p}.slow.factor"), *factor, 1e6),
+        Command::SetRate { rate_rps, .. } => range(&format!("{p}.set_rate.rate_rps"), *rate_rps, 0.0, MAX_RATE_RPS),
+        Command::SetMix { mix, .. } => validate_mix(&format!("{p}.set_mix.mix"), mix),
+        Command::SetKeys { keys, .. } => validate_keys(&format!("{p}.set_keys.keys"), keys),
+        Command::Spike { multiplier, duration_s, .. } => {
+            positive(&format!("{p}.spike.multiplier"), *multiplier, 1e6)?;
+            positive(&format!("{p}.spike.duration_s"), *duration_s, MAX_SECONDS)
+        }
+        Command::RemoveNode { .. }
+        | Command::RemoveEdge { .. }
+        | Command::Kill { .. }
+        | Command::Revive { .. }
+        | Command::Partition { .. }
+        | Command::Heal { .. } => Ok(()),
+    }
+}
+
+pub(crate) fn validate_node(p: &str, n: &NodeSpec) -> Result<(), Error> {
+    if n.id.is_empty() || n.id.len() > 100 {
+        return Err(Error::new(format!("{p}.id"), "must be 1 to 100 characters"));
+    }
+    for (f, v) in [("x", n.x), ("y", n.y)] {
+        if let Some(v) = v {
+            if !v.is_finite() {
+                return Err(Error::new(format!("{p}.{f}"), "must be a finite number"));
+            }
+        }
+    }
+    validate_kind(&format!("{p}.kind"), &n.kind)
+}
+
+fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
+    match k {
+        NodeKind::Client(c) => {
+            let p = format!("{p}.client");
+            range(&format!("{p}.rate_rps"), c.rate_rps, 0.0, MAX_RATE_RPS)?;
+            if let RatePattern::Diurnal { period_s, amplitude } = c.pattern {
+                positive(&format!("{p}.pattern.diurnal.period_s"), period_s, MAX_SECONDS)?;
+                range(&format!("{p}.pattern.diurnal.amplitude"), amplitude, 0.0, 1.0)?;
+            }
+            validate_mix(&format!("{p}.mix"), &c.mix)?;
+            validate_keys(&format!("{p}.keys"), &c.keys)?;
+            if let Some(t) = c.timeout_ms {
+                positive(&format!("{p}.timeout_ms"), t, MAX_SECONDS * 1e3)?;
+            }
+            if let Some(r) = &c.retry {
+                let p = format!("{p}.retry");
+                if r.max_retries > 100 {
+                    return Err(Error::new(format!("{p}.max_retries"), "must be at most 100"));
+                }
+                range(&format!("{p}.base_backoff_ms"), r.base_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
+                range(&format!("{p}.multiplier"), r.multiplier, 1.0, 100.0)?;
+                range(&format!("{p}.max_backoff_ms"), r.max_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
+            }
+            Ok(())
+        }
+        NodeKind::LoadBalancer(lb) => {
+            let p = format!("{p}.load_balancer");
+            if let Some(h) = &lb.health_check {
+                validate_health(&format!("{p}.health_check"), h)?;
+            }
+            if let Some(t) = lb.backend_timeout_ms {
+                positive(&format!("{p}.backend_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+            }
+            Ok(())
+        }
+        NodeKind::Server(s) => validate_server(&format!("{p}.server"), s),
+        NodeKind::Database(d) => {
+            let p = format!("{p}.database");
+            slots(&format!("{p}.max_connections"), d.max_connections, 1)?;
+            slots(&format!("{p}.queue_capacity"), d.queue_capacity, 0)?;
+            validate_service(&format!("{p}.read_service_time"), &d.read_service_time)?;
+            validate_service(&format!("{p}.write_service_time"), &d.write_service_time)
+        }
+        NodeKind::RateLimiter(r) => {
+            let p = format!("{p}.rate_limiter");
+            positive(&format!("{p}.rate_rps"), r.rate_rps, MAX_RATE_RPS)?;
+            slots(&format!("{p}.burst"), r.burst, 1)
+        }
+        NodeKind::AutoscalingGroup(a) => {
+            let p = format!("{p}.autoscaling_group");
+            validate_server(&format!("{p}.server"), &a.server)?;
+            if a.max_instances == 0 || a.max_instances > 1000 {
+                return Err(Error::new(format!("{p}.max_instances"), "must be between 1 and 1000"));
+            }
+            if a.min_instances > a.max_instances {
+                return Err(Error::new(format!("{p}.min_instances"), "must not exceed max_instances"));
+            }
+            if a.initial_instances < a.min_instances || a.initial_instances > a.max_instances {
+                return Err(Error::new(
+                    format!("{p}.initial_instances"),
+                    "must lie between min_instances and max_instances",
+                ));
+            }
+            range(&format!("{p}.scale_out_utilisation"), a.scale_out_utilisation, 0.0, 1.0)?;
+            range(&format!("{p}.scale_in_utilisation"), a.scale_in_utilisation, 0.0, 1.0)?;
+            if a.scale_in_utilisation >= a.scale_out_utilisation {
+                return Err(Error::new(format!("{p}.scale_in_utilisation"), "must be below scale_out_utilisation"));
+            }
+            range(&format!("{p}.window_s"), a.window_s, 0.0, MAX_SECONDS)?;
+            range(&format!("{p}.cooldown_s"), a.cooldown_s, 0.0, MAX_SECONDS)?;
+            range(&format!("{p}.boot_s"), a.boot_s, 0.0, MAX_SECONDS)?;
+            if a.step == 0 || a.step > a.max_instances {
+                return Err(Error::new(format!("{p}.step"), "must be between 1 and max_instances"));
+            }
+            positive(&format!("{p}.evaluation_interval_s"), a.evaluation_interval_s, 3600.0)
+        }
+    }
+}
+
+fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
+    slots(&format!("{p}.workers"), s.workers, 1)?;
+    slots(&format!("{p}.queue_capacity"), s.queue_capacity, 0)?;
+    validate_service(&format!("{p}.service_time"), &s.service_time)?;
+    if let Some(t) = s.queue_timeout_ms {
+        positive(&format!("{p}.queue_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+    }
+    if let Some(t) = s.call_timeout_ms {
+        positive(&format!("{p}.call_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+    }
+    Ok(())
+}
+
+fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
+    positive(&format!("{p}.interval_ms"), h.interval_ms, MAX_SECONDS * 1e3)?;
+    for (f, v) in [("unhealthy_threshold", h.unhealthy_threshold), ("healthy_threshold", h.healthy_threshold)] {
+        if v == 0 || v > 1000 {
+            return Err(Error::new(format!("{p}.{f}"), "must be between 1 and 1000"));
+        }
+    }
+    Ok(())
+}
+
+fn validate_service(p: &str, s: &ServiceTime) -> Result<(), Error> {
+    match *s {
+        ServiceTime::Exponential { mean_ms } => {
+            positive(&format!("{p}.exponential.mean_ms"), mean_ms, MAX_SECONDS * 1e3)
+        }
+        ServiceTime::LogNormal { mean_ms, sigma } => {
+            positive(&format!("{p}.log_normal.mean_ms"), mean_ms, MAX_SECONDS * 1e3)?;
+            range(&format!("{p}.log_normal.sigma"), sigma, 0.0, 5.0)
+        }
+        ServiceTime::Constant { ms } => positive(&format!("{p}.constant.ms"), ms, MAX_SECONDS * 1e3),
+    }
+}
+
+fn validate_mix(p: &str, m: &RequestMix) -> Result<(), Error> {
+    for (f, v) in [("read", m.read), ("write", m.write), ("static_asset", m.static_asset), ("job", m.job)] {
+        range(&format!("{p}.{f}"), v, 0.0, 1e9)?;
+    }
+    if m.read + m.write + m.static_asset + m.job <= 0.0 {
+        return Err(Error::new(p, "at least one weight must be positive"));
+    }
+    Ok(())
+}
+
+fn validate_keys(p: &str, k: &KeyDistribution) -> Result<(), Error> {
+    let (name, n) = match *k {
+        KeyDistribution::Uniform { key_count } => ("uniform", key_count),
+        KeyDistribution::Zipf { key_count, s } => {
+            range(&format!("{p}.zipf.s"), s, 0.0, 10.0)?;
+            ("zipf", key_count)
+        }
+        KeyDistribution::HotKey { key_count, hot_fraction } => {
+            range(&format!("{p}.hot_key.hot_fraction"), hot_fraction, 0.0, 1.0)?;
+            ("hot_key", key_count)
+        }
+    };
+    if n == 0 || n > MAX_KEYS {
+        return Err(Error::new(format!("{p}.{name}.key_count"), format!("must be between 1 and {MAX_KEYS}")));
+    }
+    Ok(())
+}
+
+fn validate_edge(p: &str, e: &EdgeSpec) -> Result<(), Error> {
+    range(&format!("{p}.latency_ms"), e.latency_ms, 0.0, MAX_SECONDS * 1e3)?;
+    range(&format!("{p}.jitter_ms"), e.jitter_ms, 0.0, MAX_SECONDS * 1e3)?;
+    if e.weight == 0 || e.weight > 1000 {
+        return Err(Error::new(format!("{p}.weight"), "must be between 1 and 1000"));
+    }
+    if let EdgeState::Slow { factor } = e.state {
+        range(&format!("{p}.state.slow.factor"), factor, 1.0, 1e6)?;
+    }
+    if e.from == e.to {
+        return Err(Error::new(format!("{p}.to"), "an edge cannot loop back to its own node"));
+    }
+    Ok(())
+}
+
+fn slots(p: &str, v: u32, min: u32) -> Result<(), Error> {
+    if v < min || v > MAX_SLOTS {
+        return Err(Error::new(p, format!("must be between {min} and {MAX_SLOTS}, got {v}")));
+    }
+    Ok(())
+}
+
+fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
+    if !v.is_finite() || v < lo || v > hi {
+        return Err(Error::new(p, format!("must be a number between {lo} and {hi}, got {v}")));
+    }
+    Ok(())
+}
+
+fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
+    if !v.is_finite() || v <= 0.0 || v > hi {
+        return Err(Error::new(p, format!("must be a number above 0 and at most {hi}, got {v}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,1855 @@
+//! The engine: agenda, requests hop by hop, node behaviour, commands, snapshots.
+//!
+//! Every hop of a request is a *call* at the callee node, kept in a slab with generation
+//! counters so stale events (a timeout after the answer, a service completion on a killed
+//! node) are recognised and ignored. A caller waiting on a callee stores a token; an answer
+//! or a timeout carrying another token is stale.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use rand_pcg::Pcg64;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::metrics::*;
+use crate::random::{self, KeySampler};
+use crate::scenario::*;
+use crate::time::{SimDuration, SimTime};
+
+/// Lines kept in the event log.
+const LOG_LEN: usize = 200;
+/// Sentinel for "no edge" / "no worker slot".
+const NONE: u32 = u32::MAX;
+
+/// What a request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReqKind {
+    Read,
+    Write,
+    Static,
+    Job,
+}
+
+/// A request as it travels (copied into each hop).
+#[derive(Clone, Copy, Debug)]
+struct Req {
+    kind: ReqKind,
+    key: u32,
+    created_at: SimTime,
+    deadline: SimTime,
+    attempt: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CallId {
+    idx: u32,
+    gen: u32,
+}
+
+type Outcome = Result<(), Cause>;
+
+/// One hop of a request at the node serving it.
+#[derive(Clone, Debug)]
+struct Call {
+    node: u32,
+    parent: Option<CallId>,
+    parent_token: u32,
+    in_edge: u32,
+    req: Req,
+    arrived_at: SimTime,
+    /// Token of the downstream call this one waits on.
+    token: u32,
+    waiting: bool,
+    partition_dropped: bool,
+    out_edge: u32,
+    sent_at: SimTime,
+    worker: u32,
+    next_edge: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Slot {
+    gen: u32,
+    call: Option<Call>,
+}
+
+#[derive(Clone, Debug)]
+enum Ev {
+    Arrival { node: u32, gen: u32 },
+    Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
+    Respond { to: CallId, token: u32, outcome: Outcome },
+    ServiceDone { call: CallId },
+    Timeout { call: CallId, token: u32 },
+    Retry { node: u32, req: Req },
+    HealthCheck { node: u32, gen: u32 },
+    GroupTick { node: u32, gen: u32 },
+    BootDone { node: u32 },
+    SpikeEnd { node: u32, gen: u32 },
+    Window,
+    Scheduled { index: u32 },
+}
+
+struct Entry {
+    at: SimTime,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
+/// Runtime state by kind (parameters stay in the node's [`NodeKind`]).
+#[derive(Clone, Debug)]
+enum Runtime {
+    Client { keys: KeySampler, arrival_gen: u32, spike: f64, spike_gen: u32 },
+    Balancer { rr: u32, hc_gen: u32 },
+    Station { queue: VecDeque<CallId>, slots: Vec<Option<CallId>>, free: Vec<u32> },
+    Limiter { tokens: f64, last: SimTime },
+    Group(Box<GroupState>),
+}
+
+#[derive(Clone, Debug)]
+struct GroupState {
+    rr: u32,
+    tick_gen: u32,
+    instances: Vec<u32>,
+    templates: Vec<EdgeSpec>,
+    above_since: Option<SimTime>,
+    below_since: Option<SimTime>,
+    last_action: Option<SimTime>,
+    launched: u32,
+    last_tick: SimTime,
+}
+
+#[derive(Clone, Debug)]
+struct NodeStats {
+    arrived: u64,
+    completed: u64,
+    errors: ErrorCounts,
+    latency: Latency,
+    window_latency: Latency,
+    busy: Area,
+    queue: Area,
+    in_flight: Area,
+    mark_completed: u64,
+    mark_errors: u64,
+    mark_busy: u128,
+    group_mark_busy: u128,
+    series: Ring<NodePoint>,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    id: String,
+    label: String,
+    x: Option<f64>,
+    y: Option<f64>,
+    kind: NodeKind,
+    up: bool,
+    removed: bool,
+    booting: bool,
+    draining: bool,
+    slow: f64,
+    out_edges: Vec<u32>,
+    rng: Pcg64,
+    rt: Runtime,
+    stats: NodeStats,
+}
+
+impl Node {
+    fn serving(&self) -> bool {
+        self.up && !self.removed && !self.booting
+    }
+
+    fn workers(&self) -> u32 {
+        match &self.kind {
+            NodeKind::Server(s) => s.workers,
+            NodeKind::Database(d) => d.max_connections,
+            _ => 0,
+        }
+    }
+
+    fn queue_capacity(&self) -> u32 {
+        match &self.kind {
+            NodeKind::Server(s) => s.queue_capacity,
+            NodeKind::Database(d) => d.queue_capacity,
+            _ => 0,
+        }
+    }
+
+    /// How long this node waits on a downstream call.
+    fn call_timeout(&self) -> Option<SimDuration> {
+        let ms = match &self.kind {
+            NodeKind::Client(c) => c.timeout_ms,
+            NodeKind::LoadBalancer(l) => l.backend_timeout_ms,
+            NodeKind::Server(s) => s.call_timeout_ms,
+            _ => None,
+        };
+        ms.map(SimDuration::from_millis_f64)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Edge {
+    from: u32,
+    to: u32,
+    spec: EdgeSpec,
+    removed: bool,
+    sent: u64,
+    dropped: u64,
+    mark_sent: u64,
+    window_rps: f64,
+    outstanding: u64,
+    ewma_ns: f64,
+    healthy: bool,
+    hc_fails: u32,
+    hc_oks: u32,
+    wrr_current: i64,
+}
+
+#[derive(Clone, Debug)]
+struct GlobalStats {
+    arrived: u64,
+    attempts: u64,
+    retries: u64,
+    completed: u64,
+    failed: ErrorCounts,
+    in_flight: Area,
+    latency: Latency,
+    window_latency: Latency,
+    mark_completed: u64,
+    mark_failed: u64,
+    series: Ring<GlobalPoint>,
+}
+
+/// Result of [`Sim::step_until`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// Events processed by this call.
+    pub events: u64,
+    /// True when the simulation reached the target time (false: stopped at the event cap).
+    pub reached: bool,
+    /// Simulated time after the call.
+    pub now: SimTime,
+}
+
+/// A command applied live, with where in the run it was applied (for exact replay).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordedCommand {
+    /// Simulated time of application.
+    pub at: SimTime,
+    /// Events processed before it was applied.
+    pub after_events: u64,
+    /// The command.
+    pub command: Command,
+}
+
+/// A running simulation.
+pub struct Sim {
+    seed: u64,
+    now: SimTime,
+    seq: u64,
+    events: u64,
+    agenda: BinaryHeap<Reverse<Entry>>,
+    /// Events due at `now` (zero-latency hops), run in FIFO order before the agenda moves on.
+    due_now: VecDeque<Ev>,
+    nodes: Vec<Node>,
+    by_id: BTreeMap<String, u32>,
+    edges: Vec<Edge>,
+    slab: Vec<Slot>,
+    free_slots: Vec<u32>,
+    global: GlobalStats,
+    metrics_cfg: MetricsConfig,
+    window: SimDuration,
+    scheduled: Vec<Command>,
+    recorded: Vec<RecordedCommand>,
+    log: VecDeque<LogLine>,
+    alerts: Vec<Alert>,
+    scratch: Vec<u32>,
+}
+
+fn fmt_s(t: SimTime) -> String {
+    format!("{:.1} s", t.as_secs_f64())
+}
+
+impl Sim {
+    /// Builds a simulation from a scenario, seeded by the scenario's seed.
+    pub fn new(scenario: &Scenario) -> Result<Sim, Error> {
+        Sim::with_seed(scenario, scenario.seed)
+    }
+
+    /// Builds a simulation from a scenario with another root seed.
+    pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, Error> {
+        scenario.validate()?;
+        let cfg = scenario.metrics.clone();
+        let mut sim = Sim {
+            seed,
+            now: SimTime::ZERO,
+            seq: 0,
+            events: 0,
+            agenda: BinaryHeap::new(),
+            due_now: VecDeque::new(),
+            nodes: Vec::new(),
+            by_id: BTreeMap::new(),
+            edges: Vec::new(),
+            slab: Vec::new(),
+            free_slots: Vec::new(),
+            global: GlobalStats {
+                arrived: 0,
+                attempts: 0,
+                retries: 0,
+                completed: 0,
+                failed: ErrorCounts::default(),
+                in_flight: Area::default(),
+                latency: Latency::new(3),
+                window_latency: Latency::new(2),
+                mark_completed: 0,
+                mark_failed: 0,
+                series: Ring::new(cfg.series_len as usize),
+            },
+            window: SimDuration::from_secs_f64(cfg.window_s),
+            metrics_cfg: cfg,
+            scheduled: scenario.events.iter().map(|e| e.command.clone()).collect(),
+            recorded: Vec::new(),
+            log: VecDeque::new(),
+            alerts: Vec::new(),
+            scratch: Vec::new(),
+        };
+        for n in &scenario.nodes {
+            sim.add_node(n)?;
+        }
+        for e in &scenario.edges {
+            sim.add_edge(e)?;
+        }
+        sim.schedule(SimTime::ZERO.after(sim.window), Ev::Window);
+        for (i, e) in scenario.events.iter().enumerate() {
+            sim.schedule(SimTime::from_secs_f64(e.at_s), Ev::Scheduled { index: i as u32 });
+        }
+        Ok(sim)
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The root seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Events processed since the start.
+    pub fn events_processed(&self) -> u64 {
+        self.events
+    }
+
+    /// Commands applied live so far, in order.
+    pub fn recorded_commands(&self) -> &[RecordedCommand] {
+        &self.recorded
+    }
+
+    /// Rebuilds a run with live edits: same scenario, seed and commands give the same state.
+    pub fn replay(scenario: &Scenario, seed: u64, commands: &[RecordedCommand]) -> Result<Sim, Error> {
+        let mut sim = Sim::with_seed(scenario, seed)?;
+        for c in commands {
+            while sim.events < c.after_events {
+                let r = sim.step_until(c.at, c.after_events - sim.events);
+                if r.events == 0 {
+                    break;
+                }
+            }
+            sim.now = sim.now.max(c.at);
+            sim.apply(c.command.clone())?;
+        }
+        Ok(sim)
+    }
+
+    /// Runs events up to and including time `t`, at most `max_events` of them.
+    pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
+        let mut n = 0;
+        let mut reached = true;
+        loop {
+            let from_due = !self.due_now.is_empty();
+            let at = if from_due {
+                self.now
+            } else {
+                match self.agenda.peek() {
+                    Some(Reverse(top)) => top.at,
+                    None => break,
+                }
+            };
+            if at > t {
+                break;
+            }
+            if n >= max_events {
+                reached = false;
+                break;
+            }
+            let ev = if from_due {
+                self.due_now.pop_front()
+            } else {
+                self.agenda.pop().map(|Reverse(e)| {
+                    self.now = e.at;
+                    e.ev
+                })
+            };
+            let Some(ev) = ev else { break };
+            self.events += 1;
+            n += 1;
+            self.handle(ev);
+        }
+        if reached {
+            self.now = self.now.max(t);
+        }
+        StepResult { events: n, reached, now: self.now }
+    }
+
+    fn schedule(&mut self, at: SimTime, ev: Ev) {
+        if at <= self.now {
+            self.due_now.push_back(ev);
+            return;
+        }
+        self.seq += 1;
+        self.agenda.push(Reverse(Entry { at, seq: self.seq, ev }));
+    }
+
+    fn log(&mut self, text: String) {
+        if self.log.len() == LOG_LEN {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { t_s: self.now.as_secs_f64(), text });
+    }
+
+    fn node_index(&self, id: &str, path: &str) -> Result<u32, Error> {
+        self.by_id.get(id).copied().ok_or_else(|| Error::new(path, format!("no node with id {id:?}")))
+    }
+
+    // ----- building -----
+
+    fn new_stats(&self) -> NodeStats {
+        NodeStats {
+            arrived: 0,
+            completed: 0,
+            errors: ErrorCounts::default(),
+            latency: Latency::new(3),
+            window_latency: Latency::new(2),
+            busy: Area::default(),
+            queue: Area::default(),
+            in_flight: Area::default(),
+            mark_completed: 0,
+            mark_errors: 0,
+            mark_busy: 0,
+            group_mark_busy: 0,
+            series: Ring::new(self.metrics_cfg.series_len as usize),
+        }
+    }
+
+    fn add_node(&mut self, spec: &NodeSpec) -> Result<u32, Error> {
+        if self.by_id.contains_key(&spec.id) {
+            return Err(Error::new("id", format!("a node with id {:?} exists", spec.id)));
+        }
+        if self.nodes.len() >= MAX_NODES {
+            return Err(Error::new("nodes", format!("at most {MAX_NODES} nodes")));
+        }
+        let idx = self.nodes.len() as u32;
+        let rt = match &spec.kind {
+            NodeKind::Client(c) => {
+                Runtime::Client { keys: KeySampler::new(&c.keys), arrival_gen: 0, spike: 1.0, spike_gen: 0 }
+            }
+            NodeKind::LoadBalancer(_) => Runtime::Balancer { rr: 0, hc_gen: 0 },
+            NodeKind::Server(_) | NodeKind::Database(_) => {
+                Runtime::Station { queue: VecDeque::new(), slots: Vec::new(), free: Vec::new() }
+            }
+            NodeKind::RateLimiter(r) => Runtime::Limiter { tokens: f64::from(r.burst), last: self.now },
+            NodeKind::AutoscalingGroup(_) => Runtime::Group(Box::new(GroupState {
+                rr: 0,
+                tick_gen: 0,
+                instances: Vec::new(),
+                templates: Vec::new(),
+                above_since: None,
+                below_since: None,
+                last_action: None,
+                launched: 0,
+                last_tick: self.now,
+            })),
+        };
+        self.nodes.push(Node {
+            id: spec.id.clone(),
+            label: spec.label.clone().unwrap_or_else(|| spec.id.clone()),
+            x: spec.x,
+            y: spec.y,
+            kind: spec.kind.clone(),
+            up: true,
+            removed: false,
+            booting: false,
+            draining: false,
+            slow: 1.0,
+            out_edges: Vec::new(),
+            rng: random::node_stream(self.seed, &spec.id),
+            rt,
+            stats: self.new_stats(),
+        });
+        self.by_id.insert(spec.id.clone(), idx);
+        self.start_node(idx);
+        Ok(idx)
+    }
+
+    /// Starts a node's own periodic activity (arrivals, health checks, group ticks).
+    fn start_node(&mut self, idx: u32) {
+        let now = self.now;
+        let node = &mut self.nodes[idx as usize];
+        match (&node.kind, &mut node.rt) {
+            (NodeKind::Client(_), Runtime::Client { arrival_gen, .. }) => {
+                *arrival_gen += 1;
+                let gen = *arrival_gen;
+                self.schedule_arrival(idx, gen);
+            }
+            (NodeKind::LoadBalancer(lb), Runtime::Balancer { hc_gen, .. }) => {
+                *hc_gen += 1;
+                let gen = *hc_gen;
+                if let Some(h) = &lb.health_check {
+                    let at = now.after(SimDuration::from_millis_f64(h.interval_ms));
+                    self.schedule(at, Ev::HealthCheck { node: idx, gen });
+                }
+            }
+            (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) => {
+                g.tick_gen += 1;
+                g.last_tick = now;
+                let gen = g.tick_gen;
+                let at = now.after(SimDuration::from_secs_f64(a.evaluation_interval_s));
+                let missing = a.initial_instances.saturating_sub(g.instances.len() as u32);
+                self.schedule(at, Ev::GroupTick { node: idx, gen });
+                for _ in 0..missing {
+                    self.launch_instance(idx, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn add_edge(&mut self, spec: &EdgeSpec) -> Result<(), Error> {
+        let from = self.node_index(&spec.from, "from")?;
+        let to = self.node_index(&spec.to, "to")?;
+        if self.nodes[from as usize].removed || self.nodes[to as usize].removed {
+            return Err(Error::new("from", "node was removed"));
+        }
+        if matches!(self.nodes[to as usize].kind, NodeKind::Client(_)) {
+            return Err(Error::new("to", "a client cannot receive requests"));
+        }
+        if let Runtime::Group(g) = &mut self.nodes[from as usize].rt {
+            if g.templates.iter().any(|t| t.to == spec.to) {
+                return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
+            }
+            g.templates.push(spec.clone());
+            let instances = g.instances.clone();
+            for i in instances {
+                let mut s = spec.clone();
+                s.from = self.nodes[i as usize].id.clone();
+                self.add_edge(&s)?;
+            }
+            return Ok(());
+        }
+        if self.find_edge(from, to).is_some() {
+            return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
+        }
+        let idx = self.edges.len() as u32;
+        self.edges.push(Edge {
+            from,
+            to,
+            spec: spec.clone(),
+            removed: false,
+            sent: 0,
+            dropped: 0,
+            mark_sent: 0,
+            window_rps: 0.0,
+            outstanding: 0,
+            ewma_ns: 0.0,
+            healthy: true,
+            hc_fails: 0,
+            hc_oks: 0,
+            wrr_current: 0,
+        });
+        self.nodes[from as usize].out_edges.push(idx);
+        Ok(())
+    }
+
+    fn find_edge(&self, from: u32, to: u32) -> Option<u32> {
+        self.nodes[from as usize].out_edges.iter().copied().find(|&e| self.edges[e as usize].to == to)
+    }
+
+    /// The live edges a command on `from -> to` addresses (expanding an autoscaling group).
+    fn edges_for(&self, from: &str, to: &str) -> Result<Vec<u32>, Error> {
+        let f = self.node_index(from, "from")?;
+        let t = self.node_index(to, "to")?;
+        let sources = match &self.nodes[f as usize].rt {
+            Runtime::Group(g) => g.instances.clone(),
+            _ => vec![f],
+        };
+        let found: Vec<u32> = sources.iter().filter_map(|&s| self.find_edge(s, t)).collect();
+        if found.is_empty() && !matches!(self.nodes[f as usize].rt, Runtime::Group(_)) {
+            return Err(Error::new("to", format!("no edge {from} -> {to}")));
+        }
+        Ok(found)
+    }
+
+    // ----- calls -----
+
+    fn alloc_call(&mut self, call: Call) -> CallId {
+        let node = call.node as usize;
+        let now = self.now;
+        self.nodes[node].stats.in_flight.add(now, 1);
+        if let Some(idx) = self.free_slots.pop() {
+            let slot = &mut self.slab[idx as usize];
+            slot.call = Some(call);
+            CallId { idx, gen: slot.gen }
+        } else {
+            self.slab.push(Slot { gen: 0, call: Some(call) });
+            CallId { idx: self.slab.len() as u32 - 1, gen: 0 }
+        }
+    }
+
+    fn call(&self, id: CallId) -> Option<&Call> {
+        let slot = self.slab.get(id.idx as usize)?;
+        if slot.gen == id.gen {
+            slot.call.as_ref()
+        } else {
+            None
+        }
+    }
+
+    fn call_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        let slot = self.slab.get_mut(id.idx as usize)?;
+        if slot.gen == id.gen {
+            slot.call.as_mut()
+        } else {
+            None
+        }
+    }
+
+    fn free_call(&mut self, id: CallId) -> Option<Call> {
+        let slot = self.slab.get_mut(id.idx as usize)?;
+        if slot.gen != id.gen {
+            return None;
+        }
+        let call = slot.call.take()?;
+        slot.gen = slot.gen.wrapping_add(1);
+        self.free_slots.push(id.idx);
+        let now = self.now;
+        self.nodes[call.node as usize].stats.in_flight.add(now, -1);
+        Some(call)
+    }
+
+    fn edge_latency(&mut self, node: u32, edge: u32) -> SimDuration {
+        let e = &self.edges[edge as usize].spec;
+        let (base, jitter) = (e.latency_ms, e.jitter_ms);
+        let factor = match e.state {
+            EdgeState::Slow { factor } => factor,
+            _ => 1.0,
+        };
+        let j = if jitter > 0.0 { jitter * random::uniform(&mut self.nodes[node as usize].rng) } else { 0.0 };
+        SimDuration::from_millis_f64((base + j) * factor)
+    }
+
+    /// The call `id` sends its request over `edge` and waits for the answer.
+    fn send(&mut self, id: CallId, edge: u32) {
+        let now = self.now;
+        let Some(c) = self.call_mut(id) else { return };
+        c.token = c.token.wrapping_add(1);
+        c.waiting = true;
+        c.partition_dropped = false;
+        c.out_edge = edge;
+        c.sent_at = now;
+        let (token, node, req) = (c.token, c.node, c.req);
+        let timeout = self.nodes[node as usize].call_timeout();
+        let to = self.edges[edge as usize].to;
+        self.edges[edge as usize].sent += 1;
+        self.edges[edge as usize].outstanding += 1;
+        if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
+            self.edges[edge as usize].dropped += 1;
+            match timeout {
+                Some(t) => {
+                    if let Some(c) = self.call_mut(id) {
+                        c.partition_dropped = true;
+                    }
+                    self.schedule(now.after(t), Ev::Timeout { call: id, token });
+                }
+                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition) }),
+            }
+            return;
+        }
+        if let Some(t) = timeout {
+            self.schedule(now.after(t), Ev::Timeout { call: id, token });
+        }
+        let lat = self.edge_latency(node, edge);
+        self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
+    }
+
+    /// Sends an answer from `from` back over `edge` to the waiting caller.
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome) {
+        let now = self.now;
+        if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
+            self.edges[edge as usize].dropped += 1;
+            let Some(parent) = self.call_mut(to) else { return };
+            if !parent.waiting || parent.token != token {
+                return;
+            }
+            parent.partition_dropped = true;
+            let pnode = parent.node;
+            if self.nodes[pnode as usize].call_timeout().is_none() {
+                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition) });
+            }
+            return;
+        }
+        let lat = self.edge_latency(from, edge);
+        self.schedule(now.after(lat), Ev::Respond { to, token, outcome });
+    }
+
+    /// The call is over at its node: record, release, answer the caller, free.
+    fn finish(&mut self, id: CallId, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.free_call(id) else { return };
+        let node = call.node;
+        {
+            let st = &mut self.nodes[node as usize].stats;
+            match outcome {
+                Ok(()) => st.completed += 1,
+                Err(c) => st.errors.add(c),
+            }
+            let d = now.since(call.arrived_at);
+            st.latency.record(d);
+            st.window_latency.record(d);
+        }
+        if call.worker != NONE {
+            self.release_worker(node, call.worker);
+        }
+        if let Some(parent) = call.parent {
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome);
+        }
+    }
+
+    // ----- event dispatch -----
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival { node, gen } => self.on_arrival(node, gen),
+            Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
+            Ev::Respond { to, token, outcome } => {
+                let Some(c) = self.call_mut(to) else { return };
+                if !c.waiting || c.token != token {
+                    return;
+                }
+                c.waiting = false;
+                self.on_result(to, outcome);
+            }
+            Ev::Timeout { call, token } => {
+                let Some(c) = self.call_mut(call) else { return };
+                if !c.waiting || c.token != token {
+                    return;
+                }
+                c.waiting = false;
+                let cause = if c.partition_dropped { Cause::Partition } else { Cause::Timeout };
+                self.on_result(call, Err(cause));
+            }
+            Ev::ServiceDone { call } => self.on_service_done(call),
+            Ev::Retry { node, req } => {
+                let n = &self.nodes[node as usize];
+                if n.serving() {
+                    self.global.retries += 1;
+                    self.start_attempt(node, req);
+                } else {
+                    self.client_final(Err(Cause::NodeDown), req);
+                }
+            }
+            Ev::HealthCheck { node, gen } => self.on_health_check(node, gen),
+            Ev::GroupTick { node, gen } => self.on_group_tick(node, gen),
+            Ev::BootDone { node } => {
+                let n = &mut self.nodes[node as usize];
+                if n.removed || !n.booting {
+                    return;
+                }
+                n.booting = false;
+                let text = format!("{} in service at {}", n.id, fmt_s(self.now));
+                self.log(text);
+            }
+            Ev::SpikeEnd { node, gen } => {
+                if let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[node as usize].rt {
+                    if *spike_gen == gen {
+                        *spike = 1.0;
+                        let text = format!("spike on {} ended at {}", self.nodes[node as usize].id, fmt_s(self.now));
+                        self.log(text);
+                        self.restart_arrivals(node);
+                    }
+                }
+            }
+            Ev::Window => self.on_window(),
+            Ev::Scheduled { index } => {
+                let cmd = self.scheduled[index as usize].clone();
+                if let Err(e) = self.execute(&cmd) {
+                    self.log(format!("scheduled command failed at {}: {e}", fmt_s(self.now)));
+                }
+            }
+        }
+    }
+
+    // ----- clients -----
+
+    fn current_rate(&self, node: u32) -> (f64, f64) {
+        let n = &self.nodes[node as usize];
+        let (NodeKind::Client(c), Runtime::Client { spike, .. }) = (&n.kind, &n.rt) else { return (0.0, 0.0) };
+        let base = c.rate_rps * spike;
+        match c.pattern {
+            RatePattern::Constant => (base, base),
+            RatePattern::Diurnal { period_s, amplitude } => {
+                let phase = 2.0 * core::f64::consts::PI * self.now.as_secs_f64() / period_s;
+                (base * (1.0 + amplitude * libm::sin(phase)), base * (1.0 + amplitude))
+            }
+        }
+    }
+
+    fn schedule_arrival(&mut self, node: u32, gen: u32) {
+        let (_, max_rate) = self.current_rate(node);
+        if max_rate <= 0.0 || !self.nodes[node as usize].serving() {
+            return;
+        }
+        let gap = random::exponential(&mut self.nodes[node as usize].rng, 1e9 / max_rate);
+        let at = self.now.after(SimDuration::from_nanos_f64(gap).max(SimDuration(1)));
+        self.schedule(at, Ev::Arrival { node, gen });
+    }
+
+    fn restart_arrivals(&mut self, node: u32) {
+        if let Runtime::Client { arrival_gen, .. } = &mut self.nodes[node as usize].rt {
+            *arrival_gen += 1;
+            let gen = *arrival_gen;
+            self.schedule_arrival(node, gen);
+        }
+    }
+
+    fn on_arrival(&mut self, node: u32, gen: u32) {
+        let n = &self.nodes[node as usize];
+        let (NodeKind::Client(c), Runtime::Client { arrival_gen, .. }) = (&n.kind, &n.rt) else { return };
+        if *arrival_gen != gen || !n.serving() {
+            return;
+        }
+        let (mix, timeout_ms) = (c.mix.clone(), c.timeout_ms);
+        let (rate, max_rate) = self.current_rate(node);
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let accept = rate >= max_rate || random::uniform(&mut n.rng) * max_rate < rate;
+        if accept {
+            let m = &mix;
+            let total = m.read + m.write + m.static_asset + m.job;
+            let u = random::uniform(&mut n.rng) * total;
+            let kind = if u < m.read {
+                ReqKind::Read
+            } else if u < m.read + m.write {
+                ReqKind::Write
+            } else if u < m.read + m.write + m.static_asset {
+                ReqKind::Static
+            } else {
+                ReqKind::Job
+            };
+            let Runtime::Client { keys, .. } = &n.rt else { return };
+            let key = keys.sample(&mut n.rng);
+            let deadline = match timeout_ms {
+                Some(t) => now.after(SimDuration::from_millis_f64(t)),
+                None => SimTime(u64::MAX),
+            };
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0 };
+            self.global.arrived += 1;
+            self.global.in_flight.add(now, 1);
+            self.start_attempt(node, req);
+        }
+        self.schedule_arrival(node, gen);
+    }
+
+    fn start_attempt(&mut self, node: u32, req: Req) {
+        let now = self.now;
+        self.global.attempts += 1;
+        self.nodes[node as usize].stats.arrived += 1;
+        let id = self.alloc_call(Call {
+            node,
+            parent: None,
+            parent_token: 0,
+            in_edge: NONE,
+            req,
+            arrived_at: now,
+            token: 0,
+            waiting: false,
+            partition_dropped: false,
+            out_edge: NONE,
+            sent_at: now,
+            worker: NONE,
+            next_edge: 0,
+        });
+        match self.nodes[node as usize].out_edges.first().copied() {
+            Some(e) => self.send(id, e),
+            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) }),
+        }
+        // A call with no edge must still be waiting for its synthetic answer.
+        if let Some(c) = self.call_mut(id) {
+            c.waiting = true;
+        }
+    }
+
+    fn client_result(&mut self, id: CallId, outcome: Outcome) {
+        let now = self.now;
+        let Some(call) = self.free_call(id) else { return };
+        let node = call.node;
+        let mut req = call.req;
+        {
+            let st = &mut self.nodes[node as usize].stats;
+            match outcome {
+                Ok(()) => st.completed += 1,
+                Err(c) => st.errors.add(c),
+            }
+            let d = now.since(call.arrived_at);
+            st.latency.record(d);
+            st.window_latency.record(d);
+        }
+        let (retry, timeout_ms) = match &self.nodes[node as usize].kind {
+            NodeKind::Client(c) => (c.retry.clone(), c.timeout_ms),
+            _ => (None, None),
+        };
+        if outcome.is_err() {
+            if let Some(r) = &retry {
+                if req.attempt < r.max_retries {
+                    let backoff =
+                        (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
+                    let jitter = r.jitter;
+                    let rng = &mut self.nodes[node as usize].rng;
+                    let ms = match jitter {
+                        Jitter::None => backoff,
+                        Jitter::Full => backoff * random::uniform(rng),
+                        Jitter::Equal => backoff / 2.0 + backoff / 2.0 * random::uniform(rng),
+                    };
+                    req.attempt += 1;
+                    if let Some(t) = timeout_ms {
+                        req.deadline = now.after(SimDuration::from_millis_f64(ms + t));
+                    }
+                    self.schedule(now.after(SimDuration::from_millis_f64(ms)), Ev::Retry { node, req });
+                    return;
+                }
+            }
+        }
+        self.client_final(outcome, req);
+    }
+
+    fn client_final(&mut self, outcome: Outcome, req: Req) {
+        let now = self.now;
+        match outcome {
+            Ok(()) => {
+                self.global.completed += 1;
+                let d = now.since(req.created_at);
+                self.global.latency.record(d);
+                self.global.window_latency.record(d);
+            }
+            Err(c) => self.global.failed.add(c),
+        }
+        self.global.in_flight.add(now, -1);
+    }
+
+    // ----- arrivals at a node -----
+
+    fn on_deliver(&mut self, to: u32, edge: u32, parent: CallId, token: u32, req: Req) {
+        let now = self.now;
+        let n = &mut self.nodes[to as usize];
+        n.stats.arrived += 1;
+        let refuse = |this: &mut Sim, cause: Cause| {
+            this.nodes[to as usize].stats.errors.add(cause);
+            this.reply(to, edge, parent, token, Err(cause));
+        };
+        if !n.serving() {
+            refuse(self, Cause::NodeDown);
+            return;
+        }
+        if let (NodeKind::RateLimiter(r), Runtime::Limiter { tokens, last }) = (&n.kind, &mut n.rt) {
+            let dt = now.since(*last).as_secs_f64();
+            *tokens = (*tokens + dt * r.rate_rps).min(f64::from(r.burst));
+            *last = now;
+            if *tokens >= 1.0 {
+                *tokens -= 1.0;
+            } else {
+                refuse(self, Cause::RateLimited);
+                return;
+            }
+        }
+        let id = self.alloc_call(Call {
+            node: to,
+            parent: Some(parent),
+            parent_token: token,
+            in_edge: edge,
+            req,
+            arrived_at: now,
+            token: 0,
+            waiting: false,
+            partition_dropped: false,
+            out_edge: NONE,
+            sent_at: now,
+            worker: NONE,
+            next_edge: 0,
+        });
+        match self.nodes[to as usize].kind {
+            NodeKind::Server(_) | NodeKind::Database(_) => self.station_admit(to, id),
+            NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => match self.pick_backend(to, req.key) {
+                Some(e) => self.send(id, e),
+                None => self.finish(id, Err(Cause::NodeDown)),
+            },
+            NodeKind::RateLimiter(_) => match self.nodes[to as usize].out_edges.first().copied() {
+                Some(e) => self.send(id, e),
+                None => self.finish(id, Err(Cause::NodeDown)),
+            },
+            NodeKind::Client(_) => self.finish(id, Err(Cause::NodeDown)),
+        }
+    }
+
+    fn on_result(&mut self, id: CallId, outcome: Outcome) {
+        let Some(call) = self.call(id) else { return };
+        let (node, edge, sent_at) = (call.node, call.out_edge, call.sent_at);
+        if edge != NONE {
+            let e = &mut self.edges[edge as usize];
+            e.outstanding = e.outstanding.saturating_sub(1);
+            if outcome.is_ok() {
+                let s = self.now.since(sent_at).0 as f64;
+                e.ewma_ns = if e.ewma_ns == 0.0 { s } else { 0.8 * e.ewma_ns + 0.2 * s };
+            }
+        }
+        match self.nodes[node as usize].kind {
+            NodeKind::Client(_) => self.client_result(id, outcome),
+            NodeKind::Server(_) | NodeKind::Database(_) => match outcome {
+                Ok(()) => self.continue_downstream(id),
+                Err(c) => self.finish(id, Err(c)),
+            },
+            NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) | NodeKind::AutoscalingGroup(_) => {
+                self.finish(id, outcome)
+            }
+        }
+    }
+
+    // ----- stations (servers and databases) -----
+
+    fn station_admit(&mut self, node: u32, id: CallId) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let workers = n.workers() as u64;
+        let cap = n.queue_capacity() as usize;
+        let Runtime::Station { queue, .. } = &mut n.rt else { return };
+        if n.stats.busy.value < workers {
+            self.start_service(node, id);
+        } else if queue.len() < cap {
+            queue.push_back(id);
+            n.stats.queue.set(now, queue.len() as u64);
+        } else {
+            self.finish(id, Err(Cause::QueueFull));
+        }
+    }
+
+    fn start_service(&mut self, node: u32, id: CallId) {
+        let now = self.now;
+        let Some(kind) = self.call(id).map(|c| c.req.kind) else { return };
+        let n = &mut self.nodes[node as usize];
+        let Runtime::Station { slots, free, .. } = &mut n.rt else { return };
+        let slot = match free.pop() {
+            Some(s) => s,
+            None => {
+                slots.push(None);
+                slots.len() as u32 - 1
+            }
+        };
+        slots[slot as usize] = Some(id);
+        n.stats.busy.add(now, 1);
+        let dist = match &n.kind {
+            NodeKind::Server(s) => &s.service_time,
+            NodeKind::Database(d) if kind == ReqKind::Write => &d.write_service_time,
+            NodeKind::Database(d) => &d.read_service_time,
+            _ => return,
+        };
+        let d = random::service_time(&mut n.rng, dist, n.slow);
+        if let Some(c) = self.call_mut(id) {
+            c.worker = slot;
+        }
+        self.schedule(now.after(d), Ev::ServiceDone { call: id });
+    }
+
+    fn release_worker(&mut self, node: u32, slot: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Runtime::Station { slots, free, .. } = &mut n.rt else { return };
+        if slots.get(slot as usize).copied().flatten().is_none() {
+            return;
+        }
+        slots[slot as usize] = None;
+        free.push(slot);
+        n.stats.busy.add(now, -1);
+        self.start_next(node);
+    }
+
+    /// Starts queued requests while workers are free (dropping ones past their timeout).
+    fn start_next(&mut self, node: u32) {
+        let now = self.now;
+        loop {
+            let n = &mut self.nodes[node as usize];
+            if !n.serving() || n.stats.busy.value >= n.workers() as u64 {
+                return;
+            }
+            let queue_timeout = match &n.kind {
+                NodeKind::Server(s) => s.queue_timeout_ms.map(SimDuration::from_millis_f64),
+                _ => None,
+            };
+            let Runtime::Station { queue, .. } = &mut n.rt else { return };
+            let Some(id) = queue.pop_front() else { return };
+            n.stats.queue.set(now, queue.len() as u64);
+            let Some(c) = self.call(id) else { continue };
+            let expired = now >= c.req.deadline || queue_timeout.is_some_and(|t| now.since(c.arrived_at) > t);
+            if expired {
+                self.finish(id, Err(Cause::Timeout));
+            } else {
+                self.start_service(node, id);
+            }
+        }
+    }
+
+    fn on_service_done(&mut self, id: CallId) {
+        let Some(c) = self.call(id) else { return };
+        let node = c.node;
+        let worker = c.worker;
+        if let NodeKind::Server(s) = &self.nodes[node as usize].kind {
+            if s.downstream == DownstreamMode::Forward && worker != NONE {
+                if let Some(c) = self.call_mut(id) {
+                    c.worker = NONE;
+                }
+                self.release_worker(node, worker);
+            }
+        }
+        self.continue_downstream(id);
+    }
+
+    /// Calls the next downstream edge, or answers when there is none left.
+    fn continue_downstream(&mut self, id: CallId) {
+        let Some(c) = self.call_mut(id) else { return };
+        let node = c.node;
+        let next = c.next_edge;
+        let kind = c.req.kind;
+        let n = &self.nodes[node as usize];
+        let edge = if kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
+            None
+        } else {
+            n.out_edges.get(next as usize).copied()
+        };
+        match edge {
+            Some(e) => {
+                if let Some(c) = self.call_mut(id) {
+                    c.next_edge += 1;
+                }
+                self.send(id, e);
+            }
+            None => self.finish(id, Ok(())),
+        }
+    }
+
+    // ----- balancers and groups -----
+
+    fn backend_ok(&self, node: u32, edge: u32) -> bool {
+        let e = &self.edges[edge as usize];
+        let target = &self.nodes[e.to as usize];
+        match &self.nodes[node as usize].kind {
+            NodeKind::AutoscalingGroup(_) => target.serving() && !target.draining,
+            NodeKind::LoadBalancer(lb) => lb.health_check.is_none() || e.healthy,
+            _ => true,
+        }
+    }
+
+    fn pick_backend(&mut self, node: u32, key: u32) -> Option<u32> {
+        let mut cands = std::mem::take(&mut self.scratch);
+        cands.clear();
+        for &e in &self.nodes[node as usize].out_edges {
+            if self.backend_ok(node, e) {
+                cands.push(e);
+            }
+        }
+        let chosen = self.choose(node, &cands, key);
+        self.scratch = cands;
+        chosen
+    }
+
+    fn choose(&mut self, node: u32, cands: &[u32], key: u32) -> Option<u32> {
+        if cands.is_empty() {
+            return None;
+        }
+        let k = cands.len() as u32;
+        let n = &mut self.nodes[node as usize];
+        let policy = match &n.kind {
+            NodeKind::LoadBalancer(lb) => lb.policy,
+            NodeKind::AutoscalingGroup(a) => a.policy,
+            _ => LbPolicy::RoundRobin,
+        };
+        let rr = match &mut n.rt {
+            Runtime::Balancer { rr, .. } => rr,
+            Runtime::Group(g) => &mut g.rr,
+            _ => return cands.first().copied(),
+        };
+        *rr = rr.wrapping_add(1);
+        let start = *rr % k;
+        let edges = &mut self.edges;
+        let rotated = (0..k).map(|i| cands[((start + i) % k) as usize]);
+        let pick = match policy {
+            LbPolicy::RoundRobin => cands[start as usize],
+            LbPolicy::WeightedRoundRobin => {
+                let total: i64 = cands.iter().map(|&e| i64::from(edges[e as usize].spec.weight)).sum();
+                let mut best = cands[0];
+                for &e in cands {
+                    let ed = &mut edges[e as usize];
+                    ed.wrr_current += i64::from(ed.spec.weight);
+                    if ed.wrr_current > edges[best as usize].wrr_current {
+                        best = e;
+                    }
+                }
+                edges[best as usize].wrr_current -= total;
+                best
+            }
+            LbPolicy::LeastConnections => rotated.min_by_key(|&e| edges[e as usize].outstanding)?,
+            LbPolicy::LeastResponseTime => rotated.min_by(|&a, &b| {
+                let score = |e: u32| (edges[e as usize].ewma_ns + 1.0) * (edges[e as usize].outstanding as f64 + 1.0);
+                score(a).total_cmp(&score(b))
+            })?,
+            LbPolicy::Hash => {
+                let h = random::fnv1a(&key.to_le_bytes());
+                cands[(h % u64::from(k)) as usize]
+            }
+            LbPolicy::Random => cands[random::below(&mut n.rng, k) as usize],
+            LbPolicy::PowerOfTwo => {
+                let a = random::below(&mut n.rng, k);
+                let mut b = random::below(&mut n.rng, k.saturating_sub(1).max(1));
+                if k > 1 && b >= a {
+                    b += 1;
+                }
+                let (ea, eb) = (cands[a as usize], cands[(b % k) as usize]);
+                if edges[eb as usize].outstanding < edges[ea as usize].outstanding {
+                    eb
+                } else {
+                    ea
+                }
+            }
+        };
+        Some(pick)
+    }
+
+    fn on_health_check(&mut self, node: u32, gen: u32) {
+        let n = &self.nodes[node as usize];
+        let (NodeKind::LoadBalancer(lb), Runtime::Balancer { hc_gen, .. }) = (&n.kind, &n.rt) else { return };
+        if *hc_gen != gen || n.removed {
+            return;
+        }
+        let Some(h) = lb.health_check.clone() else { return };
+        let lb_id = n.id.clone();
+        let out = n.out_edges.clone();
+        for e in out {
+            let (to, partitioned) = {
+                let ed = &self.edges[e as usize];
+                (ed.to, matches!(ed.spec.state, EdgeState::Partitioned))
+            };
+            let alive = self.nodes[to as usize].serving() && !partitioned;
+            let ed = &mut self.edges[e as usize];
+            if alive {
+                ed.hc_fails = 0;
+                ed.hc_oks += 1;
+                if !ed.healthy && ed.hc_oks >= h.healthy_threshold {
+                    ed.healthy = true;
+                    let text =
+                        format!("{} marked healthy at {} by {lb_id}", self.nodes[to as usize].id, fmt_s(self.now));
+                    self.log(text);
+                }
+            } else {
+                ed.hc_oks = 0;
+                ed.hc_fails += 1;
+                if ed.healthy && ed.hc_fails >= h.unhealthy_threshold {
+                    ed.healthy = false;
+                    let text =
+                        format!("{} marked unhealthy at {} by {lb_id}", self.nodes[to as usize].id, fmt_s(self.now));
+                    self.log(text);
+                }
+            }
+        }
+        let at = self.now.after(SimDuration::from_millis_f64(h.interval_ms));
+        self.schedule(at, Ev::HealthCheck { node, gen });
+    }
+
+    fn launch_instance(&mut self, group: u32, boot: bool) {
+        let now = self.now;
+        let g_node = &mut self.nodes[group as usize];
+        let (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) = (&g_node.kind, &mut g_node.rt) else { return };
+        g.launched += 1;
+        let spec = NodeSpec {
+            id: format!("{}-{}", g_node.id, g.launched),
+            label: None,
+            x: None,
+            y: None,
+            region: None,
+            kind: NodeKind::Server(a.server.clone()),
+        };
+        let templates = g.templates.clone();
+        let group_id = g_node.id.clone();
+        let boot_s = a.boot_s;
+        let Ok(idx) = self.add_node(&spec) else { return };
+        if let Runtime::Group(g) = &mut self.nodes[group as usize].rt {
+            g.instances.push(idx);
+        }
+        let link = EdgeSpec {
+            from: group_id.clone(),
+            to: spec.id.clone(),
+            latency_ms: 0.0,
+            jitter_ms: 0.0,
+            weight: 1,
+            state: EdgeState::Up,
+        };
+        // The group's own edge to the instance is a real edge, not a template.
+        let e = self.edges.len() as u32;
+        self.edges.push(Edge {
+            from: group,
+            to: idx,
+            spec: link,
+            removed: false,
+            sent: 0,
+            dropped: 0,
+            mark_sent: 0,
+            window_rps: 0.0,
+            outstanding: 0,
+            ewma_ns: 0.0,
+            healthy: true,
+            hc_fails: 0,
+            hc_oks: 0,
+            wrr_current: 0,
+        });
+        self.nodes[group as usize].out_edges.push(e);
+        for mut t in templates {
+            t.from = spec.id.clone();
+            let _ = self.add_edge(&t);
+        }
+        if boot {
+            self.nodes[idx as usize].booting = true;
+            self.schedule(now.after(SimDuration::from_secs_f64(boot_s)), Ev::BootDone { node: idx });
+        }
+    }
+
+    fn on_group_tick(&mut self, node: u32, gen: u32) {
+        let now = self.now;
+        let n = &self.nodes[node as usize];
+        let (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) = (&n.kind, &n.rt) else { return };
+        if g.tick_gen != gen || n.removed {
+            return;
+        }
+        let a = a.clone();
+        let dt = now.since(g.last_tick).0;
+        let instances = g.instances.clone();
+        let (mut busy, mut capacity) = (0u128, 0u128);
+        let (mut running, mut total) = (0u32, 0u32);
+        for &i in &instances {
+            let inst = &mut self.nodes[i as usize];
+            let area = inst.stats.busy.at(now);
+            let delta = area - inst.stats.group_mark_busy.min(area);
+            inst.stats.group_mark_busy = area;
+            if inst.draining || inst.removed {
+                continue;
+            }
+            total += 1;
+            if inst.serving() {
+                running += 1;
+                busy += delta;
+                capacity += u128::from(inst.workers()) * u128::from(dt);
+            }
+        }
+        let util = if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 };
+        let Runtime::Group(g) = &mut self.nodes[node as usize].rt else { return };
+        g.last_tick = now;
+        if util > a.scale_out_utilisation {
+            g.above_since.get_or_insert(now);
+        } else {
+            g.above_since = None;
+        }
+        if util < a.scale_in_utilisation {
+            g.below_since.get_or_insert(now);
+        } else {
+            g.below_since = None;
+        }
+        let window = SimDuration::from_secs_f64(a.window_s);
+        let cooled = g.last_action.is_none_or(|t| now.since(t) >= SimDuration::from_secs_f64(a.cooldown_s));
+        let held = |since: Option<SimTime>| since.is_some_and(|s| now.since(s) >= window);
+        let id = self.nodes[node as usize].id.clone();
+        let Runtime::Group(g) = &mut self.nodes[node as usize].rt else { return };
+        if cooled && held(g.above_since) && total < a.max_instances {
+            let k = a.step.min(a.max_instances - total);
+            g.last_action = Some(now);
+            g.above_since = None;
+            self.log(format!(
+                "{id} scaling out to {} at {} (utilisation {:.0}% above {:.0}% for {:.0} s)",
+                total + k,
+                fmt_s(now),
+                util * 100.0,
+                a.scale_out_utilisation * 100.0,
+                a.window_s
+            ));
+            for _ in 0..k {
+                self.launch_instance(node, true);
+            }
+        } else if cooled && held(g.below_since) && running > a.min_instances {
+            let k = a.step.min(running - a.min_instances);
+            g.last_action = Some(now);
+            g.below_since = None;
+            let mut drained = 0;
+            for &i in instances.iter().rev() {
+                let inst = &mut self.nodes[i as usize];
+                if drained < k && inst.serving() && !inst.draining {
+                    inst.draining = true;
+                    drained += 1;
+                }
+            }
+            self.log(format!("{id} scaling in to {} at {} (utilisation {:.0}%)", total - k, fmt_s(now), util * 100.0));
+        }
+        // Remove drained instances once idle.
+        for &i in &instances {
+            let inst = &self.nodes[i as usize];
+            if inst.draining && !inst.removed && inst.stats.in_flight.value == 0 {
+                let iid = inst.id.clone();
+                self.remove_node(i);
+                self.log(format!("{iid} terminated at {}", fmt_s(now)));
+            }
+        }
+        let gone: Vec<u32> = instances.iter().copied().filter(|&i| self.nodes[i as usize].removed).collect();
+        if let Runtime::Group(g) = &mut self.nodes[node as usize].rt {
+            g.instances.retain(|i| !gone.contains(i));
+        }
+        let at = now.after(SimDuration::from_secs_f64(a.evaluation_interval_s));
+        self.schedule(at, Ev::GroupTick { node, gen });
+    }
+
+    // ----- faults -----
+
+    /// Crashes a node: its calls are lost (callers time out), arrivals are refused.
+    fn kill(&mut self, node: u32) {
+        let now = self.now;
+        self.nodes[node as usize].up = false;
+        let mut lost = Vec::new();
+        for (i, s) in self.slab.iter().enumerate() {
+            if let Some(c) = &s.call {
+                if c.node == node {
+                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent.is_none(), c.req));
+                }
+            }
+        }
+        for (id, root, req) in lost {
+            self.free_call(id);
+            self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
+            if root {
+                self.client_final(Err(Cause::NodeDown), req);
+            }
+        }
+        let n = &mut self.nodes[node as usize];
+        if let Runtime::Station { queue, slots, free } = &mut n.rt {
+            queue.clear();
+            slots.clear();
+            free.clear();
+            n.stats.queue.set(now, 0);
+            n.stats.busy.set(now, 0);
+        }
+        let out = n.out_edges.clone();
+        for e in out {
+            self.edges[e as usize].outstanding = 0;
+        }
+    }
+
+    fn remove_node(&mut self, node: u32) {
+        self.kill(node);
+        let n = &mut self.nodes[node as usize];
+        n.removed = true;
+        n.out_edges.clear();
+        let id = n.id.clone();
+        self.by_id.remove(&id);
+        for e in 0..self.edges.len() {
+            let ed = &self.edges[e];
+            if !ed.removed && (ed.from == node || ed.to == node) {
+                self.remove_edge(e as u32);
+            }
+        }
+        let groups: Vec<u32> =
+            (0..self.nodes.len() as u32).filter(|&i| matches!(self.nodes[i as usize].rt, Runtime::Group(_))).collect();
+        for g in groups {
+            if let Runtime::Group(gs) = &mut self.nodes[g as usize].rt {
+                gs.instances.retain(|&i| i != node);
+                gs.templates.retain(|t| t.to != id);
+            }
+        }
+    }
+
+    fn remove_edge(&mut self, e: u32) {
+        let ed = &mut self.edges[e as usize];
+        ed.removed = true;
+        let from = ed.from;
+        self.nodes[from as usize].out_edges.retain(|&x| x != e);
+    }
+
+    // ----- commands -----
+
+    /// Applies a command at the current instant and records it for replay.
+    pub fn apply(&mut self, command: Command) -> Result<(), Error> {
+        validate_command("command", &command)?;
+        self.execute(&command)?;
+        self.recorded.push(RecordedCommand { at: self.now, after_events: self.events, command });
+        Ok(())
+    }
+
+    fn execute(&mut self, command: &Command) -> Result<(), Error> {
+        let now = self.now;
+        match command {
+            Command::AddNode(spec) => {
+                validate_node("command.add_node", spec)?;
+                let id = spec.id.clone();
+                self.add_node(spec).map_err(|e| Error::new("command.add_node.id", e.message))?;
+                self.log(format!("{id} added at {}", fmt_s(now)));
+            }
+            Command::RemoveNode { id } => {
+                let n = self.node_index(id, "command.remove_node.id")?;
+                self.remove_node(n);
+                self.log(format!("{id} removed at {}", fmt_s(now)));
+            }
+            Command::ReconfigureNode { id, kind } => {
+                let n = self.node_index(id, "command.reconfigure_node.id")?;
+                let node = &mut self.nodes[n as usize];
+                if std::mem::discriminant(&node.kind) != std::mem::discriminant(kind) {
+                    return Err(Error::new(
+                        "command.reconfigure_node.kind",
+                        format!("{id} is a {}, not a {}", node.kind.name(), kind.name()),
+                    ));
+                }
+                node.kind = kind.clone();
+                if let (NodeKind::Client(c), Runtime::Client { keys, .. }) = (&node.kind, &mut node.rt) {
+                    *keys = KeySampler::new(&c.keys);
+                }
+                self.start_node(n);
+                self.start_next(n);
+                self.log(format!("{id} reconfigured at {}", fmt_s(now)));
+            }
+            Command::AddEdge(spec) => {
+                self.add_edge(spec).map_err(|e| Error::new(format!("command.add_edge.{}", e.path), e.message))?;
+            }
+            Command::RemoveEdge { from, to } => {
+                let f = self.node_index(from, "command.remove_edge.from")?;
+                for e in self.edges_for(from, to)? {
+                    self.remove_edge(e);
+                }
+                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                    g.templates.retain(|t| &t.to != to);
+                }
+            }
+            Command::ReconfigureEdge(spec) => {
+                for e in self.edges_for(&spec.from, &spec.to)? {
+                    let from = self.edges[e as usize].spec.from.clone();
+                    self.edges[e as usize].spec = EdgeSpec { from, ..spec.clone() };
+                }
+                let f = self.node_index(&spec.from, "command.reconfigure_edge.from")?;
+                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                    for t in g.templates.iter_mut().filter(|t| t.to == spec.to) {
+                        *t = spec.clone();
+                    }
+                }
+            }
+            Command::Kill { id } => {
+                let n = self.node_index(id, "command.kill.id")?;
+                self.kill(n);
+                self.log(format!("{id} killed at {}", fmt_s(now)));
+            }
+            Command::Revive { id } => {
+                let n = self.node_index(id, "command.revive.id")?;
+                if !self.nodes[n as usize].up {
+                    self.nodes[n as usize].up = true;
+                    self.start_node(n);
+                    self.log(format!("{id} revived at {}", fmt_s(now)));
+                }
+            }
+            Command::Slow { id, factor } => {
+                let n = self.node_index(id, "command.slow.id")?;
+                self.nodes[n as usize].slow = *factor;
+                self.log(format!("{id} slowed ×{factor} at {}", fmt_s(now)));
+            }
+            Command::Partition { from, to } | Command::Heal { from, to } => {
+                let cut = matches!(command, Command::Partition { .. });
+                for e in self.edges_for(from, to)? {
+                    self.edges[e as usize].spec.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+                }
+                let f = self.node_index(from, "command.partition.from")?;
+                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                    for t in g.templates.iter_mut().filter(|t| &t.to == to) {
+                        t.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+                    }
+                }
+                let verb = if cut { "partitioned" } else { "healed" };
+                self.log(format!("link {from} -> {to} {verb} at {}", fmt_s(now)));
+            }
+            Command::SetRate { client, rate_rps } => {
+                let n = self.client_index(client, "command.set_rate.client")?;
+                if let NodeKind::Client(c) = &mut self.nodes[n as usize].kind {
+                    c.rate_rps = *rate_rps;
+                }
+                self.restart_arrivals(n);
+                self.log(format!("{client} rate set to {rate_rps} rps at {}", fmt_s(now)));
+            }
+            Command::SetMix { client, mix } => {
+                let n = self.client_index(client, "command.set_mix.client")?;
+                if let NodeKind::Client(c) = &mut self.nodes[n as usize].kind {
+                    c.mix = mix.clone();
+                }
+            }
+            Command::SetKeys { client, keys } => {
+                let n = self.client_index(client, "command.set_keys.client")?;
+                let node = &mut self.nodes[n as usize];
+                if let (NodeKind::Client(c), Runtime::Client { keys: sampler, .. }) = (&mut node.kind, &mut node.rt) {
+                    c.keys = keys.clone();
+                    *sampler = KeySampler::new(keys);
+                }
+            }
+            Command::Spike { client, multiplier, duration_s } => {
+                let n = self.client_index(client, "command.spike.client")?;
+                let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[n as usize].rt else {
+                    return Err(Error::new("command.spike.client", "not a client"));
+                };
+                *spike = *multiplier;
+                *spike_gen += 1;
+                let gen = *spike_gen;
+                self.schedule(now.after(SimDuration::from_secs_f64(*duration_s)), Ev::SpikeEnd { node: n, gen });
+                self.restart_arrivals(n);
+                self.log(format!("spike ×{multiplier} on {client} for {duration_s} s at {}", fmt_s(now)));
+            }
+        }
+        Ok(())
+    }
+
+    fn client_index(&self, id: &str, path: &str) -> Result<u32, Error> {
+        let n = self.node_index(id, path)?;
+        if !matches!(self.nodes[n as usize].kind, NodeKind::Client(_)) {
+            return Err(Error::new(path, format!("{id} is not a client")));
+        }
+        Ok(n)
+    }
+
+    // ----- windows, alerts, snapshots -----
+
+    fn on_window(&mut self) {
+        let now = self.now;
+        let w = self.window.as_secs_f64();
+        let g = &mut self.global;
+        let failed = g.failed.total();
+        let done = (g.completed - g.mark_completed) + (failed - g.mark_failed);
+        let lat = g.window_latency.summary();
+        let point = GlobalPoint {
+            t_s: now.as_secs_f64(),
+            rps: (g.completed - g.mark_completed) as f64 / w,
+            error_rate: if done > 0 { (failed - g.mark_failed) as f64 / done as f64 } else { 0.0 },
+            p50_ms: lat.p50_ms,
+            p95_ms: lat.p95_ms,
+            p99_ms: lat.p99_ms,
+            in_flight: g.in_flight.value,
+        };
+        g.series.push(point);
+        g.mark_completed = g.completed;
+        g.mark_failed = failed;
+        g.window_latency.reset();
+        for n in self.nodes.iter_mut().filter(|n| !n.removed) {
+            let workers = n.kind_workers_f64();
+            let st = &mut n.stats;
+            let busy = st.busy.at(now);
+            let errors = st.errors.total();
+            let p = NodePoint {
+                t_s: now.as_secs_f64(),
+                rps: (st.completed - st.mark_completed) as f64 / w,
+                errors_per_s: (errors - st.mark_errors) as f64 / w,
+                p95_ms: if st.window_latency.count() > 0 { st.window_latency.summary().p95_ms } else { 0.0 },
+                utilisation: if workers > 0.0 {
+                    (busy - st.mark_busy.min(busy)) as f64 / (workers * self.window.0 as f64)
+                } else {
+                    0.0
+                },
+                queue_len: st.queue.value,
+            };
+            st.series.push(p);
+            st.mark_completed = st.completed;
+            st.mark_errors = errors;
+            st.mark_busy = busy;
+            st.window_latency.reset();
+        }
+        for e in &mut self.edges {
+            e.window_rps = (e.sent - e.mark_sent) as f64 / w;
+            e.mark_sent = e.sent;
+        }
+        self.check_slos(point);
+        self.schedule(now.after(self.window), Ev::Window);
+    }
+
+    fn check_slos(&mut self, p: GlobalPoint) {
+        let now = self.now;
+        let checks = [
+            (
+                "p95",
+                self.metrics_cfg
+                    .slo_p95_ms
+                    .map(|t| (p.p95_ms > t, format!("p95 {:.1} ms over target {t} ms", p.p95_ms))),
+            ),
+            (
+                "error_rate",
+                self.metrics_cfg.slo_error_rate.map(|t| {
+                    (p.error_rate > t, format!("error rate {:.1}% over budget {:.1}%", p.error_rate * 100.0, t * 100.0))
+                }),
+            ),
+        ];
+        for (kind, check) in checks {
+            let Some((firing, message)) = check else { continue };
+            let active = self.alerts.iter().position(|a| a.kind == kind);
+            match (firing, active) {
+                (true, None) => {
+                    self.log(format!("ALERT {message} at {}", fmt_s(now)));
+                    self.alerts.push(Alert { kind: kind.to_string(), since_s: now.as_secs_f64(), message });
+                }
+                (false, Some(i)) => {
+                    self.alerts.remove(i);
+                    self.log(format!("resolved: {kind} back within SLO at {}", fmt_s(now)));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Plain-data metrics for the UI.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.now;
+        let secs = now.as_secs_f64();
+        let per_s = |x: u64| if secs > 0.0 { x as f64 / secs } else { 0.0 };
+        let mean_area = |a: u128| if now.0 > 0 { a as f64 / now.0 as f64 } else { 0.0 };
+        let g = &self.global;
+        let global = GlobalView {
+            arrived: g.arrived,
+            attempts: g.attempts,
+            retries: g.retries,
+            completed: g.completed,
+            failed: g.failed,
+            in_flight: g.in_flight.value,
+            throughput_rps: per_s(g.completed),
+            mean_in_flight: mean_area(g.in_flight.at(now)),
+            latency: g.latency.summary(),
+            window: g.series.last().copied().unwrap_or_default(),
+        };
+        let nodes = self
+            .nodes
+            .iter()
+            .filter(|n| !n.removed)
+            .map(|n| {
+                let st = &n.stats;
+                let workers = n.kind_workers_f64();
+                let health = if !n.up {
+                    Health::Down
+                } else if n.booting {
+                    Health::Booting
+                } else if n.draining {
+                    Health::Draining
+                } else {
+                    Health::Up
+                };
+                let idx = self.by_id.get(&n.id).copied().unwrap_or(NONE);
+                NodeView {
+                    id: n.id.clone(),
+                    label: n.label.clone(),
+                    kind: n.kind.name().to_string(),
+                    x: n.x,
+                    y: n.y,
+                    health,
+                    marked_unhealthy: self.edges.iter().any(|e| !e.removed && e.to == idx && !e.healthy),
+                    slow_factor: n.slow,
+                    arrived: st.arrived,
+                    completed: st.completed,
+                    errors: st.errors,
+                    in_flight: st.in_flight.value,
+                    queue_len: st.queue.value,
+                    busy_workers: st.busy.value,
+                    workers: n.workers() as u64,
+                    utilisation: if workers > 0.0 { mean_area(st.busy.at(now)) / workers } else { 0.0 },
+                    mean_queue_len: mean_area(st.queue.at(now)),
+                    mean_in_flight: mean_area(st.in_flight.at(now)),
+                    throughput_rps: per_s(st.completed),
+                    latency: st.latency.summary(),
+                    window: st.series.last().copied().unwrap_or_default(),
+                    series: st.series.to_vec(),
+                    instances: match &n.rt {
+                        Runtime::Group(g) => g.instances.len() as u64,
+                        _ => 0,
+                    },
+                }
+            })
+            .collect();
+        let edges = self
+            .edges
+            .iter()
+            .filter(|e| !e.removed)
+            .map(|e| EdgeView {
+                from: self.nodes[e.from as usize].id.clone(),
+                to: self.nodes[e.to as usize].id.clone(),
+                state: e.spec.state,
+                sent: e.sent,
+                dropped: e.dropped,
+                window_rps: e.window_rps,
+                outstanding: e.outstanding,
+                healthy: e.healthy,
+            })
+            .collect();
+        Snapshot {
+            now_s: secs,
+            events_processed: self.events,
+            global,
+            nodes,
+            edges,
+            series: g.series.to_vec(),
+            alerts: self.alerts.clone(),
+            log: self.log.iter().cloned().collect(),
+        }
+    }
+
+    /// Digest of the current snapshot (see [`Snapshot::digest`]).
+    pub fn digest(&self) -> u64 {
+        self.snapshot().digest()
+    }
+
+    /// Requests in flight counted directly from the live calls and pending retries, for
+    /// checking the conservation law against the counters.
+    #[doc(hidden)]
+    pub fn debug_in_flight_recount(&self) -> u64 {
+        let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(|c| c.parent.is_none())).count() as u64;
+        let retries = self.agenda.iter().map(|Reverse(e)| &e.ev).chain(self.due_now.iter());
+        let retries = retries.filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
+        roots + retries
+    }
+
+    /// Smallest time of a pending event (for checking time never goes back).
+    #[doc(hidden)]
+    pub fn debug_next_event_at(&self) -> Option<SimTime> {
+        if !self.due_now.is_empty() {
+            return Some(self.now);
+        }
+        self.agenda.peek().map(|Reverse(e)| e.at)
+    }
+}
+
+impl Node {
+    fn kind_workers_f64(&self) -> f64 {
+        f64::from(self.workers())
+    }
+}
