@@ -20,8 +20,18 @@ if cargo tree -p sim-core --prefix none | grep -E '^(leptos|web-sys|js-sys|wasm-
   die "sim-core depends on a web crate"
 fi
 
+step "Native digests of the example scenarios (compared with wasm below)"
+digests=""
+for f in sim-core/scenarios/*.json; do
+  d=$(cargo run --quiet --release -p sim-core --bin simulate -- "$f" | awk '$1 == "digest" {print $2}')
+  [ -n "$d" ] || die "no digest from the headless runner for $f"
+  digests+="$(basename "$f" .json)=$d;"
+done
+echo "$digests" | tr ';' '\n'
+export SIM_NATIVE_DIGESTS="$digests"
+
 step "wasm tests in headless Chromium (wasm-bindgen-test)"
-with_wasm_env cargo test -p playground --target wasm32-unknown-unknown --quiet
+with_wasm_env cargo test -p playground --target wasm32-unknown-unknown
 
 "$ROOT/scripts/build.sh"
 

@@ -2,17 +2,21 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use sim_core::{Sim, SimTime};
+use sim_core::{demo_scenario, Sim, SimDuration, Snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 mod frame_loop;
 
+/// Most events one frame may process, so a frame never overruns.
+const EVENTS_PER_FRAME: u64 = 50_000;
+
 /// The whole page: run bar, palette, canvas, inspector and metrics dock.
 #[component]
 pub fn App() -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let sim = StoredValue::new(Sim::default());
+    // The demo design always validates; a failure would be a bug in sim-core's demo.
+    let sim = StoredValue::new(Sim::new(&demo_scenario()).expect("the demo scenario is valid"));
     let (clock_s, set_clock_s) = signal(0.0_f64);
 
     Effect::new(move |_| {
@@ -60,18 +64,21 @@ fn start_frame_loop(
     };
     let mut last_ms: Option<f64> = None;
     frame_loop::every_frame(move |ms| {
-        let dt_ms = ms - last_ms.unwrap_or(ms);
+        let dt_ms = (ms - last_ms.unwrap_or(ms)).clamp(0.0, 100.0);
         last_ms = Some(ms);
-        let now = sim.with_value(|s| s.now());
-        let t = SimTime(now.0 + (dt_ms.clamp(0.0, 100.0) * 1e6) as u64);
-        sim.update_value(|s| s.step_until(t));
-        let now_s = t.0 as f64 / 1e9;
-        set_clock_s.set(now_s);
-        draw(&el, &ctx, now_s);
+        let snapshot = sim.try_update_value(|s| {
+            let until = s.now().after(SimDuration::from_millis_f64(dt_ms));
+            s.step_until(until, EVENTS_PER_FRAME);
+            s.snapshot()
+        });
+        if let Some(snap) = snapshot {
+            set_clock_s.set(snap.now_s);
+            draw(&el, &ctx, &snap);
+        }
     });
 }
 
-fn draw(el: &web_sys::HtmlCanvasElement, ctx: &CanvasRenderingContext2d, now_s: f64) {
+fn draw(el: &web_sys::HtmlCanvasElement, ctx: &CanvasRenderingContext2d, snap: &Snapshot) {
     let (w, h) = (
         el.client_width().max(1) as u32,
         el.client_height().max(1) as u32,
@@ -80,8 +87,28 @@ fn draw(el: &web_sys::HtmlCanvasElement, ctx: &CanvasRenderingContext2d, now_s: 
         el.set_width(w);
         el.set_height(h);
     }
-    ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
-    ctx.set_fill_style_str("#3b82f6");
-    let x = (now_s * 80.0) % w as f64;
-    ctx.fill_rect(x, h as f64 / 2.0 - 5.0, 10.0, 10.0);
+    let (w, h) = (f64::from(w), f64::from(h));
+    ctx.clear_rect(0.0, 0.0, w, h);
+    let pos = |x: Option<f64>, y: Option<f64>| {
+        (40.0 + x.unwrap_or(0.0) * 0.8, 40.0 + y.unwrap_or(0.0) * 0.8)
+    };
+    ctx.set_stroke_style_str("#94a3b8");
+    for e in &snap.edges {
+        let from = snap.nodes.iter().find(|n| n.id == e.from);
+        let to = snap.nodes.iter().find(|n| n.id == e.to);
+        if let (Some(a), Some(b)) = (from, to) {
+            let ((x0, y0), (x1, y1)) = (pos(a.x, a.y), pos(b.x, b.y));
+            ctx.set_line_width(1.0 + (e.window_rps / 50.0).min(8.0));
+            ctx.begin_path();
+            ctx.move_to(x0, y0);
+            ctx.line_to(x1, y1);
+            ctx.stroke();
+        }
+    }
+    for n in &snap.nodes {
+        let (x, y) = pos(n.x, n.y);
+        let hue = 120.0 * (1.0 - n.utilisation.clamp(0.0, 1.0));
+        ctx.set_fill_style_str(&format!("hsl({hue:.0} 70% 45%)"));
+        ctx.fill_rect(x - 14.0, y - 14.0, 28.0, 28.0);
+    }
 }
