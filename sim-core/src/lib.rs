@@ -7,6 +7,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod error;
+mod link;
 mod metrics;
 mod random;
 mod scenario;
@@ -14,6 +15,7 @@ mod sim;
 mod time;
 
 pub use error::Error;
+pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
     Alert, Cause, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, LatencySummary, LogLine, NodePoint, NodeView,
     Snapshot,
