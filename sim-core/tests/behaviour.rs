@@ -282,3 +282,72 @@ fn a_partition_drops_requests_and_callers_time_out() {
     // Latency is edge there and back plus service, well below the timeout.
     assert!(snap.global.latency.max_ms < 100.0);
 }
+
+#[test]
+fn diurnal_rate_follows_the_curve() {
+    // rate 100 × (1 + 0.5 sin(2πt/100)): first half-period averages 100 (1 + 1/π), second 100 (1 - 1/π).
+    let s = scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 100, "pattern": { "diurnal": { "period_s": 100, "amplitude": 0.5 } } } } },
+        server("web", 64, 1.0, 100) ], "edges": [ { "from": "users", "to": "web" } ] }));
+    let (mut first, mut second) = (0.0, 0.0);
+    for seed in 1..=10 {
+        let mut sim = Sim::with_seed(&s, seed).unwrap();
+        sim.step_until(at(50.0), u64::MAX);
+        let a = sim.snapshot().global.arrived as f64;
+        sim.step_until(at(100.0), u64::MAX);
+        first += a;
+        second += sim.snapshot().global.arrived as f64 - a;
+    }
+    let pi = std::f64::consts::PI;
+    // 10 runs × 50 s: Poisson counts of ~66 000 and ~34 000, standard error < 0.6 %.
+    let expect_first = 10.0 * 50.0 * 100.0 * (1.0 + 1.0 / pi);
+    let expect_second = 10.0 * 50.0 * 100.0 * (1.0 - 1.0 / pi);
+    assert!((first / expect_first - 1.0).abs() < 0.03, "first half {first} vs {expect_first}");
+    assert!((second / expect_second - 1.0).abs() < 0.03, "second half {second} vs {expect_second}");
+}
+
+#[test]
+fn weighted_round_robin_and_hash_route_as_configured() {
+    let s = |policy: &str, keys: serde_json::Value| {
+        scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 400, "keys": keys } } },
+            { "id": "lb", "kind": { "load_balancer": { "policy": policy } } },
+            server("a", 16, 1.0, 100), server("b", 16, 1.0, 100) ],
+            "edges": [ { "from": "users", "to": "lb" }, { "from": "lb", "to": "a", "weight": 3 }, { "from": "lb", "to": "b", "weight": 1 } ] }))
+    };
+    let snap = run(&s("weighted_round_robin", json!({ "uniform": { "key_count": 100 } })), 1, 10.0);
+    let (a, b) = (node(&snap, "a").arrived as f64, node(&snap, "b").arrived as f64);
+    assert!((a / (a + b) - 0.75).abs() < 0.001, "weights 3:1 give {a}:{b}");
+    // Every request for the one hot key goes to the same backend.
+    let snap = run(&s("hash", json!({ "hot_key": { "key_count": 100, "hot_fraction": 1.0 } })), 1, 10.0);
+    let (a, b) = (node(&snap, "a").arrived, node(&snap, "b").arrived);
+    assert!(a == 0 || b == 0, "sticky: {a} and {b}");
+    assert!(a + b > 3000);
+}
+
+#[test]
+fn slo_alerts_fire_and_resolve_and_memory_stays_bounded() {
+    let mut s = lb_scenario("round_robin", true);
+    s.metrics.slo_error_rate = Some(0.01);
+    s.metrics.series_len = 50;
+    let mut sim = Sim::with_seed(&s, 2).unwrap();
+    sim.step_until(at(10.05), u64::MAX);
+    sim.apply(Command::Kill { id: "web-2".into() }).unwrap();
+    sim.step_until(at(11.5), u64::MAX);
+    let snap = sim.snapshot();
+    assert_eq!(snap.alerts.len(), 1, "error-rate alert while the dead server gets traffic");
+    assert_eq!(snap.alerts[0].kind, "error_rate");
+    sim.step_until(at(15.0), u64::MAX);
+    assert!(sim.snapshot().alerts.is_empty(), "resolved once the balancer stopped using web-2");
+    // A long run keeps only series_len windows and a bounded log.
+    for i in 0..300 {
+        let id = if i % 2 == 0 { "web-1" } else { "web-2" };
+        sim.apply(Command::Slow { id: id.into(), factor: 1.0 + f64::from(i % 3) }).unwrap();
+        sim.step_until(at(15.0 + f64::from(i) * 10.0), u64::MAX);
+    }
+    let snap = sim.snapshot();
+    assert_eq!(snap.series.len(), 50);
+    assert!(snap.nodes.iter().all(|n| n.series.len() == 50));
+    assert!(snap.log.len() <= 200);
+    assert!(snap.global.in_flight < 50, "no leak of requests");
+}

@@ -108,3 +108,23 @@ fn mm1_percentiles_follow_the_exponential_sojourn() {
     let p50: Vec<f64> = runs.iter().map(|r| r.global.latency.p50_ms / 1e3).collect();
     assert_close("M/M/1 p50", &p50, 2f64.ln() / 50.0, TOL, MAX_SE, "1..=20");
 }
+
+#[test]
+fn mg1_log_normal_and_constant_service_match_pollaczek_khinchine() {
+    // M/G/1: W = E[S] + λ E[S²] / (2 (1 - ρ)). λ = 50/s, E[S] = 10 ms: ρ = 0.5.
+    let lambda = 50.0;
+    let es = 0.010;
+    for (name, service, es2) in [
+        ("log-normal σ=0.5", json!({ "log_normal": { "mean_ms": 10, "sigma": 0.5 } }), es * es * 0.25f64.exp()),
+        ("constant", json!({ "constant": { "ms": 10 } }), es * es),
+    ] {
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": lambda } } },
+            { "id": "server", "kind": { "server": { "workers": 1, "queue_capacity": 100000, "service_time": service } } } ],
+            "edges": [ { "from": "users", "to": "server" } ] }));
+        let runs = replicate(&s, 1000.0);
+        let w: Vec<f64> = runs.iter().map(|r| r.global.latency.mean_ms / 1e3).collect();
+        let theory = es + lambda * es2 / (2.0 * (1.0 - lambda * es));
+        assert_close(&format!("M/G/1 {name} mean sojourn"), &w, theory, TOL, MAX_SE, &seeds());
+    }
+}
