@@ -551,6 +551,9 @@ impl Sim {
         if matches!(self.nodes[to as usize].kind, NodeKind::Client(_)) {
             return Err(Error::new("to", "a client cannot receive requests"));
         }
+        if self.would_cycle(&spec.from, &spec.to) {
+            return Err(Error::new("to", format!("edge {} -> {} would close a cycle", spec.from, spec.to)));
+        }
         if let Runtime::Group(g) = &mut self.nodes[from as usize].rt {
             if g.templates.iter().any(|t| t.to == spec.to) {
                 return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
@@ -586,6 +589,20 @@ impl Sim {
         });
         self.nodes[from as usize].out_edges.push(idx);
         Ok(())
+    }
+
+    /// Whether an edge `from -> to` would let requests loop (group templates included).
+    fn would_cycle(&self, from: &str, to: &str) -> bool {
+        let mut adj: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for e in self.edges.iter().filter(|e| !e.removed) {
+            adj.entry(self.nodes[e.from as usize].id.as_str()).or_default().push(self.nodes[e.to as usize].id.as_str());
+        }
+        for n in self.nodes.iter().filter(|n| !n.removed) {
+            if let Runtime::Group(g) = &n.rt {
+                adj.entry(n.id.as_str()).or_default().extend(g.templates.iter().map(|t| t.to.as_str()));
+            }
+        }
+        crate::scenario::reaches(&adj, to, from)
     }
 
     fn find_edge(&self, from: u32, to: u32) -> Option<u32> {
