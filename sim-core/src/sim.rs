@@ -915,11 +915,13 @@ impl Sim {
         });
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
-            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) }),
-        }
-        // A call with no edge must still be waiting for its synthetic answer.
-        if let Some(c) = self.call_mut(id) {
-            c.waiting = true;
+            None => {
+                // No route: answer the attempt at once with "node down".
+                if let Some(c) = self.call_mut(id) {
+                    c.waiting = true;
+                }
+                self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) });
+            }
         }
     }
 
