@@ -35,10 +35,11 @@ enum ReqKind {
 #[derive(Clone, Copy, Debug)]
 struct Req {
     kind: ReqKind,
+    /// Retries so far (validation caps retries at 100).
+    attempt: u8,
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
-    attempt: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -946,7 +947,7 @@ impl Sim {
         };
         if outcome.is_err() {
             if let Some(r) = &retry {
-                if req.attempt < r.max_retries {
+                if u32::from(req.attempt) < r.max_retries {
                     let backoff =
                         (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
                     let jitter = r.jitter;
