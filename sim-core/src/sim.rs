@@ -1466,15 +1466,23 @@ impl Sim {
         for (i, s) in self.slab.iter().enumerate() {
             if let Some(c) = &s.call {
                 if c.node == node {
-                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent.is_none(), c.req));
+                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent, c.parent_token, c.req));
                 }
             }
         }
-        for (id, root, req) in lost {
+        for (id, parent, token, req) in lost {
             self.free_call(id);
             self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
-            if root {
-                self.client_final(Err(Cause::NodeDown), req);
+            match parent {
+                None => self.client_final(Err(Cause::NodeDown), req),
+                // A caller with a timeout waits for it (the machine went silent); one without
+                // is told at once, so that nothing waits forever.
+                Some(p) => {
+                    let caller = self.call(p).map(|c| c.node);
+                    if caller.is_some_and(|c| self.nodes[c as usize].call_timeout().is_none()) {
+                        self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown) });
+                    }
+                }
             }
         }
         let n = &mut self.nodes[node as usize];

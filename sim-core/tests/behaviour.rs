@@ -359,3 +359,19 @@ fn slo_alerts_fire_and_resolve_and_memory_stays_bounded() {
     assert!(snap.log.len() <= 200);
     assert!(snap.global.in_flight < 50, "no leak of requests");
 }
+
+#[test]
+fn killing_a_server_never_leaves_requests_waiting_forever() {
+    // No timeouts anywhere: the balancer is told at once that the work it was waiting on is lost.
+    let s = lb_scenario("least_connections", false);
+    let mut sim = Sim::with_seed(&s, 4).unwrap();
+    sim.step_until(at(5.0), u64::MAX);
+    let busy = node(&sim.snapshot(), "web-1").in_flight;
+    sim.apply(Command::Kill { id: "web-1".into() }).unwrap();
+    sim.apply(Command::Kill { id: "web-2".into() }).unwrap();
+    sim.step_until(at(6.0), u64::MAX);
+    let snap = sim.snapshot();
+    assert_eq!(snap.global.in_flight, 0, "nothing waits on the dead servers");
+    assert!(snap.global.failed.node_down >= busy);
+    assert_eq!(node(&snap, "lb").in_flight, 0);
+}
