@@ -37,6 +37,8 @@ struct Req {
     kind: ReqKind,
     /// Retries so far (validation caps retries at 100).
     attempt: u8,
+    /// Sampled for the request-dot animation: its hops are kept in `Sim::hops`.
+    traced: bool,
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
@@ -238,6 +240,20 @@ struct GlobalStats {
     series: Ring<GlobalPoint>,
 }
 
+/// One hop of a sampled request, for the request-dot animation.
+#[derive(Clone, Copy, Debug)]
+struct Hop {
+    from: u32,
+    to: u32,
+    depart: SimTime,
+    arrive: SimTime,
+    response: bool,
+    outcome: Outcome,
+}
+
+/// Sampled hops kept for the animation.
+const HOPS_LEN: usize = 256;
+
 /// Result of [`Sim::step_until`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepResult {
@@ -281,6 +297,7 @@ pub struct Sim {
     recorded: Vec<RecordedCommand>,
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
+    hops: Ring<Hop>,
     scratch: Vec<u32>,
 }
 
@@ -329,6 +346,7 @@ impl Sim {
             recorded: Vec::new(),
             log: VecDeque::new(),
             alerts: Vec::new(),
+            hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
         };
         for n in &scenario.nodes {
@@ -699,6 +717,16 @@ impl Sim {
         self.edges[edge as usize].outstanding += 1;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if req.traced {
+                self.hops.push(Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now,
+                    response: false,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             match timeout {
                 Some(t) => {
                     if let Some(c) = self.call_mut(id) {
@@ -714,14 +742,35 @@ impl Sim {
             self.schedule(now.after(t), Ev::Timeout { call: id, token });
         }
         let lat = self.edge_latency(node, edge);
+        if req.traced {
+            self.hops.push(Hop {
+                from: node,
+                to,
+                depart: now,
+                arrive: now.after(lat),
+                response: false,
+                outcome: Ok(()),
+            });
+        }
         self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome) {
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, traced: bool) {
         let now = self.now;
+        let caller = self.edges[edge as usize].from;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if traced {
+                self.hops.push(Hop {
+                    from,
+                    to: caller,
+                    depart: now,
+                    arrive: now,
+                    response: true,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             let Some(parent) = self.call_mut(to) else { return };
             if !parent.waiting || parent.token != token {
                 return;
@@ -734,6 +783,9 @@ impl Sim {
             return;
         }
         let lat = self.edge_latency(from, edge);
+        if traced {
+            self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
+        }
         self.schedule(now.after(lat), Ev::Respond { to, token, outcome });
     }
 
@@ -756,7 +808,7 @@ impl Sim {
             self.release_worker(node, call.worker);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.req.traced);
         }
     }
 
@@ -887,7 +939,9 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0 };
+            let every = self.metrics_cfg.trace_every;
+            let traced = every > 0 && self.global.arrived.is_multiple_of(u64::from(every));
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -991,7 +1045,7 @@ impl Sim {
         n.stats.arrived += 1;
         let refuse = |this: &mut Sim, cause: Cause| {
             this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause));
+            this.reply(to, edge, parent, token, Err(cause), req.traced);
         };
         if !n.serving() {
             refuse(self, Cause::NodeDown);
@@ -1848,6 +1902,19 @@ impl Sim {
             series: g.series.to_vec(),
             alerts: self.alerts.clone(),
             log: self.log.iter().cloned().collect(),
+            hops: self
+                .hops
+                .to_vec()
+                .into_iter()
+                .map(|h| HopView {
+                    from: self.nodes[h.from as usize].id.clone(),
+                    to: self.nodes[h.to as usize].id.clone(),
+                    depart_s: h.depart.as_secs_f64(),
+                    arrive_s: h.arrive.as_secs_f64(),
+                    response: h.response,
+                    error: h.outcome.err(),
+                })
+                .collect(),
         }
     }
 
