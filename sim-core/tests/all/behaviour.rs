@@ -1,7 +1,6 @@
 //! Behaviour tests: each asserts what a learner should see on the canvas.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sim_core::{Command, Health, Sim, SimTime};
 
