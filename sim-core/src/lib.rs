@@ -17,8 +17,8 @@ mod time;
 pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
-    Alert, Cause, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, LatencySummary, LogLine, NodePoint, NodeView,
-    Snapshot,
+    Alert, Cause, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, HopView, LatencySummary, LogLine, NodePoint,
+    NodeView, Snapshot,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};
@@ -58,6 +58,7 @@ pub fn run_headless(scenario: &Scenario, seed: Option<u64>, duration_s: Option<f
     let mut snapshot = sim.snapshot();
     let digest = format!("{:016x}", snapshot.digest());
     snapshot.series.clear();
+    snapshot.hops.clear();
     for n in &mut snapshot.nodes {
         n.series.clear();
     }
@@ -155,3 +156,28 @@ pub fn demo_scenario() -> Scenario {
         metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
     }
 }
+
+/// The scenario of the cross-platform determinism check: the demo design with a diurnal
+/// rate, a spike, a crash and a partition, so that every sampler and fault path runs.
+pub fn reference_scenario() -> Scenario {
+    let mut s = demo_scenario();
+    s.name = "reference run for native/wasm determinism".to_string();
+    s.duration_s = Some(30.0);
+    if let NodeKind::Client(c) = &mut s.nodes[0].kind {
+        c.pattern = RatePattern::Diurnal { period_s: 20.0, amplitude: 0.3 };
+    }
+    let at = |at_s: f64, command: Command| ScheduledCommand { at_s, command };
+    s.events = vec![
+        at(5.0, Command::Spike { client: "users".into(), multiplier: 2.0, duration_s: 3.0 }),
+        at(10.0, Command::Kill { id: "web-2".into() }),
+        at(12.0, Command::Partition { from: "web-1".into(), to: "db".into() }),
+        at(14.0, Command::Heal { from: "web-1".into(), to: "db".into() }),
+        at(20.0, Command::Revive { id: "web-2".into() }),
+    ];
+    s
+}
+
+/// [`Summary::digest`] of `run_headless(&reference_scenario(), None, None)`. The native test
+/// suite and the wasm test in the browser both check that they compute exactly this value.
+/// It changes, on purpose, whenever the engine's behaviour changes: update it then.
+pub const REFERENCE_DIGEST: &str = "ea7515abee8881e4";

@@ -574,6 +574,13 @@ pub struct MetricsConfig {
     /// Alert when a window's error rate exceeds this fraction.
     #[serde(default)]
     pub slo_error_rate: Option<f64>,
+    /// Trace one request in this many for the request-dot animation (0: none).
+    #[serde(default = "default_trace_every")]
+    pub trace_every: u32,
+}
+
+fn default_trace_every() -> u32 {
+    10
 }
 
 fn default_window_s() -> f64 {
@@ -590,6 +597,7 @@ impl Default for MetricsConfig {
             series_len: default_series_len(),
             slo_p95_ms: None,
             slo_error_rate: None,
+            trace_every: default_trace_every(),
         }
     }
 }
@@ -651,13 +659,20 @@ impl Scenario {
                 return Err(Error::new(format!("{p}.to"), "a client cannot receive requests"));
             }
         }
+        if let Some(i) = first_cycle_edge(&self.edges) {
+            let e = &self.edges[i];
+            return Err(Error::new(
+                format!("edges[{i}]"),
+                format!("edge {} -> {} closes a cycle; requests would loop forever", e.from, e.to),
+            ));
+        }
         for (i, ev) in self.events.iter().enumerate() {
             let p = format!("events[{i}]");
             range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
             validate_command(&format!("{p}.command"), &ev.command)?;
         }
         let m = &self.metrics;
-        positive("metrics.window_s", m.window_s, 3600.0)?;
+        range("metrics.window_s", m.window_s, 0.001, 3600.0)?;
         if m.series_len == 0 || m.series_len > 100_000 {
             return Err(Error::new("metrics.series_len", "must be between 1 and 100000"));
         }
@@ -669,6 +684,33 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// The index of the first edge that closes a cycle when edges are added in order.
+pub(crate) fn first_cycle_edge(edges: &[EdgeSpec]) -> Option<usize> {
+    let mut adj: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (i, e) in edges.iter().enumerate() {
+        if reaches(&adj, &e.to, &e.from) {
+            return Some(i);
+        }
+        adj.entry(e.from.as_str()).or_default().push(e.to.as_str());
+    }
+    None
+}
+
+/// Whether `target` can be reached from `start` over `adj`.
+pub(crate) fn reaches(adj: &std::collections::BTreeMap<&str, Vec<&str>>, start: &str, target: &str) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![start];
+    while let Some(n) = stack.pop() {
+        if n == target {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(adj.get(n).into_iter().flatten().copied());
+        }
+    }
+    false
 }
 
 /// Checks one command's own parameters (not whether the ids exist).
@@ -782,7 +824,7 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             if a.step == 0 || a.step > a.max_instances {
                 return Err(Error::new(format!("{p}.step"), "must be between 1 and max_instances"));
             }
-            positive(&format!("{p}.evaluation_interval_s"), a.evaluation_interval_s, 3600.0)
+            range(&format!("{p}.evaluation_interval_s"), a.evaluation_interval_s, 0.001, 3600.0)
         }
     }
 }
@@ -801,7 +843,7 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
 }
 
 fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
-    positive(&format!("{p}.interval_ms"), h.interval_ms, MAX_SECONDS * 1e3)?;
+    range(&format!("{p}.interval_ms"), h.interval_ms, 1.0, MAX_SECONDS * 1e3)?;
     for (f, v) in [("unhealthy_threshold", h.unhealthy_threshold), ("healthy_threshold", h.healthy_threshold)] {
         if v == 0 || v > 1000 {
             return Err(Error::new(format!("{p}.{f}"), "must be between 1 and 1000"));

@@ -35,10 +35,13 @@ enum ReqKind {
 #[derive(Clone, Copy, Debug)]
 struct Req {
     kind: ReqKind,
+    /// Retries so far (validation caps retries at 100).
+    attempt: u8,
+    /// Sampled for the request-dot animation: its hops are kept in `Sim::hops`.
+    traced: bool,
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
-    attempt: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,6 +240,20 @@ struct GlobalStats {
     series: Ring<GlobalPoint>,
 }
 
+/// One hop of a sampled request, for the request-dot animation.
+#[derive(Clone, Copy, Debug)]
+struct Hop {
+    from: u32,
+    to: u32,
+    depart: SimTime,
+    arrive: SimTime,
+    response: bool,
+    outcome: Outcome,
+}
+
+/// Sampled hops kept for the animation.
+const HOPS_LEN: usize = 256;
+
 /// Result of [`Sim::step_until`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepResult {
@@ -280,6 +297,7 @@ pub struct Sim {
     recorded: Vec<RecordedCommand>,
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
+    hops: Ring<Hop>,
     scratch: Vec<u32>,
 }
 
@@ -328,6 +346,7 @@ impl Sim {
             recorded: Vec::new(),
             log: VecDeque::new(),
             alerts: Vec::new(),
+            hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
         };
         for n in &scenario.nodes {
@@ -551,6 +570,9 @@ impl Sim {
         if matches!(self.nodes[to as usize].kind, NodeKind::Client(_)) {
             return Err(Error::new("to", "a client cannot receive requests"));
         }
+        if self.would_cycle(&spec.from, &spec.to) {
+            return Err(Error::new("to", format!("edge {} -> {} would close a cycle", spec.from, spec.to)));
+        }
         if let Runtime::Group(g) = &mut self.nodes[from as usize].rt {
             if g.templates.iter().any(|t| t.to == spec.to) {
                 return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
@@ -586,6 +608,20 @@ impl Sim {
         });
         self.nodes[from as usize].out_edges.push(idx);
         Ok(())
+    }
+
+    /// Whether an edge `from -> to` would let requests loop (group templates included).
+    fn would_cycle(&self, from: &str, to: &str) -> bool {
+        let mut adj: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for e in self.edges.iter().filter(|e| !e.removed) {
+            adj.entry(self.nodes[e.from as usize].id.as_str()).or_default().push(self.nodes[e.to as usize].id.as_str());
+        }
+        for n in self.nodes.iter().filter(|n| !n.removed) {
+            if let Runtime::Group(g) = &n.rt {
+                adj.entry(n.id.as_str()).or_default().extend(g.templates.iter().map(|t| t.to.as_str()));
+            }
+        }
+        crate::scenario::reaches(&adj, to, from)
     }
 
     fn find_edge(&self, from: u32, to: u32) -> Option<u32> {
@@ -681,6 +717,16 @@ impl Sim {
         self.edges[edge as usize].outstanding += 1;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if req.traced {
+                self.hops.push(Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now,
+                    response: false,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             match timeout {
                 Some(t) => {
                     if let Some(c) = self.call_mut(id) {
@@ -696,14 +742,35 @@ impl Sim {
             self.schedule(now.after(t), Ev::Timeout { call: id, token });
         }
         let lat = self.edge_latency(node, edge);
+        if req.traced {
+            self.hops.push(Hop {
+                from: node,
+                to,
+                depart: now,
+                arrive: now.after(lat),
+                response: false,
+                outcome: Ok(()),
+            });
+        }
         self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome) {
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, traced: bool) {
         let now = self.now;
+        let caller = self.edges[edge as usize].from;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if traced {
+                self.hops.push(Hop {
+                    from,
+                    to: caller,
+                    depart: now,
+                    arrive: now,
+                    response: true,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             let Some(parent) = self.call_mut(to) else { return };
             if !parent.waiting || parent.token != token {
                 return;
@@ -716,6 +783,9 @@ impl Sim {
             return;
         }
         let lat = self.edge_latency(from, edge);
+        if traced {
+            self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
+        }
         self.schedule(now.after(lat), Ev::Respond { to, token, outcome });
     }
 
@@ -738,7 +808,7 @@ impl Sim {
             self.release_worker(node, call.worker);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.req.traced);
         }
     }
 
@@ -869,7 +939,9 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0 };
+            let every = self.metrics_cfg.trace_every;
+            let traced = every > 0 && self.global.arrived.is_multiple_of(u64::from(every));
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -898,11 +970,13 @@ impl Sim {
         });
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
-            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) }),
-        }
-        // A call with no edge must still be waiting for its synthetic answer.
-        if let Some(c) = self.call_mut(id) {
-            c.waiting = true;
+            None => {
+                // No route: answer the attempt at once with "node down".
+                if let Some(c) = self.call_mut(id) {
+                    c.waiting = true;
+                }
+                self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) });
+            }
         }
     }
 
@@ -927,7 +1001,7 @@ impl Sim {
         };
         if outcome.is_err() {
             if let Some(r) = &retry {
-                if req.attempt < r.max_retries {
+                if u32::from(req.attempt) < r.max_retries {
                     let backoff =
                         (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
                     let jitter = r.jitter;
@@ -971,7 +1045,7 @@ impl Sim {
         n.stats.arrived += 1;
         let refuse = |this: &mut Sim, cause: Cause| {
             this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause));
+            this.reply(to, edge, parent, token, Err(cause), req.traced);
         };
         if !n.serving() {
             refuse(self, Cause::NodeDown);
@@ -1446,15 +1520,23 @@ impl Sim {
         for (i, s) in self.slab.iter().enumerate() {
             if let Some(c) = &s.call {
                 if c.node == node {
-                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent.is_none(), c.req));
+                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent, c.parent_token, c.req));
                 }
             }
         }
-        for (id, root, req) in lost {
+        for (id, parent, token, req) in lost {
             self.free_call(id);
             self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
-            if root {
-                self.client_final(Err(Cause::NodeDown), req);
+            match parent {
+                None => self.client_final(Err(Cause::NodeDown), req),
+                // A caller with a timeout waits for it (the machine went silent); one without
+                // is told at once, so that nothing waits forever.
+                Some(p) => {
+                    let caller = self.call(p).map(|c| c.node);
+                    if caller.is_some_and(|c| self.nodes[c as usize].call_timeout().is_none()) {
+                        self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown) });
+                    }
+                }
             }
         }
         let n = &mut self.nodes[node as usize];
@@ -1820,6 +1902,19 @@ impl Sim {
             series: g.series.to_vec(),
             alerts: self.alerts.clone(),
             log: self.log.iter().cloned().collect(),
+            hops: self
+                .hops
+                .to_vec()
+                .into_iter()
+                .map(|h| HopView {
+                    from: self.nodes[h.from as usize].id.clone(),
+                    to: self.nodes[h.to as usize].id.clone(),
+                    depart_s: h.depart.as_secs_f64(),
+                    arrive_s: h.arrive.as_secs_f64(),
+                    response: h.response,
+                    error: h.outcome.err(),
+                })
+                .collect(),
         }
     }
 

@@ -1,6 +1,5 @@
 //! The example scenarios parse, validate and run; bad input is rejected with the field named.
 
-mod common;
 use sim_core::{run_headless, Scenario};
 
 fn examples() -> Vec<(String, Scenario)> {
@@ -134,4 +133,53 @@ fn bad_commands_are_errors_not_panics() {
     let e = sim.apply(Command::Partition { from: "users".into(), to: "db".into() }).unwrap_err();
     assert!(e.message.contains("no edge"), "{e}");
     assert!(sim.recorded_commands().is_empty(), "failed commands are not recorded");
+}
+
+#[test]
+fn cycles_are_rejected_in_files_and_live() {
+    let text = r#"{"version": 1, "nodes": [{"id": "users", "kind": {"client": {"rate_rps": 5}}},
+        {"id": "a", "kind": {"load_balancer": {}}}, {"id": "b", "kind": {"load_balancer": {}}}],
+        "edges": [{"from": "users", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "a"}]}"#;
+    let e = Scenario::from_json(text).unwrap_err();
+    assert_eq!(e.path, "edges[2]", "{e}");
+    let mut sim = sim_core::Sim::new(&sim_core::demo_scenario()).unwrap();
+    let back = sim_core::EdgeSpec {
+        from: "db".into(),
+        to: "lb".into(),
+        latency_ms: 0.0,
+        jitter_ms: 0.0,
+        weight: 1,
+        state: sim_core::EdgeState::Up,
+    };
+    let e = sim.apply(sim_core::Command::AddEdge(back)).unwrap_err();
+    assert!(e.message.contains("cycle"), "{e}");
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+    use sim_core::{Scenario, Sim, SimTime};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Damaged documents are errors, never panics; whatever still parses also runs.
+        #[test]
+        fn damaged_scenarios_never_panic(edits in prop::collection::vec((0usize..4000, any::<u8>(), 0u8..3), 1..6)) {
+            let mut bytes = sim_core::demo_scenario().to_json().into_bytes();
+            for (pos, byte, op) in edits {
+                let pos = pos % (bytes.len() + 1);
+                match op {
+                    0 if pos < bytes.len() => bytes[pos] = byte,
+                    1 => bytes.insert(pos, byte),
+                    _ if pos < bytes.len() => { bytes.remove(pos); }
+                    _ => {}
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            if let Ok(s) = Scenario::from_json(&text) {
+                let mut sim = Sim::new(&s).unwrap();
+                sim.step_until(SimTime::from_secs_f64(2.0), 200_000);
+            }
+        }
+    }
 }

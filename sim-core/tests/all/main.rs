@@ -1,0 +1,9 @@
+//! sim-core's integration tests: one binary (one link), a module per area.
+
+mod behaviour;
+mod common;
+mod determinism;
+mod invariants;
+mod runner;
+mod scenarios;
+mod theory;
