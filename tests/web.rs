@@ -1,6 +1,6 @@
 //! Browser tests run by wasm-bindgen-test in headless Chromium.
 
-use sim_core::{run_headless, Scenario};
+use sim_core::{reference_scenario, run_headless, Scenario, REFERENCE_DIGEST};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -21,6 +21,15 @@ fn app_mounts_with_every_layout_region() {
             "missing layout region {selector}"
         );
     }
+}
+
+/// The reference run (every sampler and fault path) gives the digest pinned in sim-core,
+/// which the native tests check too.
+#[wasm_bindgen_test]
+fn wasm_reference_run_matches_the_pinned_digest() {
+    let summary =
+        run_headless(&reference_scenario(), None, None).expect("the reference run is valid");
+    assert_eq!(summary.digest, REFERENCE_DIGEST);
 }
 
 /// The example scenarios, compiled into the test so the browser needs no file access.
