@@ -12,8 +12,8 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "Native tests (sim-core, release mode for the statistical checks)"
-cargo test --release -p sim-core --quiet
+step "Native tests (sim-core, optimised for the statistical checks)"
+cargo test --profile fast-release -p sim-core --quiet
 
 step "sim-core stays free of web crates"
 if cargo tree -p sim-core --prefix none | grep -E '^(leptos|web-sys|js-sys|wasm-bindgen|gloo)[ -]'; then
@@ -23,7 +23,7 @@ fi
 step "Native digests of the example scenarios (compared with wasm below)"
 digests=""
 for f in sim-core/scenarios/*.json; do
-  d=$(cargo run --quiet --release -p sim-core --bin simulate -- "$f" | awk '$1 == "digest" {print $2}')
+  d=$(cargo run --quiet --profile fast-release -p sim-core --bin simulate -- "$f" | awk '$1 == "digest" {print $2}')
   [ -n "$d" ] || die "no digest from the headless runner for $f"
   digests+="$(basename "$f" .json)=$d;"
 done
