@@ -1,0 +1,274 @@
+// The learner's loop, end to end in headless Chromium: build a design by drag and drop,
+// run it, break it, spike it, undo, reload. Numbers are read from the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { start, paintedPixels, OUTPUT } from "./harness.mjs";
+
+let env;
+before(async () => (env = await start()));
+after(async () => env?.close());
+
+const DESKTOP = { width: 1280, height: 800 };
+const DESIGN_KEY = "playground.design.v1";
+
+/** Client → load balancer (health-checked) → two servers, as the app would save it. */
+function lbDesign(rate = 200) {
+  const server = {
+    workers: 8, queue_capacity: 100,
+    service_time: { log_normal: { mean_ms: 20, sigma: 0.5 } },
+    call_timeout_ms: 1000,
+  };
+  const node = (id, x, y, kind) => ({ id, x, y, kind });
+  const edge = (from, to, latency_ms) => ({ from, to, latency_ms, jitter_ms: latency_ms / 2 });
+  return {
+    version: 1, name: "lb test", seed: 1,
+    nodes: [
+      node("users-1", 0, 100, { client: { rate_rps: rate, timeout_ms: 2000 } }),
+      node("lb-1", 200, 100, {
+        load_balancer: {
+          policy: "least_connections",
+          health_check: { interval_ms: 1000, unhealthy_threshold: 2, healthy_threshold: 2 },
+          backend_timeout_ms: 1500,
+        },
+      }),
+      node("web-1", 400, 30, { server }),
+      node("web-2", 400, 170, { server }),
+    ],
+    edges: [edge("users-1", "lb-1", 20), edge("lb-1", "web-1", 1), edge("lb-1", "web-2", 1)],
+    metrics: { slo_p95_ms: 300, slo_error_rate: 0.01 },
+  };
+}
+
+async function open(design, viewport = DESKTOP) {
+  const page = await env.page({ viewport });
+  if (design) {
+    await page.addInitScript(([key, json]) => {
+      if (!sessionStorage.getItem("seeded")) {
+        localStorage.setItem(key, json);
+        sessionStorage.setItem("seeded", "1");
+      }
+    }, [DESIGN_KEY, JSON.stringify(design)]);
+  }
+  await page.goto(env.base);
+  await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
+  return page;
+}
+
+const num = async (page, testid) =>
+  parseFloat((await page.textContent(`[data-testid=${testid}]`)).replace(/[^0-9.+-eE]/g, ""));
+const clock = (page) => num(page, "sim-clock");
+
+async function setSpeed(page, value) {
+  await page.selectOption("[data-testid=speed]", value);
+}
+
+async function play(page) {
+  const label = await page.getAttribute("[data-testid=play]", "aria-label");
+  if (label === "Play") await page.click("[data-testid=play]");
+}
+
+async function waitClock(page, t, timeout = 30_000) {
+  await page.waitForFunction(
+    (t) => parseFloat(document.querySelector("[data-testid=sim-clock]").textContent.replace(/[^0-9.]/g, "")) >= t,
+    t, { timeout },
+  );
+}
+
+/** Drags from the centre of `from` to the centre of `to` with the mouse. */
+async function mouseDrag(page, from, to) {
+  const a = await page.locator(from).boundingBox();
+  const b = await page.locator(to).boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
+test("build client → LB → two servers by drag and connect; play: throughput reaches the offered rate and latency charts fill", async () => {
+  const page = await open(null);
+  await page.click("[data-testid=clear]");
+  assert.equal(await page.locator(".node").count(), 0, "the canvas is empty after Clear");
+  const drops = [
+    ["client", 80, 160], ["load_balancer", 300, 160], ["server", 520, 80], ["server", 520, 260],
+  ];
+  for (const [kind, x, y] of drops) {
+    await page.dragAndDrop(`[data-testid=palette-${kind}]`, "[data-testid=stage]", { targetPosition: { x, y } });
+  }
+  for (const id of ["users-1", "lb-1", "web-1", "web-2"]) {
+    assert.ok(await page.isVisible(`[data-testid=node-${id}]`), `${id} was dropped on the canvas`);
+  }
+  const out = (id) => `[data-testid=node-${id}] [data-port=out]`;
+  const node = (id) => `[data-testid=node-${id}]`;
+  await mouseDrag(page, out("users-1"), node("lb-1"));
+  await mouseDrag(page, out("lb-1"), node("web-1"));
+  await mouseDrag(page, out("lb-1"), node("web-2"));
+  for (const e of ["users-1-lb-1", "lb-1-web-1", "lb-1-web-2"]) {
+    assert.equal(await page.locator(`[data-testid=edge-${e}]`).count(), 1, `edge ${e} exists`);
+  }
+  // An invalid connection is refused with a reason the learner can read.
+  await mouseDrag(page, out("web-1"), node("users-1"));
+  assert.match(await page.textContent("[data-testid=notice]"), /client/i);
+  assert.equal(await page.locator("[data-testid=edge-web-1-users-1]").count(), 0);
+  // A bad parameter value is marked and not applied.
+  await page.click(node("web-1"));
+  await page.fill("[data-testid=field-workers]", "0");
+  assert.ok(await page.isVisible("[data-testid=error-workers]"), "workers = 0 is flagged");
+  await page.fill("[data-testid=field-workers]", "8");
+  assert.equal(await page.locator("[data-testid=error-workers]").count(), 0);
+
+  const blank = await paintedPixels(page, "[data-testid=chart-latency]");
+  await setSpeed(page, "10");
+  await play(page);
+  await waitClock(page, 12);
+  const offered = await num(page, "kpi-offered");
+  assert.equal(offered, 200);
+  const rps = await num(page, "kpi-rps");
+  assert.ok(rps > 150 && rps < 260, `throughput ${rps} req/s is near the offered 200 req/s`);
+  const p99 = await num(page, "kpi-p99");
+  assert.ok(p99 > 20 && p99 < 500, `p99 ${p99} ms is plausible`);
+  const filled = await paintedPixels(page, "[data-testid=chart-latency]");
+  assert.ok(filled > blank + 300, `latency chart filled (${blank} → ${filled} painted pixels)`);
+  await page.screenshot({ path: join(OUTPUT, "build-and-run.png") });
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("kill a server: errors during the health-check window, then none; throughput recovers; the log names it", async () => {
+  const page = await open(lbDesign());
+  await setSpeed(page, "5");
+  await play(page);
+  await waitClock(page, 6);
+  await page.click("[data-testid=node-web-1]");
+  await page.click("[data-testid=kill]");
+  const killedAt = await clock(page);
+  let maxErr = 0;
+  while ((await clock(page)) < killedAt + 5) {
+    maxErr = Math.max(maxErr, await num(page, "kpi-errors"));
+    await page.waitForTimeout(100);
+  }
+  assert.ok(maxErr > 0, `errors appear after the kill (max window error rate ${maxErr}%)`);
+  await page.screenshot({ path: join(OUTPUT, "kill-server.png") });
+  assert.equal((await page.textContent("[data-testid=health-web-1]")).trim().startsWith("down"), true);
+  assert.ok(await page.locator("[data-testid=node-web-1].down").count() === 1, "the dead node is drawn as down");
+  await waitClock(page, killedAt + 9);
+  let later = 0;
+  for (let i = 0; i < 5; i++) {
+    later = Math.max(later, await num(page, "kpi-errors"));
+    await page.waitForTimeout(150);
+  }
+  assert.equal(later, 0, "errors stop once the balancer marks the server unhealthy");
+  const rps = await num(page, "kpi-rps");
+  assert.ok(rps > 150, `throughput recovers (${rps} req/s)`);
+  const log = await page.textContent("[data-testid=event-log]");
+  assert.match(log, /web-1 killed at \d+\.\d s/);
+  assert.match(log, /web-1 marked unhealthy at \d+\.\d s/);
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("spike ×5: p99 and queue badges rise, then fall back when the spike ends", async () => {
+  const page = await open(lbDesign());
+  await setSpeed(page, "5");
+  await play(page);
+  await waitClock(page, 6);
+  const baseP99 = await num(page, "kpi-p99");
+  await page.fill("[data-testid=spike-x]", "5");
+  await page.fill("[data-testid=spike-s]", "10");
+  await page.click("[data-testid=spike]");
+  const spikeAt = await clock(page);
+  let maxP99 = 0, maxQueue = 0, shot = false;
+  while ((await clock(page)) < spikeAt + 10) {
+    maxP99 = Math.max(maxP99, await num(page, "kpi-p99"));
+    const q = Math.max(await num(page, "queue-web-1"), await num(page, "queue-web-2"));
+    maxQueue = Math.max(maxQueue, q);
+    if (!shot && q > 20) {
+      await page.screenshot({ path: join(OUTPUT, "spike.png") });
+      shot = true;
+    }
+    await page.waitForTimeout(100);
+  }
+  assert.ok(maxP99 > 3 * baseP99, `p99 rises during the spike (${baseP99} → ${maxP99} ms)`);
+  assert.ok(maxQueue > 20, `queue badges grow (max ${maxQueue})`);
+  await waitClock(page, spikeAt + 18);
+  const p99 = await num(page, "kpi-p99");
+  const q = Math.max(await num(page, "queue-web-1"), await num(page, "queue-web-2"));
+  assert.ok(p99 < 2 * baseP99 + 20, `p99 falls back (${p99} ms, baseline ${baseP99} ms)`);
+  assert.ok(q < 10, `queues drain (${q})`);
+  assert.match(await page.textContent("[data-testid=event-log]"), /spike ×5 on users-1 for 10 s/);
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("undo restores a deleted node with its edges without resetting the run; reload restores the autosave", async () => {
+  const page = await open(lbDesign());
+  await setSpeed(page, "10");
+  await play(page);
+  await waitClock(page, 3);
+  await page.click("[data-testid=node-web-2]");
+  await page.keyboard.press("Delete");
+  assert.equal(await page.locator("[data-testid=node-web-2]").count(), 0, "web-2 deleted");
+  assert.equal(await page.locator("[data-testid=edge-lb-1-web-2]").count(), 0, "its edge went with it");
+  const before = await clock(page);
+  await page.keyboard.press("Control+z");
+  assert.equal(await page.locator("[data-testid=node-web-2]").count(), 1, "undo restores web-2");
+  assert.equal(await page.locator("[data-testid=edge-lb-1-web-2]").count(), 1, "and its edge");
+  assert.ok((await clock(page)) >= before, "the run was not reset by undo");
+  await page.keyboard.press("Control+Shift+z");
+  assert.equal(await page.locator("[data-testid=node-web-2]").count(), 0, "redo deletes it again");
+  await page.keyboard.press("Control+z");
+  // The restored server serves traffic again.
+  await waitClock(page, before + 6);
+  assert.ok((await num(page, "queue-web-2")) >= 0);
+  const served = await page.evaluate(() => document.querySelector("[data-testid=node-web-2]").getAttribute("aria-label"));
+  assert.match(served, /up/);
+
+  // Add a database by click (touch/keyboard path), move it, then reload.
+  await page.click("[data-testid=palette-database]");
+  assert.equal(await page.locator("[data-testid=node-db-1]").count(), 1);
+  await page.screenshot({ path: join(OUTPUT, "undo.png") });
+  await page.reload();
+  await page.waitForSelector("[data-testid=play]");
+  for (const id of ["users-1", "lb-1", "web-1", "web-2", "db-1"]) {
+    assert.equal(await page.locator(`[data-testid=node-${id}]`).count(), 1, `${id} restored after reload`);
+  }
+  assert.equal(await page.locator("[data-testid=edge-lb-1-web-2]").count(), 1, "edges restored after reload");
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("storage that throws (sandboxed iframe) gives a plain message, never a crash", async () => {
+  const page = await env.page({ viewport: DESKTOP });
+  await page.addInitScript(() => {
+    Object.defineProperty(window, "localStorage", {
+      get() { throw new DOMException("The document is sandboxed", "SecurityError"); },
+    });
+  });
+  await page.goto(env.base);
+  await page.waitForSelector("[data-testid=storage-msg]", { timeout: 20_000 });
+  assert.match(await page.textContent("[data-testid=storage-msg]"), /storage is unavailable/i);
+  await page.click("[data-testid=palette-server]");
+  await play(page);
+  await waitClock(page, 1);
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("keyboard: help dialog lists shortcuts; a node can be focused and selected; phone layout holds", async () => {
+  const page = await open(lbDesign(), { width: 360, height: 740 });
+  await page.click("[data-testid=help]");
+  assert.ok(await page.isVisible("[data-testid=help-dialog]"));
+  assert.match(await page.textContent("[data-testid=help-dialog]"), /Undo/);
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator("[data-testid=help-dialog]").count(), 0);
+  await page.focus("[data-testid=node-lb-1]");
+  await page.keyboard.press("Enter");
+  assert.ok(await page.isVisible("[data-testid=inspector-node]"), "Enter selects the focused node");
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no horizontal overflow at 360 px (scrollWidth ${width})`);
+  await play(page);
+  await waitClock(page, 2);
+  await page.screenshot({ path: join(OUTPUT, "phone.png"), fullPage: true });
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
