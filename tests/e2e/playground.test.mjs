@@ -55,8 +55,13 @@ async function open(design, viewport = DESKTOP) {
   return page;
 }
 
-const num = async (page, testid) =>
-  parseFloat((await page.textContent(`[data-testid=${testid}]`)).replace(/[^0-9.+-eE]/g, ""));
+/** The first number in an element's text ("t = 12.3 s" → 12.3). */
+async function num(page, testid) {
+  const text = await page.textContent(`[data-testid=${testid}]`);
+  const m = text.match(/-?\d+(\.\d+)?/);
+  assert.ok(m, `${testid} shows a number (${text})`);
+  return parseFloat(m[0]);
+}
 const clock = (page) => num(page, "sim-clock");
 
 async function setSpeed(page, value) {
