@@ -82,7 +82,27 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
         return;
     };
     let ink = ink(el);
-    let (left, right, top, bottom) = (44.0, 6.0, 16.0, 16.0);
+    ctx.set_font("11px system-ui, sans-serif");
+    // Legend first, wrapping onto as many rows as it needs.
+    let (left, right, bottom) = (44.0, 6.0, 16.0);
+    let (mut x, mut row) = (left + 6.0, 0.0);
+    for l in lines {
+        let item = 16.0
+            + ctx
+                .measure_text(l.label)
+                .map_or(6.5 * l.label.len() as f64, |m| m.width());
+        if x + item > w && x > left + 6.0 {
+            x = left + 6.0;
+            row += 1.0;
+        }
+        let y = 3.0 + row * 13.0;
+        ctx.set_fill_style_str(l.color);
+        ctx.fill_rect(x, y, 8.0, 8.0);
+        ctx.set_fill_style_str(&ink);
+        let _ = ctx.fill_text(l.label, x + 11.0, y + 8.0);
+        x += item;
+    }
+    let top = 18.0 + row * 13.0;
     let pw = (w - left - right).max(1.0);
     let ph = (h - top - bottom).max(1.0);
     let all = lines.iter().flat_map(|l| l.points.iter());
@@ -95,7 +115,6 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
         }
     }
     let ymax = nice_max(ymax);
-    ctx.set_font("11px system-ui, sans-serif");
     ctx.set_fill_style_str(&ink);
     ctx.set_global_alpha(0.7);
     let _ = ctx.fill_text(&fmt_val(ymax, unit), 2.0, top + 4.0);
@@ -132,14 +151,6 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
             }
             ctx.stroke();
         }
-    }
-    let mut x = left + 6.0;
-    for l in lines {
-        ctx.set_fill_style_str(l.color);
-        ctx.fill_rect(x, 3.0, 8.0, 8.0);
-        ctx.set_fill_style_str(&ink);
-        let _ = ctx.fill_text(l.label, x + 11.0, 11.0);
-        x += 16.0 + 6.5 * l.label.len() as f64;
     }
 }
 

@@ -436,6 +436,7 @@ pub fn App() -> impl IntoView {
         <div class="app" id="app">
             <panels::RunBar/>
             <panels::Palette/>
+            <panels::Traffic/>
             <canvas::Stage dots=dots/>
             <inspector::Inspector/>
             <dock::Dock/>

@@ -237,9 +237,11 @@ pub fn check_connect(s: &Scenario, from: &str, to: &str) -> Result<(), String> {
                 "{from} is a database: it answers queries and calls nothing"
             ))
         }
-        NodeKind::Client(_) if outs > 0 => return Err(format!(
+        NodeKind::Client(_) if outs > 0 => {
+            return Err(format!(
             "{from} already sends to one entry point; put a load balancer behind it to spread load"
-        )),
+        ))
+        }
         NodeKind::RateLimiter(_) if outs > 0 => {
             return Err(format!(
                 "{from} is a rate limiter: it guards exactly one node"

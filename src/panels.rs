@@ -93,8 +93,8 @@ pub fn RunBar() -> impl IntoView {
                     data-testid="clear" title="Remove every component (undoable)">"Clear"</button>
                 <button on:click=move |_| { ctx.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
                     title="Replace the design with the demo (undoable)">"Demo"</button>
-                <button on:click=cycle_theme data-testid="theme" title="Colour scheme">
-                    {move || format!("Theme: {}", ctx.theme.get())}
+                <button on:click=cycle_theme data-testid="theme" title="Colour scheme: automatic, dark or light">
+                    {move || format!("◐ {}", ctx.theme.get())}
                 </button>
                 <button on:click=move |_| ctx.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
             </div>
@@ -138,7 +138,6 @@ pub fn Palette() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <Traffic/>
         </nav>
     }
 }
@@ -177,7 +176,7 @@ fn rate_to_slider(r: f64) -> f64 {
 }
 
 #[component]
-fn Traffic() -> impl IntoView {
+pub fn Traffic() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let client = Memo::new(move |_| ctx.design.with(first_client));
     let rate = move || client.with(|c| c.as_ref().map_or(0.0, |c| c.rate_rps));
