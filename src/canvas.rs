@@ -34,6 +34,21 @@ enum Drag {
     Connect { from: String, moved: bool },
     /// Shift-dragging the background: rubber band (world coordinates).
     Band { start: (f64, f64) },
+    /// Two fingers: pinch to zoom; `dist` is the last distance between them.
+    Pinch { dist: f64 },
+}
+
+/// Touch points currently down on the stage: (pointer id, client x, client y).
+type Touches = Vec<(i32, f64, f64)>;
+
+fn pinch_span(t: &Touches) -> Option<(f64, (f64, f64))> {
+    match t.as_slice() {
+        [a, b, ..] => Some((
+            (a.1 - b.1).hypot(a.2 - b.2),
+            ((a.1 + b.1) / 2.0, (a.2 + b.2) / 2.0),
+        )),
+        _ => None,
+    }
 }
 
 fn closest(target: Option<web_sys::EventTarget>, sel: &str) -> Option<Element> {
@@ -66,6 +81,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let stage = NodeRef::<Main>::new();
     let drag = StoredValue::new(None::<Drag>);
+    let touches = StoredValue::new(Touches::new());
     let preview = RwSignal::new(None::<(f64, f64, f64, f64)>);
     let band = RwSignal::new(None::<(f64, f64, f64, f64)>);
 
@@ -95,6 +111,24 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             return;
         }
         let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
+        if e.pointer_type() == "touch" {
+            touches.update_value(|t| t.push((e.pointer_id(), cx, cy)));
+            if let Some((dist, _)) = touches.with_value(pinch_span) {
+                // A second finger turns whatever the first one started into a pinch.
+                if let Some(Drag::Move {
+                    before,
+                    moved: true,
+                    ..
+                }) = drag.get_value()
+                {
+                    ctx.record_move(before);
+                }
+                preview.set(None);
+                band.set(None);
+                drag.set_value(Some(Drag::Pinch { dist }));
+                return;
+            }
+        }
         let w = world(cx, cy);
         let target = e.target();
         let capture = || {
@@ -169,8 +203,25 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             return;
         };
         let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
+        if e.pointer_type() == "touch" {
+            let id = e.pointer_id();
+            touches.update_value(|t| {
+                if let Some(p) = t.iter_mut().find(|p| p.0 == id) {
+                    (p.1, p.2) = (cx, cy);
+                }
+            });
+        }
         let w = world(cx, cy);
         match &mut d {
+            Drag::Pinch { dist } => {
+                if let Some((now, (mx, my))) = touches.with_value(pinch_span) {
+                    if *dist > 0.0 && now > 0.0 {
+                        let (sx, sy) = local(mx, my);
+                        ctx.zoom_at(now / *dist, sx, sy);
+                    }
+                    *dist = now;
+                }
+            }
             Drag::Pan {
                 sx,
                 sy,
@@ -210,10 +261,13 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     };
 
     let on_up = move |e: ev::PointerEvent| {
+        let id = e.pointer_id();
+        touches.update_value(|t| t.retain(|p| p.0 != id));
         let Some(d) = drag.get_value() else { return };
         drag.set_value(None);
         preview.set(None);
         match d {
+            Drag::Pinch { .. } => {}
             Drag::Pan { moved, .. } => {
                 if !moved {
                     ctx.selection.set(Selection::default());

@@ -130,7 +130,7 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
     ctx.set_global_alpha(1.0);
     if !t0.is_finite() || t1 <= t0 {
         ctx.set_global_alpha(0.6);
-        let _ = ctx.fill_text("waiting for data — press play", left + 8.0, top + ph / 2.0);
+        let _ = ctx.fill_text("waiting for data", left + 8.0, top + ph / 2.0);
         ctx.set_global_alpha(1.0);
     } else {
         let _ = ctx.fill_text(&format!("{t0:.0} s"), left, h - 3.0);

@@ -118,7 +118,7 @@ pub fn Dock() -> impl IntoView {
         <section class="dock" aria-label="Metrics dock">
             <div class="kpis">
                 {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
-                {kpi("Offered", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(ctx))))}
+                {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(ctx))))}
                 {kpi("p50", "kpi-p50", Signal::derive(move || format!("{:.1} ms", w().p50_ms)))}
                 {kpi("p95", "kpi-p95", Signal::derive(move || format!("{:.1} ms", w().p95_ms)))}
                 {kpi("p99", "kpi-p99", Signal::derive(move || format!("{:.1} ms", w().p99_ms)))}

@@ -245,8 +245,11 @@ fn PolicySelect(id: String) -> impl IntoView {
     view! {
         <div class="field">
             <label>"Policy"</label>
-            <select data-testid="field-policy" on:change=on_change prop:value=move || current().to_string()>
-                {model::POLICIES.iter().enumerate().map(|(i, (_, name))| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
+            <select data-testid="field-policy" on:change=on_change>
+                {model::POLICIES.iter().enumerate().map(|(i, (_, name))| {
+                    let current = current.clone();
+                    view! { <option value=i.to_string() selected=move || current() == i>{*name}</option> }
+                }).collect_view()}
             </select>
         </div>
     }

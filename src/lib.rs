@@ -15,7 +15,7 @@ mod dock;
 mod engine;
 mod frame_loop;
 mod inspector;
-mod model;
+pub mod model;
 mod panels;
 mod storage;
 
@@ -476,6 +476,16 @@ fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
         .unwrap_or(false)
 }
 
+/// The canvas's size in CSS px.
+fn stage_size() -> (f64, f64) {
+    gloo::utils::document()
+        .query_selector(".stage")
+        .ok()
+        .flatten()
+        .map(|el| (f64::from(el.client_width()), f64::from(el.client_height())))
+        .unwrap_or((800.0, 600.0))
+}
+
 fn install_shortcuts(ctx: Ctx) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
@@ -509,6 +519,14 @@ fn install_shortcuts(ctx: Ctx) {
             " " if !on_button => ctx.running.update(|r| *r = !*r),
             "." => ctx.step_once(),
             "?" => ctx.help_open.update(|h| *h = !*h),
+            "+" | "=" | "-" | "f" | "F" if !ctrl => {
+                let (w, h) = stage_size();
+                match key.as_str() {
+                    "f" | "F" => ctx.fit(w, h),
+                    "-" => ctx.zoom_at(0.8, w / 2.0, h / 2.0),
+                    _ => ctx.zoom_at(1.25, w / 2.0, h / 2.0),
+                }
+            }
             "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
                 let sel = ctx.selection.get_untracked().nodes;
                 if sel.is_empty() {

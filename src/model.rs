@@ -159,16 +159,22 @@ pub fn empty_design() -> Scenario {
     }
 }
 
-/// The first free id "prefix-N".
+/// The first free id "prefix-N" (autoscaling instances are "group-N", so ids that an
+/// existing node's instances could take are skipped too).
 fn fresh_id(s: &Scenario, prefix: &str) -> String {
-    (1..)
-        .map(|i| format!("{prefix}-{i}"))
-        .find(|id| {
-            !s.nodes
-                .iter()
-                .any(|n| &n.id == id || id.starts_with(&format!("{}-", n.id)))
+    let taken = |id: &str| {
+        s.nodes.iter().any(|n| {
+            n.id == id
+                || (matches!(n.kind, NodeKind::AutoscalingGroup(_))
+                    && id
+                        .strip_prefix(n.id.as_str())
+                        .is_some_and(|r| r.starts_with('-')))
         })
-        .unwrap_or_else(|| prefix.to_string())
+    };
+    (1..=s.nodes.len() + 1)
+        .map(|i| format!("{prefix}-{i}"))
+        .find(|id| !taken(id))
+        .unwrap_or_else(|| format!("{prefix}-{}", s.nodes.len() + 2))
 }
 
 /// Adds a node of kind `key` with its top-left corner at (x, y); returns its id.

@@ -44,6 +44,8 @@ pub fn RunBar() -> impl IntoView {
             Ok(s) => {
                 seed_bad.set(false);
                 ctx.seed.set(s);
+                // Kept with the design (autosaved); it takes effect on Reset.
+                ctx.design.update(|d| d.seed = s);
             }
             Err(_) => seed_bad.set(true),
         }
@@ -347,7 +349,10 @@ pub fn Help() -> impl IntoView {
         ("Shift-drag on the background", "Rubber-band selection"),
         ("Ctrl-A", "Select everything"),
         ("Arrow keys (Shift: faster)", "Move the selection"),
-        ("Drag the background, wheel, + / − / Fit", "Pan and zoom"),
+        (
+            "Drag the background; wheel or pinch; + / − / F",
+            "Pan; zoom; fit to view",
+        ),
         (
             "Drag from a right-hand port to a component",
             "Connect (or click the port, then the target)",

@@ -242,6 +242,47 @@ test("undo restores a deleted node with its edges without resetting the run; rel
   await page.context().close();
 });
 
+test("partition a link: drawn dashed red, requests fail by partition; heal restores it", async () => {
+  const page = await open(lbDesign());
+  await setSpeed(page, "5");
+  await play(page);
+  await waitClock(page, 3);
+  await page.click("[data-testid=edge-lb-1-web-2]", { force: true });
+  assert.ok(await page.isVisible("[data-testid=inspector-edge]"), "clicking a link selects it");
+  await page.click("[data-testid=cut]");
+  await page.waitForSelector(".edge.cut [data-testid=edge-lb-1-web-2]", { state: "attached" });
+  const cutAt = await clock(page);
+  await waitClock(page, cutAt + 4);
+  await page.click("[data-testid=theme]");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark", "the scheme switches to dark");
+  await page.screenshot({ path: join(OUTPUT, "partition-dark.png") });
+  assert.match(await page.textContent("[data-testid=event-log]"), /link lb-1 -> web-2 partitioned at/);
+  await page.click("[data-testid=heal]");
+  await page.waitForSelector(".edge.cut", { state: "detached" });
+  assert.match(await page.textContent("[data-testid=event-log]"), /link lb-1 -> web-2 healed at/);
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("an overload the core cannot simulate in real time says so and keeps the page responsive", async () => {
+  const page = await open(lbDesign(200_000));
+  await setSpeed(page, "100");
+  await play(page);
+  await page.waitForSelector("[data-testid=lagging]", { timeout: 15_000 });
+  const t0 = await clock(page);
+  const longest = await page.evaluate(() => new Promise((done) => {
+    let last = performance.now(), worst = 0, n = 0;
+    const tick = (t) => { worst = Math.max(worst, t - last); last = t; if (++n < 60) requestAnimationFrame(tick); else done(worst); };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok((await clock(page)) > t0, "the simulated clock still advances");
+  assert.ok(longest < 500, `frames keep coming (longest ${longest.toFixed(0)} ms)`);
+  await page.click("[data-testid=play]");
+  assert.equal(await page.getAttribute("[data-testid=play]", "aria-label"), "Play", "pause answers at once");
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
 test("storage that throws (sandboxed iframe) gives a plain message, never a crash", async () => {
   const page = await env.page({ viewport: DESKTOP });
   await page.addInitScript(() => {
