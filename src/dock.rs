@@ -79,7 +79,7 @@ pub fn Dock() -> impl IntoView {
                         points: col(0),
                     },
                     Line {
-                        label: "queue full",
+                        label: "queue",
                         color: "#9333ea",
                         points: col(1),
                     },
@@ -89,7 +89,7 @@ pub fn Dock() -> impl IntoView {
                         points: col(2),
                     },
                     Line {
-                        label: "node down",
+                        label: "down",
                         color: "#dc2626",
                         points: col(3),
                     },

@@ -415,6 +415,19 @@ pub fn App() -> impl IntoView {
             ctx.storage_msg.set(Some(e));
         }
     });
+    // Notices fade after a few seconds.
+    Effect::new(move |_| {
+        if let Some(m) = ctx.notice.get() {
+            set_timeout(
+                move || {
+                    if ctx.notice.get_untracked().as_deref() == Some(m.as_str()) {
+                        ctx.notice.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
     // The colour scheme lives on <html data-theme>.
     Effect::new(move |_| {
         let t = ctx.theme.get();
@@ -435,8 +448,10 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="app" id="app">
             <panels::RunBar/>
-            <panels::Palette/>
-            <panels::Traffic/>
+            <div class="left">
+                <panels::Palette/>
+                <panels::Traffic/>
+            </div>
             <canvas::Stage dots=dots/>
             <inspector::Inspector/>
             <dock::Dock/>

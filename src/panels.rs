@@ -286,7 +286,7 @@ pub fn Traffic() -> impl IntoView {
             <label class="slider">{label}
                 <input type="range" min="0" max="100" step="1" data-testid=testid disabled=no_client
                     prop:value=move || { let m = mix(); let v = [m.read, m.write, m.static_asset][which]; let t = m.read + m.write + m.static_asset + m.job; if t > 0.0 { (v / t * 100.0).round() } else { 0.0 } }
-                    on:input=move |e| set_mix(which, event_target_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)/>
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_mix(which, event_target_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)/>
             </label>
         }
     };
@@ -297,7 +297,7 @@ pub fn Traffic() -> impl IntoView {
             <label class="slider">"Rate per client"
                 <input type="range" min="0" max="1000" step="1" data-testid="rate-slider" disabled=no_client
                     prop:value=move || rate_to_slider(rate())
-                    on:input=move |e| set_rate(slider_to_rate(event_target_value(&e).parse().unwrap_or(0.0)))/>
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_rate(slider_to_rate(event_target_value(&e).parse().unwrap_or(0.0)))/>
             </label>
             <label class="field-inline">
                 <input type="text" inputmode="decimal" class="num" data-testid="rate-input" disabled=no_client
@@ -314,7 +314,7 @@ pub fn Traffic() -> impl IntoView {
             </fieldset>
             <label class="slider">{move || format!("Key skew (Zipf s = {:.1})", skew())}
                 <input type="range" min="0" max="2" step="0.1" data-testid="skew" disabled=no_client prop:value=move || skew().to_string()
-                    on:input=move |e| set_skew(event_target_value(&e).parse().unwrap_or(0.0))/>
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_skew(event_target_value(&e).parse().unwrap_or(0.0))/>
             </label>
             <div class="spike">
                 <button on:click=spike data-testid="spike" disabled=move || no_client() || spike_err.with(|r| r.is_err())>"Spike"</button>

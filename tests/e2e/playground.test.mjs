@@ -242,7 +242,7 @@ test("undo restores a deleted node with its edges without resetting the run; rel
   await page.context().close();
 });
 
-test("partition a link: drawn dashed red, requests fail by partition; heal restores it", async () => {
+test("partition a link: drawn dashed red and logged; heal restores it", async () => {
   const page = await open(lbDesign());
   await setSpeed(page, "5");
   await play(page);
@@ -255,6 +255,7 @@ test("partition a link: drawn dashed red, requests fail by partition; heal resto
   await waitClock(page, cutAt + 4);
   await page.click("[data-testid=theme]");
   assert.equal(await page.getAttribute("html", "data-theme"), "dark", "the scheme switches to dark");
+  await page.waitForTimeout(300);
   await page.screenshot({ path: join(OUTPUT, "partition-dark.png") });
   assert.match(await page.textContent("[data-testid=event-log]"), /link lb-1 -> web-2 partitioned at/);
   await page.click("[data-testid=heal]");
