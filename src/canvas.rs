@@ -110,6 +110,10 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         if e.button() != 0 {
             return;
         }
+        // Controls on the stage (zoom buttons) handle their own clicks.
+        if closest(e.target(), "button, input, select").is_some() {
+            return;
+        }
         let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
         if e.pointer_type() == "touch" {
             touches.update_value(|t| t.push((e.pointer_id(), cx, cy)));
@@ -410,6 +414,9 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             {move || ctx.design.with(|d| d.nodes.is_empty()).then(|| view! {
                 <p class="stage-empty">"Drag components here from the palette (or click one to add it), then connect an output port (right) to an input port (left)."</p>
             })}
+            <p class="notice" role="status" data-testid="notice" class:shown=move || ctx.notice.with(|n| n.is_some())>
+                {move || ctx.notice.get()}
+            </p>
             <div class="zoom" role="group" aria-label="Zoom">
                 <button on:click=move |_| zoom_btn(1.25) aria-label="Zoom in" title="Zoom in (+)">"+"</button>
                 <button on:click=move |_| zoom_btn(0.8) aria-label="Zoom out" title="Zoom out (−)">"−"</button>

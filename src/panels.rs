@@ -100,7 +100,6 @@ pub fn RunBar() -> impl IntoView {
                 </button>
                 <button on:click=move |_| ctx.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
             </div>
-            <p class="notice" role="status" data-testid="notice">{move || ctx.notice.get()}</p>
             {move || ctx.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
         </header>
     }

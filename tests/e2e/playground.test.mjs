@@ -284,6 +284,59 @@ test("an overload the core cannot simulate in real time says so and keeps the pa
   await page.context().close();
 });
 
+test("rubber band and shift-click select, Delete removes, wheel and buttons zoom, dragging the background pans, edits apply live", async () => {
+  const page = await open(lbDesign());
+  const scale = async () => page.$eval(".world", (el) => new DOMMatrix(getComputedStyle(el).transform).a);
+  const shift = async () => page.$eval(".world", (el) => new DOMMatrix(getComputedStyle(el).transform).e);
+  // Rubber band (shift-drag on the background) around both servers.
+  const a = await page.locator("[data-testid=node-web-1]").boundingBox();
+  const b = await page.locator("[data-testid=node-web-2]").boundingBox();
+  await page.keyboard.down("Shift");
+  await page.mouse.move(a.x - 20, a.y - 20);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width + 20, b.y + b.height + 20, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  assert.match(await page.textContent(".inspector"), /2 components selected/);
+  // Shift-click adds the balancer.
+  await page.click("[data-testid=node-lb-1]", { modifiers: ["Shift"] });
+  assert.match(await page.textContent(".inspector"), /3 components selected/);
+  await page.keyboard.press("Delete");
+  assert.equal(await page.locator(".node").count(), 1, "three nodes deleted");
+  assert.equal(await page.locator(".edge").count(), 0, "with their links");
+  await page.keyboard.press("Control+z");
+  assert.equal(await page.locator(".node").count(), 4, "one undo brings all three back");
+  assert.equal(await page.locator(".edge").count(), 3);
+  // Zoom: wheel over the canvas, then the buttons.
+  const z0 = await scale();
+  const stage = await page.locator("[data-testid=stage]").boundingBox();
+  await page.mouse.move(stage.x + 30, stage.y + stage.height - 30);
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((z) => new DOMMatrix(getComputedStyle(document.querySelector(".world")).transform).a > z, z0);
+  const z1 = await scale();
+  await page.click("[aria-label='Zoom out']");
+  assert.ok((await scale()) < z1, "the zoom-out button zooms out");
+  // Pan by dragging an empty spot.
+  const x0 = await shift();
+  await page.mouse.move(stage.x + 20, stage.y + stage.height - 20);
+  await page.mouse.down();
+  await page.mouse.move(stage.x + 120, stage.y + stage.height - 20, { steps: 5 });
+  await page.mouse.up();
+  assert.ok(Math.abs((await shift()) - x0 - 100) < 2, "the view pans with the pointer");
+  await page.click("[data-testid=fit]");
+  // A parameter typed while running reaches the simulation.
+  await setSpeed(page, "10");
+  await play(page);
+  await waitClock(page, 2);
+  await page.click("[data-testid=node-web-1]");
+  await page.fill("[data-testid=field-service_ms]", "abc");
+  assert.ok(await page.isVisible("[data-testid=error-service_ms]"), "a non-number is flagged");
+  await page.fill("[data-testid=field-service_ms]", "40");
+  await page.waitForFunction(() => /web-1 reconfigured at/.test(document.querySelector("[data-testid=event-log]").textContent));
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
 test("storage that throws (sandboxed iframe) gives a plain message, never a crash", async () => {
   const page = await env.page({ viewport: DESKTOP });
   await page.addInitScript(() => {
