@@ -203,6 +203,7 @@ fn FieldInput(id: String, field: Field) -> impl IntoView {
                     aria-invalid=move || error.with(|e| e.is_some()).to_string()
                     title=format!("{min} – {max} {unit}")/>
                 <span class="unit">{unit}</span>
+                <span class="range">{format!("{min}–{max}")}</span>
             </span>
             {move || error.get().map(|m| view! { <span class="field-error" role="alert" data-testid=format!("error-{key}")>{m}" — not applied"</span> })}
         </div>

@@ -261,6 +261,18 @@ test("partition a link: drawn dashed red and logged; heal restores it", async ()
   await page.click("[data-testid=heal]");
   await page.waitForSelector(".edge.cut", { state: "detached" });
   assert.match(await page.textContent("[data-testid=event-log]"), /link lb-1 -> web-2 healed at/);
+  // Two groups: {users-1, lb-1} | {web-1, web-2}: both balancer links are cut, then healed.
+  await page.click("[data-testid=node-users-1]");
+  await page.click("[data-testid=node-lb-1]", { modifiers: ["Shift"] });
+  await page.click("[data-testid=group-a]");
+  await page.click("[data-testid=node-web-1]");
+  await page.click("[data-testid=node-web-2]", { modifiers: ["Shift"] });
+  await page.click("[data-testid=group-b]");
+  await page.click("[data-testid=cut-groups]");
+  await page.waitForFunction(() => document.querySelectorAll(".edge.cut").length === 2);
+  assert.equal(await page.locator(".edge.cut [data-testid=edge-users-1-lb-1]").count(), 0, "links inside a group stay up");
+  await page.click("[data-testid=heal-all]");
+  await page.waitForFunction(() => document.querySelectorAll(".edge.cut").length === 0);
   assert.deepEqual(page.errors, [], "no console errors");
   await page.context().close();
 });
