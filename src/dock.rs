@@ -135,6 +135,7 @@ pub fn Dock() -> impl IntoView {
                 <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" aria-label="Latency chart"></canvas></figure>
                 <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" aria-label="Errors by cause chart"></canvas></figure>
                 <figure class="log-fig"><figcaption>"Event log"</figcaption>
+                    {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
                     <ol class="log" data-testid="event-log" aria-label="Event log">
                         {move || log.get().into_iter().map(|l| view! {
                             <li><span class="log-t">{format!("{:.1} s", l.t_s)}</span>" "{l.text}</li>

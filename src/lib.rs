@@ -67,6 +67,8 @@ pub struct Ctx {
     pub seed: RwSignal<u64>,
     /// True while the core cannot keep up with the chosen speed.
     pub lagging: RwSignal<bool>,
+    /// Simulated seconds per wall-clock second actually achieved (shown while lagging).
+    pub achieved: RwSignal<f64>,
     pub selection: RwSignal<Selection>,
     pub view: RwSignal<View>,
     /// A plain message for the learner (refused connection, rejected value…).
@@ -103,6 +105,7 @@ impl Ctx {
             speed: RwSignal::new(1.0),
             seed: RwSignal::new(seed),
             lagging: RwSignal::new(false),
+            achieved: RwSignal::new(0.0),
             selection: RwSignal::new(Selection::default()),
             view: RwSignal::new(View {
                 px: 40.0,
@@ -309,11 +312,12 @@ impl Ctx {
 
     /// One animation frame: step the core within the time budget, publish a snapshot
     /// about ten times a second, and redraw the moving dots.
-    fn frame(&self, dt_ms: f64, wall_ms: f64, last_pub: &mut f64, lag: &mut f64) {
+    fn frame(&self, dt_ms: f64, wall_ms: f64, st: &mut FrameState) {
         let perf = gloo::utils::window().performance();
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
         let start = now();
         let running = self.running.get_untracked();
+        let t0 = self.engine.with_value(|e| e.now_s());
         if running {
             let speed = self.speed.get_untracked();
             let reached = self.engine.try_update_value(|e| {
@@ -326,8 +330,8 @@ impl Ctx {
             });
             if speed.is_finite() {
                 let behind = if reached == Some(false) { 1.0 } else { 0.0 };
-                *lag = 0.9 * *lag + 0.1 * behind;
-                let lagging = *lag > 0.5;
+                st.lag = 0.9 * st.lag + 0.1 * behind;
+                let lagging = st.lag > 0.5;
                 if self.lagging.get_untracked() != lagging {
                     self.lagging.set(lagging);
                 }
@@ -337,15 +341,32 @@ impl Ctx {
         if self.clock.get_untracked() != t {
             self.clock.set(t);
         }
+        if running && dt_ms > 0.0 {
+            st.achieved = 0.9 * st.achieved + 0.1 * (t - t0) / (dt_ms / 1000.0);
+        }
         let dirty = self.dirty.get_value();
-        if dirty || (running && wall_ms - *last_pub >= SNAPSHOT_EVERY_MS) {
+        if dirty || (running && wall_ms - st.last_pub >= SNAPSHOT_EVERY_MS) {
             self.dirty.set_value(false);
-            *last_pub = wall_ms;
+            st.last_pub = wall_ms;
+            if self.lagging.get_untracked() {
+                self.achieved.set(st.achieved);
+            }
             if let Some(s) = self.engine.try_update_value(|e| e.snapshot()).flatten() {
                 self.snap.set(Arc::new(s));
             }
         }
     }
+}
+
+/// What the frame loop carries from one frame to the next.
+#[derive(Default)]
+struct FrameState {
+    /// Wall-clock ms of the last published snapshot.
+    last_pub: f64,
+    /// EWMA of frames that missed their simulated-time target.
+    lag: f64,
+    /// EWMA of simulated seconds per wall-clock second.
+    achieved: f64,
 }
 
 /// A snapshot with nothing in it (only if the core could not build even an empty run).
@@ -470,12 +491,11 @@ fn start_frame_loop(ctx: Ctx, el: web_sys::HtmlCanvasElement) {
         return;
     };
     let mut last_ms: Option<f64> = None;
-    let mut last_pub = 0.0;
-    let mut lag = 0.0;
+    let mut st = FrameState::default();
     frame_loop::every_frame(move |ms| {
         let dt_ms = (ms - last_ms.unwrap_or(ms)).clamp(0.0, 100.0);
         last_ms = Some(ms);
-        ctx.frame(dt_ms, ms, &mut last_pub, &mut lag);
+        ctx.frame(dt_ms, ms, &mut st);
         canvas::draw_dots(ctx, &el, &c2d, ms);
     });
 }

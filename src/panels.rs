@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sim_core::{Command, KeyDistribution, NodeKind, RatePattern, Scenario};
 
 use crate::canvas::add_at;
+use crate::charts;
 use crate::model::{self, KINDS};
 use crate::Ctx;
 
@@ -86,7 +87,9 @@ pub fn RunBar() -> impl IntoView {
             </div>
             <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", ctx.clock.get())}</span>
             {move || ctx.lagging.get().then(|| view! {
-                <span class="lagging" data-testid="lagging" role="status">"slower than real time"</span>
+                <span class="lagging" data-testid="lagging" role="status" title="The simulation cannot keep up with the chosen speed">
+                    {move || format!("slower than real time (running at {}×)", charts::fmt_val(ctx.achieved.get(), ""))}
+                </span>
             })}
             <div class="menu" role="group" aria-label="Edit and view">
                 <button on:click=move |_| ctx.undo() data-testid="undo" title="Undo (Ctrl-Z)">"Undo"</button>

@@ -368,6 +368,8 @@ test("storage that throws (sandboxed iframe) gives a plain message, never a cras
 
 test("keyboard: help dialog lists shortcuts; a node can be focused and selected; phone layout holds", async () => {
   const page = await open(lbDesign(), { width: 360, height: 740 });
+  await page.click("[data-testid=step]");
+  assert.equal(await clock(page), 0.1, "Step advances a paused run by 0.1 s");
   await page.click("[data-testid=help]");
   assert.ok(await page.isVisible("[data-testid=help-dialog]"));
   assert.match(await page.textContent("[data-testid=help-dialog]"), /Undo/);
