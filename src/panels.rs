@@ -88,7 +88,7 @@ pub fn RunBar() -> impl IntoView {
             <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", ctx.clock.get())}</span>
             {move || ctx.lagging.get().then(|| view! {
                 <span class="lagging" data-testid="lagging" role="status" title="The simulation cannot keep up with the chosen speed">
-                    {move || format!("slower than real time (running at {}×)", charts::fmt_val(ctx.achieved.get(), ""))}
+                    {move || format!("slower than real time: {}×", charts::fmt_val(ctx.achieved.get(), ""))}
                 </span>
             })}
             <div class="menu" role="group" aria-label="Edit and view">

@@ -289,6 +289,8 @@ test("an overload the core cannot simulate in real time says so and keeps the pa
     requestAnimationFrame(tick);
   }));
   assert.ok((await clock(page)) > t0, "the simulated clock still advances");
+  assert.match(await page.textContent("[data-testid=lagging]"), /slower than real time: [0-9.]+×/);
+  await page.screenshot({ path: join(OUTPUT, "overload.png") });
   assert.ok(longest < 500, `frames keep coming (longest ${longest.toFixed(0)} ms)`);
   await page.click("[data-testid=play]");
   assert.equal(await page.getAttribute("[data-testid=play]", "aria-label"), "Play", "pause answers at once");
@@ -369,10 +371,13 @@ test("storage that throws (sandboxed iframe) gives a plain message, never a cras
 test("keyboard: help dialog lists shortcuts; a node can be focused and selected; phone layout holds", async () => {
   const page = await open(lbDesign(), { width: 360, height: 740 });
   await page.click("[data-testid=step]");
-  assert.equal(await clock(page), 0.1, "Step advances a paused run by 0.1 s");
+  await waitClock(page, 0.1, 5_000);
+  await page.waitForTimeout(200);
+  assert.equal(await clock(page), 0.1, "Step advances a paused run by 0.1 s, and no further");
   await page.click("[data-testid=help]");
   assert.ok(await page.isVisible("[data-testid=help-dialog]"));
   assert.match(await page.textContent("[data-testid=help-dialog]"), /Undo/);
+  await page.screenshot({ path: join(OUTPUT, "help-phone.png") });
   await page.keyboard.press("Escape");
   assert.equal(await page.locator("[data-testid=help-dialog]").count(), 0);
   await page.focus("[data-testid=node-lb-1]");
