@@ -124,6 +124,7 @@ pub fn Dock() -> impl IntoView {
                 {kpi("p99", "kpi-p99", Signal::derive(move || format!("{:.1} ms", w().p99_ms)))}
                 {kpi("Errors", "kpi-errors", Signal::derive(move || format!("{:.2}%", w().error_rate * 100.0)))}
                 {kpi("In flight", "kpi-inflight", Signal::derive(move || w().in_flight.to_string()))}
+                {kpi("Failed (total)", "kpi-failed", Signal::derive(move || ctx.snap.with(|s| s.global.failed.total()).to_string()))}
             </div>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
