@@ -351,6 +351,24 @@ test("rubber band and shift-click select, Delete removes, wheel and buttons zoom
   await page.context().close();
 });
 
+test("an unreadable autosave is kept aside, explained, and the demo loads", async () => {
+  const page = await env.page({ viewport: DESKTOP });
+  const bad = '{"version": 1, "nodes": [{"id": "x", "kind": {"server": {"workers": 0}}}]';
+  await page.addInitScript(([key, json]) => {
+    if (!sessionStorage.getItem("seeded")) {
+      localStorage.setItem(key, json);
+      sessionStorage.setItem("seeded", "1");
+    }
+  }, [DESIGN_KEY, bad]);
+  await page.goto(env.base);
+  await page.waitForSelector("[data-testid=storage-msg]", { timeout: 20_000 });
+  assert.match(await page.textContent("[data-testid=storage-msg]"), /could not be read/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("playground.design.unreadable")), bad, "the unreadable save is kept");
+  assert.equal(await page.locator("[data-testid=node-web-1]").count(), 1, "the demo design is shown");
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
 test("storage that throws (sandboxed iframe) gives a plain message, never a crash", async () => {
   const page = await env.page({ viewport: DESKTOP });
   await page.addInitScript(() => {
