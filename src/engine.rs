@@ -63,10 +63,32 @@ impl Engine {
             *self = fresh;
             return err.into_iter().collect();
         }
-        diff(before, after)
+        let commands: Vec<Command> = diff(before, after)
+            .into_iter()
+            .map(|c| self.keep_link_state(c))
+            .collect();
+        commands
             .into_iter()
             .filter_map(|c| self.apply(c).err())
             .collect()
+    }
+
+    /// A link edit carries the design's state (up); keep a fault (cut, slow) in place.
+    fn keep_link_state(&self, c: Command) -> Command {
+        match (c, &self.sim) {
+            (Command::ReconfigureEdge(mut spec), Some(sim)) => {
+                if let Some(e) = sim
+                    .snapshot()
+                    .edges
+                    .iter()
+                    .find(|e| e.from == spec.from && e.to == spec.to)
+                {
+                    spec.state = e.state;
+                }
+                Command::ReconfigureEdge(spec)
+            }
+            (c, _) => c,
+        }
     }
 
     /// Applies one command now.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use sim_core::{Command, EdgeState, NodeKind};
+use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
 
 use crate::charts;
 use crate::model::{self, Field};
@@ -53,7 +53,7 @@ fn NodeInspector(id: String) -> impl IntoView {
     let title = model::kind_info(kind.name()).map_or("Component", |k| k.title);
     let fields = model::fields(&kind)
         .into_iter()
-        .map(|f| view! { <FieldInput id=id.clone() field=f/> })
+        .map(|f| view! { <FieldInput target=Target::Node(id.clone(), f)/> })
         .collect_view();
     let policy = match &kind {
         NodeKind::LoadBalancer(_) => Some(view! { <PolicySelect id=id.clone()/> }),
@@ -140,21 +140,63 @@ fn NodeInspector(id: String) -> impl IntoView {
     .into_any()
 }
 
+/// What an inspector number edits.
+enum Target {
+    Node(String, Field),
+    Edge(String, String, Field<EdgeSpec>),
+}
+
+impl Target {
+    fn meta(&self) -> (&'static str, &'static str, &'static str, f64, f64) {
+        match self {
+            Target::Node(_, f) => (f.key, f.label, f.unit, f.min, f.max),
+            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.min, f.max),
+        }
+    }
+
+    fn scope(&self) -> String {
+        match self {
+            Target::Node(id, _) => id.clone(),
+            Target::Edge(a, b, _) => format!("{a}->{b}"),
+        }
+    }
+
+    fn current(&self, d: &Scenario) -> Option<f64> {
+        match self {
+            Target::Node(id, f) => d
+                .nodes
+                .iter()
+                .find(|n| &n.id == id)
+                .and_then(|n| (f.get)(&n.kind)),
+            Target::Edge(a, b, f) => d
+                .edges
+                .iter()
+                .find(|e| &e.from == a && &e.to == b)
+                .and_then(|e| (f.get)(e)),
+        }
+    }
+
+    fn parse(&self, text: &str) -> Result<f64, String> {
+        match self {
+            Target::Node(_, f) => model::parse_field(f, text),
+            Target::Edge(_, _, f) => model::parse_field(f, text),
+        }
+    }
+
+    fn apply(&self, s: &mut Scenario, v: f64) -> Result<(), String> {
+        match self {
+            Target::Node(id, f) => model::set_field(s, id, f, v),
+            Target::Edge(a, b, f) => model::set_edge_field(s, a, b, f, v),
+        }
+    }
+}
+
 #[component]
-fn FieldInput(id: String, field: Field) -> impl IntoView {
+fn FieldInput(target: Target) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let field = StoredValue::new(field);
-    let current = {
-        let id = id.clone();
-        Memo::new(move |_| {
-            ctx.design.with(|d| {
-                d.nodes
-                    .iter()
-                    .find(|n| n.id == id)
-                    .and_then(|n| field.with_value(|f| (f.get)(&n.kind)))
-            })
-        })
-    };
+    let field = StoredValue::new(target);
+    let id = field.with_value(|t| t.scope());
+    let current = Memo::new(move |_| ctx.design.with(|d| field.with_value(|t| t.current(d))));
     let text = RwSignal::new(
         current
             .get_untracked()
@@ -171,20 +213,20 @@ fn FieldInput(id: String, field: Field) -> impl IntoView {
             }
         }
     });
-    let key = field.with_value(|f| f.key);
+    let (key, label, unit, min, max) = field.with_value(|t| t.meta());
     let on_input = {
         let id = id.clone();
         move |e: ev::Event| {
             let v = event_target_value(&e);
             text.set(v.clone());
-            let parsed = field.with_value(|f| model::parse_field(f, &v));
+            let parsed = field.with_value(|t| t.parse(&v));
             match parsed {
                 Err(m) => error.set(Some(m)),
                 Ok(x) => {
                     let mut refused = None;
                     ctx.edit(Some(format!("field-{id}-{key}")), |s| {
                         field
-                            .with_value(|f| model::set_field(s, &id, f, x))
+                            .with_value(|t| t.apply(s, x))
                             .inspect_err(|m| refused = Some(m.clone()))
                     });
                     error.set(refused);
@@ -192,7 +234,6 @@ fn FieldInput(id: String, field: Field) -> impl IntoView {
             }
         }
     };
-    let (label, unit, min, max) = field.with_value(|f| (f.label, f.unit, f.min, f.max));
     let input_id = format!("f-{id}-{key}");
     view! {
         <div class="field" class:invalid=move || error.with(|e| e.is_some())>
@@ -341,6 +382,10 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                 "{} · {} req/s · {} dropped",
                 match st { EdgeState::Up => "up".to_string(), EdgeState::Partitioned => "cut".to_string(), EdgeState::Slow { factor } => format!("slow ×{factor}") },
                 charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
+            <form class="fields" on:submit=|e| e.prevent_default()>
+                {model::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
+            </form>
+            <h4>"Faults"</h4>
             <div class="buttons">
                 <button class="danger" data-testid="cut" on:click=c(true)>"Cut (partition)"</button>
                 <button data-testid="heal" on:click=c(false)>"Heal"</button>

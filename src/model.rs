@@ -389,8 +389,8 @@ impl History {
     }
 }
 
-/// An editable number in the inspector.
-pub struct Field {
+/// An editable number in the inspector, of a node's kind (`T = NodeKind`) or of a link.
+pub struct Field<T = NodeKind> {
     /// Stable key (used for test ids and undo coalescing).
     pub key: &'static str,
     /// What the learner reads.
@@ -404,9 +404,9 @@ pub struct Field {
     /// Whole numbers only.
     pub integer: bool,
     /// Reads the value.
-    pub get: fn(&NodeKind) -> Option<f64>,
+    pub get: fn(&T) -> Option<f64>,
     /// Writes the value (0 means "none" for optional timeouts).
-    pub set: fn(&mut NodeKind, f64),
+    pub set: fn(&mut T, f64),
 }
 
 fn opt(v: Option<f64>) -> f64 {
@@ -738,7 +738,7 @@ pub fn fields(kind: &NodeKind) -> Vec<Field> {
 }
 
 /// Parses what the learner typed into a field; the error says what is wrong.
-pub fn parse_field(f: &Field, text: &str) -> Result<f64, String> {
+pub fn parse_field<T>(f: &Field<T>, text: &str) -> Result<f64, String> {
     let v: f64 = text
         .trim()
         .parse()
@@ -764,6 +764,59 @@ pub fn set_field(s: &mut Scenario, id: &str, f: &Field, v: f64) -> Result<(), St
         .find(|n| n.id == id)
         .ok_or_else(|| format!("no node {id}"))?;
     (f.set)(&mut node.kind, v);
+    s.validate().map_err(|e| e.message)
+}
+
+/// The editable numbers of a link.
+pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
+    vec![
+        Field {
+            key: "latency_ms",
+            label: "Latency (one way)",
+            unit: "ms",
+            min: 0.0,
+            max: 60_000.0,
+            integer: false,
+            get: |e| Some(e.latency_ms),
+            set: |e, v| e.latency_ms = v,
+        },
+        Field {
+            key: "jitter_ms",
+            label: "Jitter (extra, up to)",
+            unit: "ms",
+            min: 0.0,
+            max: 60_000.0,
+            integer: false,
+            get: |e| Some(e.jitter_ms),
+            set: |e, v| e.jitter_ms = v,
+        },
+        Field {
+            key: "weight",
+            label: "Weight (weighted round robin)",
+            unit: "",
+            min: 1.0,
+            max: 1000.0,
+            integer: true,
+            get: |e| Some(f64::from(e.weight)),
+            set: |e, v| e.weight = as_u32(v),
+        },
+    ]
+}
+
+/// Sets field `f` of the link from → to and checks the whole design.
+pub fn set_edge_field(
+    s: &mut Scenario,
+    from: &str,
+    to: &str,
+    f: &Field<EdgeSpec>,
+    v: f64,
+) -> Result<(), String> {
+    let edge = s
+        .edges
+        .iter_mut()
+        .find(|e| e.from == from && e.to == to)
+        .ok_or_else(|| format!("no link {from} → {to}"))?;
+    (f.set)(edge, v);
     s.validate().map_err(|e| e.message)
 }
 

@@ -252,6 +252,12 @@ test("partition a link: drawn dashed red and logged; heal restores it", async ()
   await page.click("[data-testid=cut]");
   await page.waitForSelector(".edge.cut [data-testid=edge-lb-1-web-2]", { state: "attached" });
   const cutAt = await clock(page);
+  // Editing the cut link's latency keeps it cut; a negative latency is refused.
+  await page.fill("[data-testid=field-latency_ms]", "-1");
+  assert.ok(await page.isVisible("[data-testid=error-latency_ms]"), "a negative latency is flagged");
+  await page.fill("[data-testid=field-latency_ms]", "5");
+  await waitClock(page, cutAt + 1);
+  assert.equal(await page.locator(".edge.cut [data-testid=edge-lb-1-web-2]").count(), 1, "the link stays cut after an edit");
   await waitClock(page, cutAt + 4);
   await page.click("[data-testid=theme]");
   assert.equal(await page.getAttribute("html", "data-theme"), "dark", "the scheme switches to dark");
