@@ -553,6 +553,7 @@ fn NodeBox(id: String) -> impl IntoView {
             <span class="badges">
                 <span class="badge health" data-testid=format!("health-{id}")>{badge}</span>
                 <span class="badge queue" title="Requests waiting in the queue" data-testid=format!("queue-{id}")
+                    class:queued=move || live.with(|l| l.as_ref().is_some_and(|l| l.queue > 0))
                     data-value=move || live.with(|l| l.as_ref().map_or(0, |l| l.queue)).to_string()>
                     {move || live.with(|l| l.as_ref().map_or(0, |l| l.queue)).to_string()}
                 </span>
