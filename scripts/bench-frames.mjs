@@ -48,17 +48,24 @@ try {
   const nodes = await page.locator(".node").count();
   await page.click("[data-testid=play]");
   await page.waitForTimeout(1000); // warm-up
-  const deltas = await page.evaluate(
+  const { deltas, longTasks } = await page.evaluate(
     (ms) =>
       new Promise((done) => {
         const out = [];
+        const longTasks = [];
+        // Main-thread tasks over 50 ms (ours or the browser's), to tell a slow frame's cause.
+        const obs = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
+        obs.observe({ type: "longtask", buffered: false });
         let last = performance.now();
         const end = last + ms;
         const tick = (t) => {
           out.push(t - last);
           last = t;
           if (t < end) requestAnimationFrame(tick);
-          else done(out);
+          else {
+            obs.disconnect();
+            done({ deltas: out, longTasks });
+          }
         };
         requestAnimationFrame(tick);
       }),
@@ -72,6 +79,8 @@ try {
   const over50 = deltas.filter((d) => d > 50).length;
   console.log(`frame benchmark: ${nodes} nodes, ${RATE} req/s offered, ${deltas.length} frames in ${SECONDS} s`);
   console.log(`  frame time p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${deltas.at(-1).toFixed(1)} ms, frames over 50 ms: ${over50}`);
+  const longest = longTasks.length ? Math.max(...longTasks).toFixed(1) : "0";
+  console.log(`  main-thread long tasks (> 50 ms): ${longTasks.length}, longest ${longest} ms`);
   console.log(`  simulated clock ${clock.trim()} after ${SECONDS + 1} s of wall time; served ${rps.trim()}; ${lagging ? "slower than real time" : "keeping up with real time"}`);
   if (page.errors.length) {
     console.log(`  console errors: ${page.errors.join("; ")}`);
