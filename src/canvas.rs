@@ -392,7 +392,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     };
 
     view! {
-        <main class="stage" aria-label="Design canvas" node_ref=stage
+        <main class="stage" aria-label="Design canvas (arrow keys pan when nothing is selected)" tabindex="0" node_ref=stage
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
             on:wheel=on_wheel
             on:dragover=|e: ev::DragEvent| e.prevent_default()

@@ -564,9 +564,6 @@ fn install_shortcuts(ctx: Ctx) {
             }
             "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" => {
                 let sel = ctx.selection.get_untracked().nodes;
-                if sel.is_empty() {
-                    return;
-                }
                 let step = if ev.shift_key() { 50.0 } else { 10.0 };
                 let (dx, dy) = match key.as_str() {
                     "ArrowLeft" => (-step, 0.0),
@@ -574,6 +571,23 @@ fn install_shortcuts(ctx: Ctx) {
                     "ArrowUp" => (0.0, -step),
                     _ => (0.0, step),
                 };
+                if sel.is_empty() {
+                    // With nothing selected, arrows pan the canvas when it has the focus.
+                    let in_stage = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|el| el.closest(".stage").ok().flatten())
+                        .is_some();
+                    if !in_stage {
+                        return;
+                    }
+                    ctx.view.update(|v| {
+                        v.px -= dx * 4.0;
+                        v.py -= dy * 4.0;
+                    });
+                    ev.prevent_default();
+                    return;
+                }
                 ctx.edit(Some("keyboard-move".to_string()), |s| {
                     model::move_nodes(s, &sel, dx, dy);
                     Ok(())

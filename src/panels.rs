@@ -350,7 +350,10 @@ pub fn Help() -> impl IntoView {
         ("Shift-click, Shift-Enter", "Add to the selection"),
         ("Shift-drag on the background", "Rubber-band selection"),
         ("Ctrl-A", "Select everything"),
-        ("Arrow keys (Shift: faster)", "Move the selection"),
+        (
+            "Arrow keys (Shift: faster)",
+            "Move the selection; with nothing selected, pan the focused canvas",
+        ),
         (
             "Drag the background; wheel or pinch; + / − / F",
             "Pan; zoom; fit to view",
