@@ -368,7 +368,8 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         }
         if stage.get().is_some() {
             let (w, h) = stage_size();
-            ctx.fit(w, h);
+            // Open at a readable size; the Fit button shows everything.
+            ctx.fit(w, h, 0.6);
             return true;
         }
         false
@@ -420,7 +421,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             <div class="zoom" role="group" aria-label="Zoom">
                 <button on:click=move |_| zoom_btn(1.25) aria-label="Zoom in" title="Zoom in (+)">"+"</button>
                 <button on:click=move |_| zoom_btn(0.8) aria-label="Zoom out" title="Zoom out (−)">"−"</button>
-                <button on:click=move |_| { let (w, h) = stage_size(); ctx.fit(w, h); } data-testid="fit" title="Fit to view (F)">"Fit"</button>
+                <button on:click=move |_| { let (w, h) = stage_size(); ctx.fit(w, h, 0.2); } data-testid="fit" title="Fit to view (F)">"Fit"</button>
             </div>
         </main>
     }

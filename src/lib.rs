@@ -278,8 +278,9 @@ impl Ctx {
         self.engine.with_value(|e| e.error_rates())
     }
 
-    /// Centres and scales the view on the design, given the stage size in CSS px.
-    pub fn fit(&self, w: f64, h: f64) {
+    /// Centres and scales the view on the design, given the stage size in CSS px, never
+    /// below `min_zoom`.
+    pub fn fit(&self, w: f64, h: f64, min_zoom: f64) {
         let Some((x0, y0, x1, y1)) = self.design.with_untracked(model::bounds) else {
             self.view.set(View {
                 px: 40.0,
@@ -289,11 +290,18 @@ impl Ctx {
             return;
         };
         let pad = 40.0;
-        let zoom = ((w - 2.0 * pad) / (x1 - x0))
+        let fit = ((w - 2.0 * pad) / (x1 - x0))
             .min((h - 2.0 * pad) / (y1 - y0))
             .clamp(0.2, 1.5);
+        let zoom = fit.max(min_zoom);
+        // Too wide to fit at a readable size: start from the left (where clients usually are).
+        let px = if fit < min_zoom {
+            pad / 2.0 - x0 * zoom
+        } else {
+            (w - (x1 - x0) * zoom) / 2.0 - x0 * zoom
+        };
         self.view.set(View {
-            px: (w - (x1 - x0) * zoom) / 2.0 - x0 * zoom,
+            px,
             py: (h - (y1 - y0) * zoom) / 2.0 - y0 * zoom,
             zoom,
         });
@@ -557,7 +565,7 @@ fn install_shortcuts(ctx: Ctx) {
             "+" | "=" | "-" | "f" | "F" if !ctrl => {
                 let (w, h) = stage_size();
                 match key.as_str() {
-                    "f" | "F" => ctx.fit(w, h),
+                    "f" | "F" => ctx.fit(w, h, 0.2),
                     "-" => ctx.zoom_at(0.8, w / 2.0, h / 2.0),
                     _ => ctx.zoom_at(1.25, w / 2.0, h / 2.0),
                 }
