@@ -37,5 +37,8 @@ with_wasm_env cargo test -p playground --target wasm32-unknown-unknown
 
 step "End-to-end tests in headless Chromium"
 node --test --test-reporter=spec tests/e2e/
+
+step "Frame-time benchmark (printed, not asserted)"
+node scripts/bench-frames.mjs
 echo
 echo "All tests passed. Screenshots: tests/output/"

@@ -86,3 +86,88 @@ fn wasm_run_matches_native_digest() {
         "every example scenario is compared"
     );
 }
+
+mod design_edits {
+    use playground::model::{self, History};
+    use sim_core::{demo_scenario, Command, NodeKind};
+    use std::collections::BTreeSet;
+    use wasm_bindgen_test::*;
+
+    #[wasm_bindgen_test]
+    fn new_ids_are_fresh_even_beside_the_demo_ids() {
+        let mut s = demo_scenario();
+        let lb = model::add_node(&mut s, "load_balancer", 0.0, 0.0).unwrap();
+        let db = model::add_node(&mut s, "database", 0.0, 0.0).unwrap();
+        let web = model::add_node(&mut s, "server", 0.0, 0.0).unwrap();
+        assert_eq!(
+            (lb.as_str(), db.as_str(), web.as_str()),
+            ("lb-1", "db-1", "web-3")
+        );
+        assert!(s.validate().is_ok());
+    }
+
+    #[wasm_bindgen_test]
+    fn invalid_connections_are_refused_with_a_reason() {
+        let s = demo_scenario();
+        let refused = |from: &str, to: &str| model::check_connect(&s, from, to).unwrap_err();
+        assert!(refused("lb", "users").contains("client"));
+        assert!(refused("db", "web-1").contains("database"));
+        assert!(refused("lb", "web-1").contains("already connected"));
+        assert!(refused("web-1", "web-1").contains("itself"));
+        assert!(refused("users", "web-1").contains("one entry point"));
+        let mut s2 = s.clone();
+        model::add_node(&mut s2, "server", 0.0, 0.0).unwrap();
+        model::connect(&mut s2, "web-1", "web-3").unwrap();
+        assert!(model::check_connect(&s2, "web-3", "web-1")
+            .unwrap_err()
+            .contains("loop"));
+        assert!(model::check_connect(&s, "web-1", "web-2").is_ok());
+    }
+
+    #[wasm_bindgen_test]
+    fn diff_turns_edits_into_commands_and_ignores_moves() {
+        let before = demo_scenario();
+        let mut after = before.clone();
+        model::remove_nodes(&mut after, &BTreeSet::from(["web-2".to_string()]));
+        model::move_nodes(&mut after, &BTreeSet::from(["lb".to_string()]), 5.0, 5.0);
+        let cmds = model::diff(&before, &after);
+        assert_eq!(cmds, vec![Command::RemoveNode { id: "web-2".into() }]);
+        let back = model::diff(&after, &before);
+        assert!(matches!(&back[0], Command::AddNode(n) if n.id == "web-2"));
+        assert_eq!(
+            back.len(),
+            3,
+            "the node and its two edges come back: {back:?}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_field_values_are_refused_and_typing_in_one_field_is_one_undo_step() {
+        let s = demo_scenario();
+        let kind = s
+            .nodes
+            .iter()
+            .find(|n| n.id == "web-1")
+            .unwrap()
+            .kind
+            .clone();
+        let fields = model::fields(&kind);
+        let workers = fields.iter().find(|f| f.key == "workers").unwrap();
+        assert!(model::parse_field(workers, "0").is_err());
+        assert!(model::parse_field(workers, "2.5").is_err());
+        assert!(model::parse_field(workers, "NaN").is_err());
+        assert_eq!(model::parse_field(workers, " 12 "), Ok(12.0));
+        let mut h = History::default();
+        let mut cur = s.clone();
+        for v in [1.0, 12.0] {
+            h.record(cur.clone(), Some("field-web-1-workers".into()));
+            model::set_field(&mut cur, "web-1", workers, v).unwrap();
+        }
+        let undone = h.undo(cur).unwrap();
+        assert_eq!(undone, s, "one undo step reverts the whole typing");
+        assert!(matches!(
+            &undone.nodes.iter().find(|n| n.id == "web-1").unwrap().kind,
+            NodeKind::Server(p) if p.workers == 8
+        ));
+    }
+}

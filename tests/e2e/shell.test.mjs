@@ -30,7 +30,8 @@ for (const [name, viewport] of [
       if (painted === 0) await page.waitForTimeout(100);
     }
     assert.ok(painted > 0, "the canvas has painted pixels");
-    // The simulated clock advances.
+    // Press play: the simulated clock advances.
+    await page.click("[data-testid=play]");
     const clock = () => page.textContent("[data-testid=sim-clock]");
     const first = await clock();
     await page.waitForFunction((t) => document.querySelector("[data-testid=sim-clock]").textContent !== t, first);

@@ -1,0 +1,180 @@
+//! Line charts and sparklines drawn on `<canvas>` (cheap to redraw ten times a second).
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// One line of a chart.
+pub struct Line<'a> {
+    pub label: &'a str,
+    pub color: &'a str,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Resizes the backing store to the element's CSS size × device pixel ratio and returns
+/// the 2D context scaled to CSS px, with the size in CSS px.
+pub fn prepare(el: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
+    let dpr = gloo::utils::window().device_pixel_ratio().clamp(1.0, 3.0);
+    let (w, h) = (
+        f64::from(el.client_width().max(1)),
+        f64::from(el.client_height().max(1)),
+    );
+    let (bw, bh) = ((w * dpr) as u32, (h * dpr) as u32);
+    if el.width() != bw || el.height() != bh {
+        el.set_width(bw);
+        el.set_height(bh);
+    }
+    let ctx = el
+        .get_context("2d")
+        .ok()
+        .flatten()?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()?;
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, w, h);
+    Some((ctx, w, h))
+}
+
+/// The element's text colour, so charts follow the colour scheme.
+pub fn ink(el: &HtmlCanvasElement) -> String {
+    gloo::utils::window()
+        .get_computed_style(el)
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_property_value("color").ok())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "#888".to_string())
+}
+
+fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if v <= m * p {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+/// Formats a value with at most three significant digits and a unit.
+pub fn fmt_val(v: f64, unit: &str) -> String {
+    let s = if v.abs() >= 10_000.0 {
+        format!("{:.0}k", v / 1000.0)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    };
+    if unit.is_empty() {
+        s
+    } else {
+        format!("{s} {unit}")
+    }
+}
+
+/// A chart with axes labels, a legend and the given lines over their common time span.
+pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
+    let Some((ctx, w, h)) = prepare(el) else {
+        return;
+    };
+    let ink = ink(el);
+    ctx.set_font("11px system-ui, sans-serif");
+    // Legend first, wrapping onto as many rows as it needs.
+    let (left, right, bottom) = (44.0, 6.0, 16.0);
+    let (mut x, mut row) = (left + 6.0, 0.0);
+    for l in lines {
+        let item = 16.0
+            + ctx
+                .measure_text(l.label)
+                .map_or(6.5 * l.label.len() as f64, |m| m.width());
+        if x + item > w && x > left + 6.0 {
+            x = left + 6.0;
+            row += 1.0;
+        }
+        let y = 3.0 + row * 13.0;
+        ctx.set_fill_style_str(l.color);
+        ctx.fill_rect(x, y, 8.0, 8.0);
+        ctx.set_fill_style_str(&ink);
+        let _ = ctx.fill_text(l.label, x + 11.0, y + 8.0);
+        x += item;
+    }
+    let top = 18.0 + row * 13.0;
+    let pw = (w - left - right).max(1.0);
+    let ph = (h - top - bottom).max(1.0);
+    let all = lines.iter().flat_map(|l| l.points.iter());
+    let (mut t0, mut t1, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    for &(t, y) in all {
+        t0 = t0.min(t);
+        t1 = t1.max(t);
+        if y.is_finite() {
+            ymax = ymax.max(y);
+        }
+    }
+    let ymax = nice_max(ymax);
+    ctx.set_fill_style_str(&ink);
+    ctx.set_global_alpha(0.7);
+    let _ = ctx.fill_text(&fmt_val(ymax, unit), 2.0, top + 4.0);
+    let _ = ctx.fill_text(&fmt_val(0.0, ""), 2.0, top + ph);
+    ctx.set_global_alpha(0.25);
+    ctx.set_stroke_style_str(&ink);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(left, top);
+    ctx.line_to(left, top + ph);
+    ctx.line_to(left + pw, top + ph);
+    ctx.stroke();
+    ctx.set_global_alpha(1.0);
+    if !t0.is_finite() || t1 <= t0 {
+        ctx.set_global_alpha(0.6);
+        let _ = ctx.fill_text("waiting for data", left + 8.0, top + ph / 2.0);
+        ctx.set_global_alpha(1.0);
+    } else {
+        let _ = ctx.fill_text(&format!("{t0:.0} s"), left, h - 3.0);
+        let label = format!("{t1:.0} s");
+        let _ = ctx.fill_text(&label, left + pw - 7.0 * label.len() as f64, h - 3.0);
+        for l in lines {
+            ctx.set_stroke_style_str(l.color);
+            ctx.set_line_width(1.6);
+            ctx.begin_path();
+            for (i, &(t, y)) in l.points.iter().enumerate() {
+                let x = left + (t - t0) / (t1 - t0) * pw;
+                let yy = top + ph - (y.clamp(0.0, ymax) / ymax) * ph;
+                if i == 0 {
+                    ctx.move_to(x, yy);
+                } else {
+                    ctx.line_to(x, yy);
+                }
+            }
+            ctx.stroke();
+        }
+    }
+}
+
+/// A small line with no axes.
+pub fn draw_sparkline(el: &HtmlCanvasElement, points: &[f64], color: &str) {
+    let Some((ctx, w, h)) = prepare(el) else {
+        return;
+    };
+    if points.len() < 2 {
+        return;
+    }
+    let max = nice_max(points.iter().copied().fold(0.0, f64::max));
+    ctx.set_stroke_style_str(color);
+    ctx.set_line_width(1.5);
+    ctx.begin_path();
+    let n = (points.len() - 1) as f64;
+    for (i, v) in points.iter().enumerate() {
+        let x = i as f64 / n * (w - 2.0) + 1.0;
+        let y = h - 2.0 - (v.clamp(0.0, max) / max) * (h - 4.0);
+        if i == 0 {
+            ctx.move_to(x, y);
+        } else {
+            ctx.line_to(x, y);
+        }
+    }
+    ctx.stroke();
+}

@@ -1,0 +1,150 @@
+//! The metrics dock: golden-signal figures and charts, SLO alerts, the event log.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use crate::charts::{self, Line};
+use crate::panels::offered;
+use crate::Ctx;
+
+/// Windows shown in the charts (seconds at the default 1 s window).
+const CHART_WINDOWS: usize = 120;
+
+#[component]
+pub fn Dock() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let throughput = NodeRef::<Canvas>::new();
+    let latency = NodeRef::<Canvas>::new();
+    let errors = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let offered_rps = offered(ctx);
+        ctx.snap.with(|s| {
+            let tail = &s.series[s.series.len().saturating_sub(CHART_WINDOWS)..];
+            let pts = |f: fn(&sim_core::GlobalPoint) -> f64| {
+                tail.iter().map(|p| (p.t_s, f(p))).collect::<Vec<_>>()
+            };
+            if let Some(el) = throughput.get_untracked() {
+                let offered_line = tail.iter().map(|p| (p.t_s, offered_rps)).collect();
+                charts::draw_chart(
+                    &el,
+                    &[
+                        Line {
+                            label: "served",
+                            color: "#2563eb",
+                            points: pts(|p| p.rps),
+                        },
+                        Line {
+                            label: "offered",
+                            color: "#94a3b8",
+                            points: offered_line,
+                        },
+                    ],
+                    "req/s",
+                );
+            }
+            if let Some(el) = latency.get_untracked() {
+                charts::draw_chart(
+                    &el,
+                    &[
+                        Line {
+                            label: "p50",
+                            color: "#16a34a",
+                            points: pts(|p| p.p50_ms),
+                        },
+                        Line {
+                            label: "p95",
+                            color: "#d97706",
+                            points: pts(|p| p.p95_ms),
+                        },
+                        Line {
+                            label: "p99",
+                            color: "#dc2626",
+                            points: pts(|p| p.p99_ms),
+                        },
+                    ],
+                    "ms",
+                );
+            }
+        });
+        if let Some(el) = errors.get_untracked() {
+            let rates = ctx.error_rates();
+            let tail = &rates[rates.len().saturating_sub(CHART_WINDOWS)..];
+            let col = |i: usize| tail.iter().map(|(t, r)| (*t, r[i])).collect::<Vec<_>>();
+            charts::draw_chart(
+                &el,
+                &[
+                    Line {
+                        label: "timeout",
+                        color: "#d97706",
+                        points: col(0),
+                    },
+                    Line {
+                        label: "queue",
+                        color: "#9333ea",
+                        points: col(1),
+                    },
+                    Line {
+                        label: "429",
+                        color: "#0891b2",
+                        points: col(2),
+                    },
+                    Line {
+                        label: "down",
+                        color: "#dc2626",
+                        points: col(3),
+                    },
+                    Line {
+                        label: "partition",
+                        color: "#64748b",
+                        points: col(4),
+                    },
+                ],
+                "err/s",
+            );
+        }
+    });
+    let w = move || ctx.snap.with(|s| s.global.window);
+    let kpi = move |label: &'static str, testid: &'static str, value: Signal<String>| {
+        view! {
+            <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
+        }
+    };
+    let alerts = Memo::new(move |_| ctx.snap.with(|s| s.alerts.clone()));
+    let log = Memo::new(move |_| {
+        ctx.snap
+            .with(|s| s.log.iter().rev().take(200).cloned().collect::<Vec<_>>())
+    });
+    view! {
+        <section class="dock" aria-label="Metrics dock">
+            <div class="kpis">
+                {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
+                {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(ctx))))}
+                {kpi("p50", "kpi-p50", Signal::derive(move || format!("{:.1} ms", w().p50_ms)))}
+                {kpi("p95", "kpi-p95", Signal::derive(move || format!("{:.1} ms", w().p95_ms)))}
+                {kpi("p99", "kpi-p99", Signal::derive(move || format!("{:.1} ms", w().p99_ms)))}
+                {kpi("Errors", "kpi-errors", Signal::derive(move || format!("{:.2}%", w().error_rate * 100.0)))}
+                {kpi("In flight", "kpi-inflight", Signal::derive(move || w().in_flight.to_string()))}
+                {kpi("Failed (total)", "kpi-failed", Signal::derive(move || ctx.snap.with(|s| s.global.failed.total()).to_string()))}
+            </div>
+            <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
+                {move || alerts.get().into_iter().map(|a| view! {
+                    <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>
+                }).collect_view()}
+            </div>
+            <div class="charts">
+                <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" aria-label="Throughput chart"></canvas></figure>
+                <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" aria-label="Latency chart"></canvas></figure>
+                <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" aria-label="Errors by cause chart"></canvas></figure>
+                <figure class="log-fig"><figcaption>"Event log"</figcaption>
+                    {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
+                    <ol class="log" data-testid="event-log" aria-label="Event log">
+                        {move || log.get().into_iter().map(|l| view! {
+                            <li><span class="log-t">{format!("{:.1} s", l.t_s)}</span>" "{l.text}</li>
+                        }).collect_view()}
+                    </ol>
+                </figure>
+            </div>
+            <p class="hint data-tier">"Hit ratio, replication lag, stale reads, queue backlog and cost join this dock with the cache, replica and queue components."</p>
+        </section>
+    }
+}

@@ -1,0 +1,163 @@
+//! The running simulation as the page holds it: a `sim_core::Sim` plus the few things the
+//! view needs that are not in a snapshot. No Leptos here; the app keeps it in a
+//! `StoredValue`, outside the reactive graph.
+
+use sim_core::{Command, ErrorCounts, Scenario, Sim, SimDuration, SimTime, Snapshot};
+
+use crate::model::{diff, empty_design};
+
+/// Events per `step_until` call; the frame loop calls again while its time budget lasts.
+const EVENT_CHUNK: u64 = 2_000;
+
+/// The simulation and its error history.
+pub struct Engine {
+    sim: Option<Sim>,
+    seed: u64,
+    /// (window end, cumulative failed requests by cause), once per new metrics window, so
+    /// the dock can chart errors by cause.
+    errors: Vec<(f64, ErrorCounts)>,
+}
+
+/// Most error-history points kept.
+const ERROR_HISTORY: usize = 600;
+
+impl Engine {
+    /// A fresh run of `design`; the error says why the design could not be simulated (an
+    /// empty design is run instead).
+    pub fn new(design: &Scenario, seed: u64) -> (Engine, Option<String>) {
+        let (sim, err) = match Sim::with_seed(design, seed) {
+            Ok(sim) => (Some(sim), None),
+            Err(e) => (
+                Sim::with_seed(&empty_design(), seed).ok(),
+                Some(e.to_string()),
+            ),
+        };
+        (
+            Engine {
+                sim,
+                seed,
+                errors: Vec::new(),
+            },
+            err,
+        )
+    }
+
+    /// Simulated time now, s.
+    pub fn now_s(&self) -> f64 {
+        self.sim.as_ref().map_or(0.0, |s| s.now().as_secs_f64())
+    }
+
+    /// True before the run has moved or been touched by a command.
+    fn pristine(&self) -> bool {
+        self.sim
+            .as_ref()
+            .is_none_or(|s| s.now() == SimTime::ZERO && s.recorded_commands().is_empty())
+    }
+
+    /// Brings the run in line with an edited design: a pristine run is rebuilt, a started
+    /// one receives the edit as commands at the current instant. Returns the core's
+    /// complaints, if any.
+    pub fn sync(&mut self, before: &Scenario, after: &Scenario) -> Vec<String> {
+        if self.pristine() {
+            let (fresh, err) = Engine::new(after, self.seed);
+            *self = fresh;
+            return err.into_iter().collect();
+        }
+        let commands: Vec<Command> = diff(before, after)
+            .into_iter()
+            .map(|c| self.keep_link_state(c))
+            .collect();
+        commands
+            .into_iter()
+            .filter_map(|c| self.apply(c).err())
+            .collect()
+    }
+
+    /// A link edit carries the design's state (up); keep a fault (cut, slow) in place.
+    fn keep_link_state(&self, c: Command) -> Command {
+        match (c, &self.sim) {
+            (Command::ReconfigureEdge(mut spec), Some(sim)) => {
+                if let Some(e) = sim
+                    .snapshot()
+                    .edges
+                    .iter()
+                    .find(|e| e.from == spec.from && e.to == spec.to)
+                {
+                    spec.state = e.state;
+                }
+                Command::ReconfigureEdge(spec)
+            }
+            (c, _) => c,
+        }
+    }
+
+    /// Applies one command now.
+    pub fn apply(&mut self, c: Command) -> Result<(), String> {
+        match &mut self.sim {
+            Some(sim) => sim.apply(c).map_err(|e| e.to_string()),
+            None => Err("the simulation is not running".to_string()),
+        }
+    }
+
+    /// Runs towards `target_s` until it is reached or `out_of_time()` says the frame's
+    /// budget is spent. Returns true when the target was reached.
+    pub fn advance(&mut self, target_s: f64, out_of_time: impl Fn() -> bool) -> bool {
+        let Some(sim) = &mut self.sim else {
+            return true;
+        };
+        let target = SimTime::from_secs_f64(target_s);
+        loop {
+            let r = sim.step_until(target, EVENT_CHUNK);
+            if r.reached {
+                return true;
+            }
+            if out_of_time() {
+                return false;
+            }
+        }
+    }
+
+    /// Advances by `s` seconds with no time budget (single step while paused).
+    pub fn step_by(&mut self, s: f64) {
+        if let Some(sim) = &mut self.sim {
+            let target = sim.now().after(SimDuration::from_secs_f64(s));
+            sim.step_until(target, u64::MAX);
+        }
+    }
+
+    /// A snapshot of the run; also records errors by cause for each new window.
+    pub fn snapshot(&mut self) -> Option<Snapshot> {
+        let snap = self.sim.as_ref()?.snapshot();
+        let t = snap.global.window.t_s;
+        if t > 0.0 && self.errors.last().is_none_or(|(last, _)| *last < t) {
+            if self.errors.len() == ERROR_HISTORY {
+                self.errors.remove(0);
+            }
+            self.errors.push((t, snap.global.failed));
+        }
+        Some(snap)
+    }
+
+    /// Errors per second by cause between successive recorded windows:
+    /// (t, timeout, queue full, rate limited, node down, partition).
+    pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
+        self.errors
+            .windows(2)
+            .map(|w| {
+                let ((t0, a), (t1, b)) = (w[0], w[1]);
+                let dt = (t1 - t0).max(1e-9);
+                let r = |x: u64, y: u64| y.saturating_sub(x) as f64 / dt;
+                (
+                    t1,
+                    [
+                        r(a.timeout, b.timeout),
+                        r(a.queue_full, b.queue_full),
+                        r(a.rate_limited, b.rate_limited),
+                        r(a.node_down, b.node_down),
+                        r(a.partition, b.partition),
+                    ],
+                )
+            })
+            .collect()
+    }
+}

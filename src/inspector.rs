@@ -1,0 +1,460 @@
+//! The inspector: the selected node's parameters (validated as typed, applied live), its
+//! sparklines and fault buttons; the selected link's faults; partition groups.
+
+use std::collections::BTreeSet;
+
+use leptos::ev;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
+
+use crate::charts;
+use crate::model::{self, Field};
+use crate::Ctx;
+
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let one_node = Memo::new(move |_| {
+        ctx.selection.with(|s| {
+            (s.nodes.len() == 1)
+                .then(|| s.nodes.iter().next().cloned())
+                .flatten()
+        })
+    });
+    let many = Memo::new(move |_| ctx.selection.with(|s| s.nodes.len() > 1));
+    let edge = Memo::new(move |_| ctx.selection.with(|s| s.edge.clone()));
+    view! {
+        <aside class="inspector" aria-label="Inspector">
+            <h2>"Inspector"</h2>
+            {move || match (one_node.get(), edge.get()) {
+                (Some(id), _) => view! { <NodeInspector id/> }.into_any(),
+                (None, Some((from, to))) => view! { <EdgeInspector from to/> }.into_any(),
+                _ if many.get() => view! {
+                    <p class="hint">{move || format!("{} components selected.", ctx.selection.with(|s| s.nodes.len()))}</p>
+                    <button class="danger" on:click=move |_| ctx.delete_selection()>"Delete selected"</button>
+                }.into_any(),
+                _ => view! { <p class="hint">"Select a component or a link to see its parameters and faults."</p> }.into_any(),
+            }}
+            <Partition/>
+        </aside>
+    }
+}
+
+#[component]
+fn NodeInspector(id: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let kind = ctx
+        .design
+        .with_untracked(|d| d.nodes.iter().find(|n| n.id == id).map(|n| n.kind.clone()));
+    let Some(kind) = kind else {
+        return view! { <p class="hint">"This component no longer exists."</p> }.into_any();
+    };
+    let title = model::kind_info(kind.name()).map_or("Component", |k| k.title);
+    let fields = model::fields(&kind)
+        .into_iter()
+        .map(|f| view! { <FieldInput target=Target::Node(id.clone(), f)/> })
+        .collect_view();
+    let policy = match &kind {
+        NodeKind::LoadBalancer(_) => Some(view! { <PolicySelect id=id.clone()/> }),
+        _ => None,
+    };
+    let slow_factor = RwSignal::new("5".to_string());
+    let targets = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            ctx.design.with(|d| {
+                d.nodes
+                    .iter()
+                    .filter(|n| model::check_connect(d, &id, &n.id).is_ok())
+                    .map(|n| n.id.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let cmd = {
+        let id = id.clone();
+        move |c: fn(String) -> Command| {
+            let id = id.clone();
+            move |_: ev::MouseEvent| ctx.command(c(id.clone()))
+        }
+    };
+    let slow = {
+        let id = id.clone();
+        move |_| match slow_factor.get_untracked().trim().parse::<f64>() {
+            Ok(f) if f.is_finite() && (1.0..=1000.0).contains(&f) => ctx.command(Command::Slow {
+                id: id.clone(),
+                factor: f,
+            }),
+            _ => ctx.notice.set(Some(
+                "The slow-down factor must be between 1 and 1000.".to_string(),
+            )),
+        }
+    };
+    let unslow = {
+        let id = id.clone();
+        move |_| {
+            ctx.command(Command::Slow {
+                id: id.clone(),
+                factor: 1.0,
+            })
+        }
+    };
+    let connect_to = {
+        let id = id.clone();
+        move |e: ev::Event| {
+            let to = event_target_value(&e);
+            if !to.is_empty() {
+                ctx.connect(&id, &to);
+            }
+        }
+    };
+    view! {
+        <div class="node-inspector" data-testid="inspector-node">
+            <h3>{id.clone()}<span class="muted">{format!(" · {title}")}</span></h3>
+            <form class="fields" on:submit=|e| e.prevent_default()>{fields}{policy}</form>
+            <Sparklines id=id.clone()/>
+            <h4>"Faults"</h4>
+            <div class="buttons">
+                <button class="danger" data-testid="kill" on:click=cmd(|id| Command::Kill { id })>"Kill"</button>
+                <button data-testid="revive" on:click=cmd(|id| Command::Revive { id })>"Revive"</button>
+            </div>
+            <div class="buttons">
+                <button data-testid="slow" on:click=slow>"Slow ×"</button>
+                <input type="text" inputmode="decimal" class="num short" aria-label="Slow-down factor" prop:value=move || slow_factor.get()
+                    on:input=move |e| slow_factor.set(event_target_value(&e))/>
+                <button on:click=unslow>"Normal speed"</button>
+            </div>
+            <h4>"Connect"</h4>
+            <label class="field-inline">"Connect to "
+                <select data-testid="connect-to" on:change=connect_to prop:value="">
+                    <option value="">"choose…"</option>
+                    {move || targets.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <div class="buttons">
+                <button class="danger" data-testid="delete" on:click=move |_| ctx.delete_selection()>"Delete component"</button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// What an inspector number edits.
+enum Target {
+    Node(String, Field),
+    Edge(String, String, Field<EdgeSpec>),
+}
+
+impl Target {
+    fn meta(&self) -> (&'static str, &'static str, &'static str, f64, f64) {
+        match self {
+            Target::Node(_, f) => (f.key, f.label, f.unit, f.min, f.max),
+            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.min, f.max),
+        }
+    }
+
+    fn scope(&self) -> String {
+        match self {
+            Target::Node(id, _) => id.clone(),
+            Target::Edge(a, b, _) => format!("{a}->{b}"),
+        }
+    }
+
+    fn current(&self, d: &Scenario) -> Option<f64> {
+        match self {
+            Target::Node(id, f) => d
+                .nodes
+                .iter()
+                .find(|n| &n.id == id)
+                .and_then(|n| (f.get)(&n.kind)),
+            Target::Edge(a, b, f) => d
+                .edges
+                .iter()
+                .find(|e| &e.from == a && &e.to == b)
+                .and_then(|e| (f.get)(e)),
+        }
+    }
+
+    fn parse(&self, text: &str) -> Result<f64, String> {
+        match self {
+            Target::Node(_, f) => model::parse_field(f, text),
+            Target::Edge(_, _, f) => model::parse_field(f, text),
+        }
+    }
+
+    fn apply(&self, s: &mut Scenario, v: f64) -> Result<(), String> {
+        match self {
+            Target::Node(id, f) => model::set_field(s, id, f, v),
+            Target::Edge(a, b, f) => model::set_edge_field(s, a, b, f, v),
+        }
+    }
+}
+
+#[component]
+fn FieldInput(target: Target) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let field = StoredValue::new(target);
+    let id = field.with_value(|t| t.scope());
+    let current = Memo::new(move |_| ctx.design.with(|d| field.with_value(|t| t.current(d))));
+    let text = RwSignal::new(
+        current
+            .get_untracked()
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<String>);
+    // Follow outside changes (undo, redo) unless the box already says the same number.
+    Effect::new(move |_| {
+        if let Some(v) = current.get() {
+            if text.get_untracked().trim().parse::<f64>().ok() != Some(v) {
+                text.set(v.to_string());
+                error.set(None);
+            }
+        }
+    });
+    let (key, label, unit, min, max) = field.with_value(|t| t.meta());
+    let on_input = {
+        let id = id.clone();
+        move |e: ev::Event| {
+            let v = event_target_value(&e);
+            text.set(v.clone());
+            let parsed = field.with_value(|t| t.parse(&v));
+            match parsed {
+                Err(m) => error.set(Some(m)),
+                Ok(x) => {
+                    let mut refused = None;
+                    ctx.edit(Some(format!("field-{id}-{key}")), |s| {
+                        field
+                            .with_value(|t| t.apply(s, x))
+                            .inspect_err(|m| refused = Some(m.clone()))
+                    });
+                    error.set(refused);
+                }
+            }
+        }
+    };
+    let input_id = format!("f-{id}-{key}");
+    view! {
+        <div class="field" class:invalid=move || error.with(|e| e.is_some())>
+            <label for=input_id.clone()>{label}</label>
+            <span class="input-unit">
+                <input id=input_id type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=move || text.get()
+                    on:input=on_input on:blur=move |_| ctx.seal_history()
+                    aria-invalid=move || error.with(|e| e.is_some()).to_string()
+                    title=format!("{min} – {max} {unit}")/>
+                <span class="unit">{unit}</span>
+                <span class="range">{format!("{min}–{max}")}</span>
+            </span>
+            {move || error.get().map(|m| view! { <span class="field-error" role="alert" data-testid=format!("error-{key}")>{m}" — not applied"</span> })}
+        </div>
+    }
+}
+
+#[component]
+fn PolicySelect(id: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let current = {
+        let id = id.clone();
+        move || {
+            ctx.design.with(
+                |d| match d.nodes.iter().find(|n| n.id == id).map(|n| &n.kind) {
+                    Some(NodeKind::LoadBalancer(l)) => model::POLICIES
+                        .iter()
+                        .position(|(p, _)| *p == l.policy)
+                        .unwrap_or(0),
+                    _ => 0,
+                },
+            )
+        }
+    };
+    let on_change = move |e: ev::Event| {
+        let Ok(i) = event_target_value(&e).parse::<usize>() else {
+            return;
+        };
+        let Some((policy, _)) = model::POLICIES.get(i) else {
+            return;
+        };
+        ctx.edit(None, |s| {
+            if let Some(NodeKind::LoadBalancer(l)) =
+                s.nodes.iter_mut().find(|n| n.id == id).map(|n| &mut n.kind)
+            {
+                l.policy = *policy;
+            }
+            Ok(())
+        });
+    };
+    view! {
+        <div class="field">
+            <label>"Policy"</label>
+            <select data-testid="field-policy" on:change=on_change>
+                {model::POLICIES.iter().enumerate().map(|(i, (_, name))| {
+                    let current = current.clone();
+                    view! { <option value=i.to_string() selected=move || current() == i>{*name}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn Sparklines(id: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let refs: [NodeRef<Canvas>; 4] = std::array::from_fn(|_| NodeRef::new());
+    let names = [
+        "Throughput (req/s)",
+        "p95 at node (ms)",
+        "Utilisation",
+        "Queue",
+    ];
+    let colors = ["#2563eb", "#d97706", "#16a34a", "#9333ea"];
+    let latest = RwSignal::new([0.0f64; 4]);
+    Effect::new(move |_| {
+        ctx.snap.with(|s| {
+            let Some(n) = s.nodes.iter().find(|n| n.id == id) else {
+                return;
+            };
+            let tail = &n.series[n.series.len().saturating_sub(60)..];
+            let cols: [Vec<f64>; 4] = [
+                tail.iter().map(|p| p.rps).collect(),
+                tail.iter().map(|p| p.p95_ms).collect(),
+                tail.iter().map(|p| p.utilisation).collect(),
+                tail.iter().map(|p| p.queue_len as f64).collect(),
+            ];
+            for (i, r) in refs.iter().enumerate() {
+                if let Some(el) = r.get_untracked() {
+                    charts::draw_sparkline(&el, &cols[i], colors[i]);
+                }
+            }
+            let w = n.window;
+            latest.set([w.rps, w.p95_ms, w.utilisation, n.queue_len as f64]);
+        })
+    });
+    view! {
+        <div class="sparklines">
+            {(0..4).map(|i| view! {
+                <div class="spark">
+                    <span class="spark-label">{names[i]}": "{move || charts::fmt_val(latest.get()[i], "")}</span>
+                    <canvas node_ref=refs[i] aria-hidden="true"></canvas>
+                </div>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn EdgeInspector(from: String, to: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let state = {
+        let (from, to) = (from.clone(), to.clone());
+        move || {
+            ctx.snap.with(|s| {
+                s.edges
+                    .iter()
+                    .find(|e| e.from == from && e.to == to)
+                    .map(|e| (e.state, e.window_rps, e.dropped))
+            })
+        }
+    };
+    let c = {
+        let (from, to) = (from.clone(), to.clone());
+        move |cut: bool| {
+            let (from, to) = (from.clone(), to.clone());
+            move |_: ev::MouseEvent| {
+                ctx.command(if cut {
+                    Command::Partition {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }
+                } else {
+                    Command::Heal {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }
+                })
+            }
+        }
+    };
+    view! {
+        <div class="edge-inspector" data-testid="inspector-edge">
+            <h3>{format!("Link {from} → {to}")}</h3>
+            <p>{move || state().map(|(st, rps, dropped)| format!(
+                "{} · {} req/s · {} dropped",
+                match st { EdgeState::Up => "up".to_string(), EdgeState::Partitioned => "cut".to_string(), EdgeState::Slow { factor } => format!("slow ×{factor}") },
+                charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
+            <form class="fields" on:submit=|e| e.prevent_default()>
+                {model::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
+            </form>
+            <h4>"Faults"</h4>
+            <div class="buttons">
+                <button class="danger" data-testid="cut" on:click=c(true)>"Cut (partition)"</button>
+                <button data-testid="heal" on:click=c(false)>"Heal"</button>
+                <button on:click=move |_| ctx.delete_selection()>"Delete link"</button>
+            </div>
+        </div>
+    }
+}
+
+/// Partition two groups of nodes: every link between them is cut.
+#[component]
+fn Partition() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let names = |s: &BTreeSet<String>| {
+        if s.is_empty() {
+            "empty".to_string()
+        } else {
+            s.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    let between = move || {
+        let (a, b) = (ctx.group_a.get_untracked(), ctx.group_b.get_untracked());
+        ctx.design.with_untracked(|d| {
+            d.edges
+                .iter()
+                .filter(|e| {
+                    (a.contains(&e.from) && b.contains(&e.to))
+                        || (b.contains(&e.from) && a.contains(&e.to))
+                })
+                .map(|e| (e.from.clone(), e.to.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let cut = move |_| {
+        let links = between();
+        if links.is_empty() {
+            ctx.notice.set(Some(
+                "No link runs between group A and group B.".to_string(),
+            ));
+        }
+        for (from, to) in links {
+            ctx.command(Command::Partition { from, to });
+        }
+    };
+    let heal_all = move |_| {
+        let cut: Vec<(String, String)> = ctx.snap.with_untracked(|s| {
+            s.edges
+                .iter()
+                .filter(|e| e.state == EdgeState::Partitioned)
+                .map(|e| (e.from.clone(), e.to.clone()))
+                .collect()
+        });
+        for (from, to) in cut {
+            ctx.command(Command::Heal { from, to });
+        }
+    };
+    view! {
+        <section class="partition" aria-label="Partition">
+            <h4>"Partition"</h4>
+            <p class="hint">"Select components, set them as group A or B, then cut every link between the groups."</p>
+            <div class="buttons">
+                <button data-testid="group-a" on:click=move |_| ctx.group_a.set(ctx.selection.get_untracked().nodes)>"Selection → A"</button>
+                <button data-testid="group-b" on:click=move |_| ctx.group_b.set(ctx.selection.get_untracked().nodes)>"Selection → B"</button>
+            </div>
+            <p class="groups">{move || format!("A: {} · B: {}", names(&ctx.group_a.get()), names(&ctx.group_b.get()))}</p>
+            <div class="buttons">
+                <button class="danger" data-testid="cut-groups" on:click=cut>"Cut A | B"</button>
+                <button data-testid="heal-all" on:click=heal_all>"Heal all links"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,388 @@
+//! The run bar, the palette with the traffic controls, and the help dialog.
+
+use leptos::ev;
+use leptos::prelude::*;
+use sim_core::{Command, KeyDistribution, NodeKind, RatePattern, Scenario};
+
+use crate::canvas::add_at;
+use crate::charts;
+use crate::model::{self, KINDS};
+use crate::Ctx;
+
+/// Speeds offered; infinity is fast-forward.
+const SPEEDS: &[(f64, &str)] = &[
+    (0.1, "0.1×"),
+    (0.25, "0.25×"),
+    (0.5, "0.5×"),
+    (1.0, "1×"),
+    (2.0, "2×"),
+    (5.0, "5×"),
+    (10.0, "10×"),
+    (25.0, "25×"),
+    (100.0, "100×"),
+    (f64::INFINITY, "Fast-forward"),
+];
+
+#[component]
+pub fn RunBar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let seed_text = RwSignal::new(ctx.seed.get_untracked().to_string());
+    let seed_bad = RwSignal::new(false);
+    let on_speed = move |e: ev::Event| {
+        let v = event_target_value(&e);
+        let speed = if v == "ff" {
+            f64::INFINITY
+        } else {
+            v.parse().unwrap_or(1.0)
+        };
+        ctx.speed.set(speed);
+        ctx.lagging.set(false);
+    };
+    let on_seed = move |e: ev::Event| {
+        let v = event_target_value(&e);
+        seed_text.set(v.clone());
+        match v.trim().parse::<u64>() {
+            Ok(s) => {
+                seed_bad.set(false);
+                ctx.seed.set(s);
+                // Kept with the design (autosaved); it takes effect on Reset.
+                ctx.design.update(|d| d.seed = s);
+            }
+            Err(_) => seed_bad.set(true),
+        }
+    };
+    let cycle_theme = move |_| {
+        ctx.theme.update(|t| {
+            *t = match t.as_str() {
+                "auto" => "dark",
+                "dark" => "light",
+                _ => "auto",
+            }
+            .to_string()
+        })
+    };
+    view! {
+        <header class="runbar" aria-label="Run bar">
+            <span class="brand">"System-design playground"</span>
+            <div class="run-controls" role="group" aria-label="Run controls">
+                <button class="primary" data-testid="play" on:click=move |_| ctx.running.update(|r| *r = !*r)
+                    aria-label=move || if ctx.running.get() { "Pause" } else { "Play" } title="Play / pause (Space)">
+                    {move || if ctx.running.get() { "❚❚ Pause" } else { "▶ Play" }}
+                </button>
+                <button data-testid="step" on:click=move |_| ctx.step_once() title="Advance 0.1 s of simulated time (.)">"Step"</button>
+                <button data-testid="reset" on:click=move |_| ctx.reset() title="Back to t = 0 with the current design and seed">"Reset"</button>
+                <label class="field-inline">"Speed "
+                    <select data-testid="speed" on:change=on_speed>
+                        {SPEEDS.iter().map(|(v, label)| {
+                            let value = if v.is_finite() { v.to_string() } else { "ff".to_string() };
+                            let selected = *v == 1.0;
+                            view! { <option value=value selected=selected>{*label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field-inline" title="Random seed, applied on Reset">"Seed "
+                    <input class="seed" type="text" inputmode="numeric" data-testid="seed" prop:value=move || seed_text.get()
+                        on:input=on_seed aria-invalid=move || seed_bad.get().to_string() class:invalid=move || seed_bad.get()/>
+                </label>
+            </div>
+            <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", ctx.clock.get())}</span>
+            {move || ctx.lagging.get().then(|| view! {
+                <span class="lagging" data-testid="lagging" role="status" title="The simulation cannot keep up with the chosen speed">
+                    {move || format!("slower than real time: {}×", charts::fmt_val(ctx.achieved.get(), ""))}
+                </span>
+            })}
+            <div class="menu" role="group" aria-label="Edit and view">
+                <button on:click=move |_| ctx.undo() data-testid="undo" title="Undo (Ctrl-Z)">"Undo"</button>
+                <button on:click=move |_| ctx.redo() data-testid="redo" title="Redo (Ctrl-Shift-Z)">"Redo"</button>
+                <button on:click=move |_| { ctx.edit(None, |s| { let keep = s.clone(); *s = Scenario { nodes: Vec::new(), edges: Vec::new(), ..keep }; Ok(()) }); }
+                    data-testid="clear" title="Remove every component (undoable)">"Clear"</button>
+                <button on:click=move |_| { ctx.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
+                    title="Replace the design with the demo (undoable)">"Demo"</button>
+                <button on:click=cycle_theme data-testid="theme" title="Colour scheme: automatic, dark or light">
+                    {move || format!("◐ {}", ctx.theme.get())}
+                </button>
+                <button on:click=move |_| ctx.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
+            </div>
+            {move || ctx.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
+        </header>
+    }
+}
+
+#[component]
+pub fn Palette() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let click_add = move |key: &'static str| {
+        // Place new nodes near the centre of the visible canvas, staggered.
+        let v = ctx.view.get_untracked();
+        let n = ctx.design.with_untracked(|d| d.nodes.len()) as f64;
+        let (x, y) = (
+            (200.0 - v.px) / v.zoom + (n % 5.0) * 30.0,
+            (120.0 - v.py) / v.zoom + (n % 5.0) * 30.0,
+        );
+        add_at(ctx, key, x, y);
+    };
+    view! {
+        <nav class="palette" aria-label="Component palette">
+            <h2>"Components"</h2>
+            <ul class="kinds">
+                {KINDS.iter().map(|k| view! {
+                    <li>
+                        <button class=format!("kind kind-{}", k.key) draggable="true" data-testid=format!("palette-{}", k.key)
+                            title=format!("{} — drag onto the canvas, or click to add", k.blurb)
+                            on:dragstart=move |e: ev::DragEvent| {
+                                if let Some(dt) = e.data_transfer() {
+                                    let _ = dt.set_data("text/plain", k.key);
+                                    dt.set_effect_allowed("copy");
+                                }
+                            }
+                            on:click=move |_| click_add(k.key)>
+                            <span class="kind-title">{k.title}</span>
+                            <span class="kind-blurb">{k.blurb}</span>
+                        </button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// The first client's parameters (the traffic controls show and set every client).
+fn first_client(s: &Scenario) -> Option<sim_core::ClientParams> {
+    s.nodes.iter().find_map(|n| match &n.kind {
+        NodeKind::Client(c) => Some(c.clone()),
+        _ => None,
+    })
+}
+
+/// Applies `f` to every client of the design as one (coalesced) edit.
+fn edit_clients(ctx: Ctx, key: &str, f: impl Fn(&mut sim_core::ClientParams)) {
+    ctx.edit(Some(format!("traffic-{key}")), |s| {
+        for n in &mut s.nodes {
+            if let NodeKind::Client(c) = &mut n.kind {
+                f(c);
+            }
+        }
+        s.validate().map_err(|e| e.message)
+    });
+}
+
+/// Slider position (0…1000) ↔ rate 1…1 000 000 req/s, logarithmic.
+fn slider_to_rate(v: f64) -> f64 {
+    let r = 10f64.powf(v / 1000.0 * 6.0);
+    if r >= 100.0 {
+        (r / 10.0).round() * 10.0
+    } else {
+        r.round()
+    }
+}
+fn rate_to_slider(r: f64) -> f64 {
+    (r.max(1.0).log10() / 6.0 * 1000.0).round()
+}
+
+#[component]
+pub fn Traffic() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let client = Memo::new(move |_| ctx.design.with(first_client));
+    let rate = move || client.with(|c| c.as_ref().map_or(0.0, |c| c.rate_rps));
+    let rate_text = RwSignal::new(String::new());
+    let rate_bad = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let r = rate();
+        if rate_text.get_untracked().trim().parse::<f64>().ok() != Some(r) {
+            rate_text.set(format!("{r}"));
+        }
+    });
+    let set_rate = move |r: f64| edit_clients(ctx, "rate", |c| c.rate_rps = r);
+    let on_rate_text = move |e: ev::Event| {
+        let v = event_target_value(&e);
+        rate_text.set(v.clone());
+        match v.trim().parse::<f64>() {
+            Ok(r) if r.is_finite() && (0.0..=1_000_000.0).contains(&r) => {
+                rate_bad.set(None);
+                set_rate(r);
+            }
+            _ => rate_bad.set(Some("a rate between 0 and 1 000 000 req/s".to_string())),
+        }
+    };
+    let mix = move || client.with(|c| c.as_ref().map(|c| c.mix.clone()).unwrap_or_default());
+    let set_mix = move |which: usize, v: f64| {
+        edit_clients(ctx, "mix", |c| {
+            let m = &mut c.mix;
+            match which {
+                0 => m.read = v,
+                1 => m.write = v,
+                _ => m.static_asset = v,
+            }
+        })
+    };
+    let skew = move || {
+        client.with(|c| match c.as_ref().map(|c| &c.keys) {
+            Some(KeyDistribution::Zipf { s, .. }) => *s,
+            _ => 0.0,
+        })
+    };
+    let set_skew = move |s: f64| {
+        edit_clients(ctx, "skew", |c| {
+            let key_count = match c.keys {
+                KeyDistribution::Uniform { key_count }
+                | KeyDistribution::Zipf { key_count, .. }
+                | KeyDistribution::HotKey { key_count, .. } => key_count,
+            };
+            c.keys = KeyDistribution::Zipf { key_count, s };
+        })
+    };
+    let diurnal = move || {
+        client.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| matches!(c.pattern, RatePattern::Diurnal { .. }))
+        })
+    };
+    let spike_x = RwSignal::new("5".to_string());
+    let spike_s = RwSignal::new("10".to_string());
+    let spike_err = Memo::new(move |_| {
+        let x = spike_x
+            .get()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0 && *v <= 1000.0);
+        let s = spike_s
+            .get()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0 && *v <= 86_400.0);
+        match (x, s) {
+            (Some(x), Some(s)) => Ok((x, s)),
+            (None, _) => Err("the multiplier must be above 0 and at most 1000".to_string()),
+            (_, None) => Err("the duration must be above 0 s and at most one day".to_string()),
+        }
+    });
+    let spike = move |_| {
+        let Ok((multiplier, duration_s)) = spike_err.get_untracked() else {
+            return;
+        };
+        let clients: Vec<String> = ctx.design.with_untracked(|d| {
+            d.nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Client(_)))
+                .map(|n| n.id.clone())
+                .collect()
+        });
+        if clients.is_empty() {
+            ctx.notice.set(Some(
+                "Add a client first: spikes multiply a client's rate.".to_string(),
+            ));
+        }
+        for client in clients {
+            ctx.command(Command::Spike {
+                client,
+                multiplier,
+                duration_s,
+            });
+        }
+    };
+    let no_client = move || client.with(|c| c.is_none());
+    let mix_slider = move |which: usize, label: &'static str, testid: &'static str| {
+        view! {
+            <label class="slider">{label}
+                <input type="range" min="0" max="100" step="1" data-testid=testid disabled=no_client
+                    prop:value=move || { let m = mix(); let v = [m.read, m.write, m.static_asset][which]; let t = m.read + m.write + m.static_asset + m.job; if t > 0.0 { (v / t * 100.0).round() } else { 0.0 } }
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_mix(which, event_target_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)/>
+            </label>
+        }
+    };
+    view! {
+        <section class="traffic" aria-label="Traffic">
+            <h2>"Traffic"</h2>
+            {move || no_client().then(|| view! { <p class="hint">"Add a client to drive traffic."</p> })}
+            <label class="slider">"Rate per client"
+                <input type="range" min="0" max="1000" step="1" data-testid="rate-slider" disabled=no_client
+                    prop:value=move || rate_to_slider(rate())
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_rate(slider_to_rate(event_target_value(&e).parse().unwrap_or(0.0)))/>
+            </label>
+            <label class="field-inline">
+                <input type="text" inputmode="decimal" class="num" data-testid="rate-input" disabled=no_client
+                    prop:value=move || rate_text.get() on:input=on_rate_text on:blur=move |_| ctx.seal_history()
+                    class:invalid=move || rate_bad.with(|b| b.is_some()) aria-invalid=move || rate_bad.with(|b| b.is_some()).to_string()/>
+                " req/s"
+            </label>
+            {move || rate_bad.get().map(|m| view! { <span class="field-error">{m}</span> })}
+            <fieldset class="mix">
+                <legend>"Mix (share of requests)"</legend>
+                {mix_slider(0, "Read", "mix-read")}
+                {mix_slider(1, "Write", "mix-write")}
+                {mix_slider(2, "Static", "mix-static")}
+            </fieldset>
+            <label class="slider">{move || format!("Key skew (Zipf s = {:.1})", skew())}
+                <input type="range" min="0" max="2" step="0.1" data-testid="skew" disabled=no_client prop:value=move || skew().to_string()
+                    on:change=move |_| ctx.seal_history() on:input=move |e| set_skew(event_target_value(&e).parse().unwrap_or(0.0))/>
+            </label>
+            <div class="spike">
+                <button on:click=spike data-testid="spike" disabled=move || no_client() || spike_err.with(|r| r.is_err())>"Spike"</button>
+                <label>"×"<input type="text" inputmode="decimal" class="num short" data-testid="spike-x" prop:value=move || spike_x.get()
+                    on:input=move |e| spike_x.set(event_target_value(&e))/></label>
+                <label>"for "<input type="text" inputmode="decimal" class="num short" data-testid="spike-s" prop:value=move || spike_s.get()
+                    on:input=move |e| spike_s.set(event_target_value(&e))/>" s"</label>
+            </div>
+            {move || spike_err.get().err().map(|m| view! { <span class="field-error">{m}</span> })}
+            <label class="check">
+                <input type="checkbox" data-testid="diurnal" disabled=no_client prop:checked=diurnal
+                    on:change=move |e| {
+                        let on = event_target_checked(&e);
+                        edit_clients(ctx, "diurnal", |c| c.pattern = if on { RatePattern::Diurnal { period_s: 60.0, amplitude: 0.5 } } else { RatePattern::Constant });
+                    }/>
+                " Diurnal (±50% over 60 s)"
+            </label>
+        </section>
+    }
+}
+
+#[component]
+pub fn Help() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let rows: &[(&str, &str)] = &[
+        ("Space", "Play / pause"),
+        (".", "Step 0.1 s"),
+        ("Ctrl-Z / Ctrl-Shift-Z (Ctrl-Y)", "Undo / redo"),
+        ("Delete, Backspace", "Delete the selection"),
+        ("Tab, Enter", "Focus and select a component or link"),
+        ("Shift-click, Shift-Enter", "Add to the selection"),
+        ("Shift-drag on the background", "Rubber-band selection"),
+        ("Ctrl-A", "Select everything"),
+        (
+            "Arrow keys (Shift: faster)",
+            "Move the selection; with nothing selected, pan the focused canvas",
+        ),
+        (
+            "Drag the background; wheel or pinch; + / − / F",
+            "Pan; zoom; fit to view",
+        ),
+        (
+            "Drag from a right-hand port to a component",
+            "Connect (or click the port, then the target)",
+        ),
+        ("Esc", "Cancel connecting, close this dialog"),
+        ("?", "This help"),
+    ];
+    view! {
+        <Show when=move || ctx.help_open.get()>
+            <div class="modal-backdrop" on:click=move |_| ctx.help_open.set(false)>
+                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-dialog"
+                    on:click=|e| e.stop_propagation()>
+                    <h2 id="help-title">"Keyboard shortcuts"</h2>
+                    <table>
+                        {rows.iter().map(|(k, v)| view! { <tr><th scope="row"><kbd>{*k}</kbd></th><td>{*v}</td></tr> }).collect_view()}
+                    </table>
+                    <p class="hint">"The inspector's \"Connect to\" list links components without a pointer."</p>
+                    <button on:click=move |_| ctx.help_open.set(false) autofocus=true>"Close"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// Offered load of the design, for the dock.
+pub fn offered(ctx: Ctx) -> f64 {
+    ctx.design.with(model::offered_rps)
+}
