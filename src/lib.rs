@@ -388,6 +388,7 @@ fn empty_snapshot() -> Snapshot {
         series: Vec::new(),
         alerts: Vec::new(),
         log: Vec::new(),
+        hops: Vec::new(),
     }
 }
 
