@@ -40,8 +40,11 @@ pub fn decode_link(link: &str) -> Result<Scenario, Error> {
             payload.len()
         ));
     }
-    let Ok(packed) = URL_SAFE_NO_PAD.decode(payload) else {
+    if !payload.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return fail("the link is damaged: it contains characters a scenario link never has".into());
+    }
+    let Ok(packed) = URL_SAFE_NO_PAD.decode(payload) else {
+        return fail("the link is damaged or cut short: its data does not unpack".into());
     };
     let json = match miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_LINK_JSON_BYTES) {
         Ok(json) => json,
@@ -87,6 +90,9 @@ mod tests {
             ("#s=", "holds no scenario"),
             ("#s=%%%", "characters"),
             (&good[..good.len() / 2], "cut short"),
+            (&good[..good.len() / 2 + 1], "cut short"),
+            (&good[..good.len() / 2 + 2], "cut short"),
+            (&good[..good.len() / 2 + 3], "cut short"),
             (&"A".repeat(MAX_LINK_CHARS + 1), "too long"),
         ];
         for (link, want) in cases {
