@@ -17,6 +17,8 @@ use crate::random::{self, KeySampler};
 use crate::scenario::*;
 use crate::time::{SimDuration, SimTime};
 
+mod data;
+
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
 /// Sentinel for "no edge" / "no worker slot".
@@ -39,6 +41,8 @@ struct Req {
     created_at: SimTime,
     deadline: SimTime,
     attempt: u32,
+    /// The client node the request comes from (its "session", for read-your-writes).
+    origin: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +70,8 @@ struct Call {
     sent_at: SimTime,
     worker: u32,
     next_edge: u32,
+    /// Version of the data the answer of this hop carries (data tier).
+    ver: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -78,7 +84,7 @@ struct Slot {
 enum Ev {
     Arrival { node: u32, gen: u32 },
     Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
-    Respond { to: CallId, token: u32, outcome: Outcome },
+    Respond { to: CallId, token: u32, outcome: Outcome, ver: u32 },
     ServiceDone { call: CallId },
     Timeout { call: CallId, token: u32 },
     Retry { node: u32, req: Req },
@@ -88,6 +94,7 @@ enum Ev {
     SpikeEnd { node: u32, gen: u32 },
     Window,
     Scheduled { index: u32 },
+    Data(data::DataEv),
 }
 
 struct Entry {
@@ -116,11 +123,28 @@ impl Ord for Entry {
 /// Runtime state by kind (parameters stay in the node's [`NodeKind`]).
 #[derive(Clone, Debug)]
 enum Runtime {
-    Client { keys: KeySampler, arrival_gen: u32, spike: f64, spike_gen: u32 },
-    Balancer { rr: u32, hc_gen: u32 },
-    Station { queue: VecDeque<CallId>, slots: Vec<Option<CallId>>, free: Vec<u32> },
-    Limiter { tokens: f64, last: SimTime },
+    Client {
+        keys: KeySampler,
+        arrival_gen: u32,
+        spike: f64,
+        spike_gen: u32,
+    },
+    Balancer {
+        rr: u32,
+        hc_gen: u32,
+    },
+    Station {
+        queue: VecDeque<CallId>,
+        slots: Vec<Option<CallId>>,
+        free: Vec<u32>,
+    },
+    Limiter {
+        tokens: f64,
+        last: SimTime,
+    },
     Group(Box<GroupState>),
+    /// Data-tier kinds keep their state in [`Node::ext`].
+    Passive,
 }
 
 #[derive(Clone, Debug)]
@@ -168,6 +192,8 @@ struct Node {
     out_edges: Vec<u32>,
     rng: Pcg64,
     rt: Runtime,
+    /// Data-tier state (caches, replication, shard maps, message queues).
+    ext: data::Ext,
     stats: NodeStats,
 }
 
@@ -180,6 +206,7 @@ impl Node {
         match &self.kind {
             NodeKind::Server(s) => s.workers,
             NodeKind::Database(d) => d.max_connections,
+            NodeKind::MessageQueue(q) => q.workers,
             _ => 0,
         }
     }
@@ -281,6 +308,8 @@ pub struct Sim {
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
     scratch: Vec<u32>,
+    /// Per-key truth of the data tier (latest committed versions).
+    data: data::DataState,
 }
 
 fn fmt_s(t: SimTime) -> String {
@@ -329,6 +358,7 @@ impl Sim {
             log: VecDeque::new(),
             alerts: Vec::new(),
             scratch: Vec::new(),
+            data: data::DataState::default(),
         };
         for n in &scenario.nodes {
             sim.add_node(n)?;
@@ -487,6 +517,9 @@ impl Sim {
                 launched: 0,
                 last_tick: self.now,
             })),
+            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
+                Runtime::Passive
+            }
         };
         self.nodes.push(Node {
             id: spec.id.clone(),
@@ -502,6 +535,7 @@ impl Sim {
             out_edges: Vec::new(),
             rng: random::node_stream(self.seed, &spec.id),
             rt,
+            ext: data::Ext::new(&spec.kind),
             stats: self.new_stats(),
         });
         self.by_id.insert(spec.id.clone(), idx);
@@ -588,6 +622,7 @@ impl Sim {
             wrr_current: 0,
         });
         self.nodes[from as usize].out_edges.push(idx);
+        self.data_edges_changed(from, to);
         Ok(())
     }
 
@@ -705,7 +740,7 @@ impl Sim {
                     }
                     self.schedule(now.after(t), Ev::Timeout { call: id, token });
                 }
-                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition) }),
+                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
             }
             return;
         }
@@ -717,7 +752,7 @@ impl Sim {
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome) {
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32) {
         let now = self.now;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
@@ -728,12 +763,12 @@ impl Sim {
             parent.partition_dropped = true;
             let pnode = parent.node;
             if self.nodes[pnode as usize].call_timeout().is_none() {
-                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition) });
+                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
             }
             return;
         }
         let lat = self.edge_latency(from, edge);
-        self.schedule(now.after(lat), Ev::Respond { to, token, outcome });
+        self.schedule(now.after(lat), Ev::Respond { to, token, outcome, ver });
     }
 
     /// The call is over at its node: record, release, answer the caller, free.
@@ -755,7 +790,7 @@ impl Sim {
             self.release_worker(node, call.worker);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver);
         }
     }
 
@@ -765,12 +800,13 @@ impl Sim {
         match ev {
             Ev::Arrival { node, gen } => self.on_arrival(node, gen),
             Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
-            Ev::Respond { to, token, outcome } => {
+            Ev::Respond { to, token, outcome, ver } => {
                 let Some(c) = self.call_mut(to) else { return };
                 if !c.waiting || c.token != token {
                     return;
                 }
                 c.waiting = false;
+                c.ver = ver;
                 self.on_result(to, outcome);
             }
             Ev::Timeout { call, token } => {
@@ -814,6 +850,7 @@ impl Sim {
                 }
             }
             Ev::Window => self.on_window(),
+            Ev::Data(d) => self.on_data(d),
             Ev::Scheduled { index } => {
                 let cmd = self.scheduled[index as usize].clone();
                 if let Err(e) = self.execute(&cmd) {
@@ -886,7 +923,7 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0 };
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -912,10 +949,11 @@ impl Sim {
             sent_at: now,
             worker: NONE,
             next_edge: 0,
+            ver: 0,
         });
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
-            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) }),
+            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 }),
         }
         // A call with no edge must still be waiting for its synthetic answer.
         if let Some(c) = self.call_mut(id) {
@@ -988,7 +1026,7 @@ impl Sim {
         n.stats.arrived += 1;
         let refuse = |this: &mut Sim, cause: Cause| {
             this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause));
+            this.reply(to, edge, parent, token, Err(cause), 0);
         };
         if !n.serving() {
             refuse(self, Cause::NodeDown);
@@ -1019,9 +1057,18 @@ impl Sim {
             sent_at: now,
             worker: NONE,
             next_edge: 0,
+            ver: 0,
         });
         match self.nodes[to as usize].kind {
-            NodeKind::Server(_) | NodeKind::Database(_) => self.station_admit(to, id),
+            NodeKind::Server(_) => self.station_admit(to, id),
+            NodeKind::Database(_) => {
+                if !self.db_route(to, id) {
+                    self.station_admit(to, id);
+                }
+            }
+            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
+                self.data_deliver(to, id)
+            }
             NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => match self.pick_backend(to, req.key) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -1053,6 +1100,9 @@ impl Sim {
             },
             NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) | NodeKind::AutoscalingGroup(_) => {
                 self.finish(id, outcome)
+            }
+            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
+                self.data_result(id, outcome)
             }
         }
     }
@@ -1141,6 +1191,9 @@ impl Sim {
     }
 
     fn on_service_done(&mut self, id: CallId) {
+        if self.data_service_done(id) {
+            return;
+        }
         let Some(c) = self.call(id) else { return };
         let node = c.node;
         let worker = c.worker;
@@ -1486,6 +1539,7 @@ impl Sim {
         for e in out {
             self.edges[e as usize].outstanding = 0;
         }
+        self.data_kill(node);
     }
 
     fn remove_node(&mut self, node: u32) {
@@ -1514,8 +1568,9 @@ impl Sim {
     fn remove_edge(&mut self, e: u32) {
         let ed = &mut self.edges[e as usize];
         ed.removed = true;
-        let from = ed.from;
+        let (from, to) = (ed.from, ed.to);
         self.nodes[from as usize].out_edges.retain(|&x| x != e);
+        self.data_edges_changed(from, to);
     }
 
     // ----- commands -----
@@ -1557,6 +1612,7 @@ impl Sim {
                 }
                 self.start_node(n);
                 self.start_next(n);
+                self.data_edges_changed(n, NONE);
                 self.log(format!("{id} reconfigured at {}", fmt_s(now)));
             }
             Command::AddEdge(spec) => {
@@ -1593,6 +1649,7 @@ impl Sim {
                 if !self.nodes[n as usize].up {
                     self.nodes[n as usize].up = true;
                     self.start_node(n);
+                    self.data_revive(n);
                     self.log(format!("{id} revived at {}", fmt_s(now)));
                 }
             }
@@ -1636,6 +1693,14 @@ impl Sim {
                     c.keys = keys.clone();
                     *sampler = KeySampler::new(keys);
                 }
+            }
+            Command::FlushCache { id } => {
+                let n = self.node_index(id, "command.flush_cache.id")?;
+                self.flush_cache(n).map_err(|m| Error::new("command.flush_cache.id", m))?;
+            }
+            Command::KillWorker { id } => {
+                let n = self.node_index(id, "command.kill_worker.id")?;
+                self.kill_worker(n).map_err(|m| Error::new("command.kill_worker.id", m))?;
             }
             Command::Spike { client, multiplier, duration_s } => {
                 let n = self.client_index(client, "command.spike.client")?;
@@ -1710,6 +1775,7 @@ impl Sim {
             e.window_rps = (e.sent - e.mark_sent) as f64 / w;
             e.mark_sent = e.sent;
         }
+        self.data_window();
         self.check_slos(point);
         self.schedule(now.after(self.window), Ev::Window);
     }
@@ -1765,8 +1831,9 @@ impl Sim {
             mean_in_flight: mean_area(g.in_flight.at(now)),
             latency: g.latency.summary(),
             window: g.series.last().copied().unwrap_or_default(),
+            data: DataTotals::default(),
         };
-        let nodes = self
+        let nodes: Vec<NodeView> = self
             .nodes
             .iter()
             .filter(|n| !n.removed)
@@ -1810,6 +1877,11 @@ impl Sim {
                         Runtime::Group(g) => g.instances.len() as u64,
                         _ => 0,
                     },
+                    monthly_cost_usd: self.monthly_cost_usd(n),
+                    cache: self.cache_view(n),
+                    database: self.database_view(n),
+                    shards: self.shard_view(n),
+                    message_queue: self.queue_view(n),
                 }
             })
             .collect();
@@ -1828,6 +1900,8 @@ impl Sim {
                 healthy: e.healthy,
             })
             .collect();
+        let mut global = global;
+        global.data = data::totals(&nodes);
         Snapshot {
             now_s: secs,
             events_processed: self.events,
