@@ -520,7 +520,7 @@ impl Sim {
                 let ver = if req.kind == ReqKind::Write {
                     self.db_commit(node, req.key, req.origin)
                 } else {
-                    self.db_read(node, req.key, req.origin)
+                    self.db_read(node, &req)
                 };
                 if let Some(c) = self.call_mut(id) {
                     c.ver = ver;
@@ -669,14 +669,16 @@ impl Sim {
     }
 
     /// A read served at `db`: its version, counted stale if below the committed one.
-    fn db_read(&mut self, db: u32, key: u32, origin: u32) -> u32 {
-        let meta = self.data.meta(key);
+    /// Read-your-writes is violated when the client that made the unseen write had it
+    /// acknowledged before it issued this read.
+    fn db_read(&mut self, db: u32, req: &Req) -> u32 {
+        let meta = self.data.meta(req.key);
         let Ext::Db(st) = &mut self.nodes[db as usize].ext else { return 0 };
-        let ver = st.version(key);
+        let ver = st.version(req.key);
         st.reads += 1;
         if ver < meta.committed {
             st.stale_reads += 1;
-            if meta.writer == origin {
+            if meta.writer == req.origin && meta.written_at <= req.created_at {
                 st.ryw_violations += 1;
             }
         }
