@@ -50,4 +50,9 @@ for r in rows:
     ratio = ours / r["requests_per_wall_s"]
     err = (r["mean_sojourn_ms"] / jackson - 1) * 100
     print(f"{r['engine']:<14} {r['requests_per_wall_s']:>16,.0f} {ratio:>11.1f}x {r['mean_sojourn_ms']:>10.3f} ms {err:>+10.2f}%")
+simpy = next((r for r in rows if r["engine"].startswith("SimPy")), None)
+if simpy:
+    ratio = ours / simpy["requests_per_wall_s"]
+    verdict = "met" if ratio >= 100 else "NOT met"
+    print(f"target sim-core >= 100x SimPy: {verdict} ({ratio:.0f}x)")
 PY

@@ -37,12 +37,14 @@ enum ReqKind {
 #[derive(Clone, Copy, Debug)]
 struct Req {
     kind: ReqKind,
+    /// Retries so far (validation caps retries at 100).
+    attempt: u8,
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
-    attempt: u32,
-    /// The client node the request comes from (its "session", for read-your-writes).
-    origin: u32,
+    /// The client node the request comes from (its "session", for read-your-writes);
+    /// node indices stay below `MAX_NODES`.
+    origin: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -923,7 +925,7 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node };
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16 };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -953,11 +955,13 @@ impl Sim {
         });
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
-            None => self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 }),
-        }
-        // A call with no edge must still be waiting for its synthetic answer.
-        if let Some(c) = self.call_mut(id) {
-            c.waiting = true;
+            None => {
+                // No route: answer the attempt at once with "node down".
+                if let Some(c) = self.call_mut(id) {
+                    c.waiting = true;
+                }
+                self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 });
+            }
         }
     }
 
@@ -982,7 +986,7 @@ impl Sim {
         };
         if outcome.is_err() {
             if let Some(r) = &retry {
-                if req.attempt < r.max_retries {
+                if u32::from(req.attempt) < r.max_retries {
                     let backoff =
                         (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
                     let jitter = r.jitter;
@@ -1516,15 +1520,23 @@ impl Sim {
         for (i, s) in self.slab.iter().enumerate() {
             if let Some(c) = &s.call {
                 if c.node == node {
-                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent.is_none(), c.req));
+                    lost.push((CallId { idx: i as u32, gen: s.gen }, c.parent, c.parent_token, c.req));
                 }
             }
         }
-        for (id, root, req) in lost {
+        for (id, parent, token, req) in lost {
             self.free_call(id);
             self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
-            if root {
-                self.client_final(Err(Cause::NodeDown), req);
+            match parent {
+                None => self.client_final(Err(Cause::NodeDown), req),
+                // A caller with a timeout waits for it (the machine went silent); one without
+                // is told at once, so that nothing waits forever.
+                Some(p) => {
+                    let caller = self.call(p).map(|c| c.node);
+                    if caller.is_some_and(|c| self.nodes[c as usize].call_timeout().is_none()) {
+                        self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown), ver: 0 });
+                    }
+                }
             }
         }
         let n = &mut self.nodes[node as usize];

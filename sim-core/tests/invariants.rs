@@ -16,6 +16,7 @@ struct Topology {
     lb_policy: Option<&'static str>,
     health_check: bool,
     servers: Vec<(u32, u32, f64, bool)>,
+    group: bool,
     db: bool,
     latency_ms: f64,
     faults: Vec<(f64, u8, usize)>,
@@ -40,15 +41,15 @@ fn topology() -> impl Strategy<Value = Topology> {
         ),
         (any::<bool>(), prop::option::of(policy), any::<bool>()),
         prop::collection::vec((1u32..6, 0u32..20, 0.5f64..30.0, any::<bool>()), 1..4),
-        (any::<bool>(), 0.0f64..5.0),
-        prop::collection::vec((0.0f64..20.0, 0u8..8, 0usize..8), 0..6),
+        (any::<bool>(), 0.0f64..5.0, any::<bool>()),
+        prop::collection::vec((0.0f64..20.0, 0u8..12, 0usize..8), 0..8),
     )
         .prop_map(
             |(
                 (rate_rps, timeout_ms, retries, jitter),
                 (limiter, lb_policy, health_check),
                 servers,
-                (db, latency_ms),
+                (db, latency_ms, group),
                 faults,
             )| {
                 Topology {
@@ -60,6 +61,7 @@ fn topology() -> impl Strategy<Value = Topology> {
                     lb_policy,
                     health_check,
                     servers,
+                    group,
                     db,
                     latency_ms,
                     faults,
@@ -110,25 +112,67 @@ fn build(t: &Topology) -> (Scenario, Vec<String>) {
         }
         None => edges.push(edge(&entry, &servers[0])),
     }
+    if t.group {
+        // An autoscaling group beside the rest, fed by its own client.
+        nodes.push(
+            json!({ "id": "shoppers", "kind": { "client": { "rate_rps": t.rate_rps, "timeout_ms": t.timeout_ms } } }),
+        );
+        nodes.push(json!({ "id": "asg", "kind": { "autoscaling_group": {
+            "server": { "workers": 2, "queue_capacity": 5, "service_time": { "exponential": { "mean_ms": 10 } } },
+            "min_instances": 1, "max_instances": 4, "initial_instances": 1, "policy": t.lb_policy.unwrap_or("random"),
+            "scale_out_utilisation": 0.6, "scale_in_utilisation": 0.2,
+            "window_s": 1, "cooldown_s": 2, "boot_s": 1 } } }));
+        edges.push(edge("shoppers", "asg"));
+        if t.db {
+            edges.push(edge("asg", "db"));
+        }
+    }
     let mut ids: Vec<String> = servers.clone();
-    ids.extend(["users", "lb", "db", "limiter"].iter().map(|s| s.to_string()));
+    ids.extend(["users", "lb", "db", "limiter", "asg", "shoppers"].iter().map(|s| s.to_string()));
     let s = Scenario::from_json(&json!({ "version": 1, "nodes": nodes, "edges": edges }).to_string())
         .unwrap_or_else(|e| panic!("generated scenario invalid: {e}"));
     (s, ids)
 }
 
-fn fault(t: &Topology, kind: u8, target: usize, ids: &[String]) -> Command {
+fn fault(t: &Topology, kind: u8, target: usize, ids: &[String]) -> Vec<Command> {
     let id = ids[target % ids.len()].clone();
     let web = format!("web-{}", target % t.servers.len());
+    let front = if t.lb_policy.is_some() { "lb" } else { "users" };
+    let server = |workers: u32| {
+        serde_json::from_value::<sim_core::NodeKind>(json!({ "server": { "workers": workers, "queue_capacity": 3,
+            "service_time": { "constant": { "ms": 2 } } } }))
+        .unwrap()
+    };
+    let edge = |from: &str, to: &str, state: Value| {
+        serde_json::from_value::<sim_core::EdgeSpec>(json!({ "from": from, "to": to, "latency_ms": 1, "state": state }))
+            .unwrap()
+    };
     match kind {
-        0 => Command::Kill { id },
-        1 => Command::Revive { id },
-        2 => Command::Slow { id, factor: 5.0 },
-        3 => Command::Partition { from: if t.lb_policy.is_some() { "lb".into() } else { "users".into() }, to: web },
-        4 => Command::Heal { from: if t.lb_policy.is_some() { "lb".into() } else { "users".into() }, to: web },
-        5 => Command::Spike { client: "users".into(), multiplier: 3.0, duration_s: 2.0 },
-        6 => Command::SetRate { client: "users".into(), rate_rps: t.rate_rps / 2.0 },
-        _ => Command::RemoveNode { id: web },
+        0 => vec![Command::Kill { id }],
+        1 => vec![Command::Revive { id }],
+        2 => vec![Command::Slow { id, factor: 5.0 }],
+        3 => vec![Command::Partition { from: front.into(), to: web }],
+        4 => vec![Command::Heal { from: front.into(), to: web }],
+        5 => vec![Command::Spike { client: "users".into(), multiplier: 3.0, duration_s: 2.0 }],
+        6 => vec![Command::SetRate { client: "users".into(), rate_rps: t.rate_rps / 2.0 }],
+        7 => vec![Command::RemoveNode { id: web }],
+        8 => vec![Command::ReconfigureNode { id: web, kind: server(1 + target as u32 % 3) }],
+        9 => vec![Command::ReconfigureEdge(edge(front, &web, json!({ "slow": { "factor": 3 } })))],
+        10 => {
+            let extra = format!("extra-{target}");
+            let spec = serde_json::from_value(json!({ "id": extra, "kind": server(2) })).unwrap();
+            vec![Command::AddNode(spec), Command::AddEdge(edge(front, &extra, json!("up")))]
+        }
+        _ => vec![
+            Command::SetKeys {
+                client: "users".into(),
+                keys: sim_core::KeyDistribution::HotKey { key_count: 10, hot_fraction: 0.9 },
+            },
+            Command::SetMix {
+                client: "users".into(),
+                mix: sim_core::RequestMix { read: 0.0, write: 1.0, static_asset: 1.0, job: 0.0 },
+            },
+        ],
     }
 }
 
@@ -179,7 +223,9 @@ fn run_checked(t: &Topology, seed: u64, cap: u64) -> (u64, Vec<sim_core::Recorde
         while faults.peek().is_some_and(|f| SimTime::from_secs_f64(f.0) <= sim.now()) {
             let (_, kind, target_ix) = faults.next().unwrap();
             // A fault may name a node already removed: that is an error, never a panic.
-            let _ = sim.apply(fault(t, kind, target_ix, &ids));
+            for c in fault(t, kind, target_ix, &ids) {
+                let _ = sim.apply(c);
+            }
         }
     }
     (sim.digest(), sim.recorded_commands().to_vec())
@@ -213,6 +259,7 @@ fn different_seeds_give_different_runs() {
         lb_policy: Some("random"),
         health_check: false,
         servers: vec![(2, 10, 5.0, false), (2, 10, 5.0, false)],
+        group: true,
         db: true,
         latency_ms: 1.0,
         faults: vec![],

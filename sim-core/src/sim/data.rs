@@ -19,6 +19,9 @@ const HOURS_PER_MONTH: f64 = 730.0;
 /// Seconds in a month, for request-priced services.
 const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 
+/// Writer of a key never written by a client (write-behind flushes, or never written).
+const NO_WRITER: u16 = u16::MAX;
+
 /// Data-tier events.
 #[derive(Clone, Debug)]
 pub(super) enum DataEv {
@@ -42,7 +45,8 @@ pub(super) enum DataEv {
 #[derive(Clone, Copy, Debug)]
 struct KeyMeta {
     committed: u32,
-    writer: u32,
+    /// Client node index of the last writer (`NO_WRITER` for writes from no client).
+    writer: u16,
     written_at: SimTime,
 }
 
@@ -56,7 +60,7 @@ impl DataState {
     fn meta(&self, key: u32) -> KeyMeta {
         self.keys.get(key as usize).copied().unwrap_or(KeyMeta {
             committed: 0,
-            writer: NONE,
+            writer: NO_WRITER,
             written_at: SimTime::ZERO,
         })
     }
@@ -64,7 +68,7 @@ impl DataState {
     fn meta_mut(&mut self, key: u32) -> &mut KeyMeta {
         let k = key as usize;
         if self.keys.len() <= k {
-            self.keys.resize(k + 1, KeyMeta { committed: 0, writer: NONE, written_at: SimTime::ZERO });
+            self.keys.resize(k + 1, KeyMeta { committed: 0, writer: NO_WRITER, written_at: SimTime::ZERO });
         }
         &mut self.keys[k]
     }
@@ -606,7 +610,7 @@ impl Sim {
         match self.store_of(cache, key) {
             Some(db) => {
                 for _ in 0..writes {
-                    self.db_commit(db, key, NONE);
+                    self.db_commit(db, key, NO_WRITER);
                 }
             }
             None => {
@@ -649,7 +653,7 @@ impl Sim {
     // ----- databases -----
 
     /// Commits a write of `key` at `db`: a new version, sent to every replica.
-    fn db_commit(&mut self, db: u32, key: u32, origin: u32) -> u32 {
+    fn db_commit(&mut self, db: u32, key: u32, origin: u16) -> u32 {
         let now = self.now;
         let Ext::Db(st) = &mut self.nodes[db as usize].ext else { return 0 };
         let ver = st.version(key).max(self.data.meta(key).committed) + 1;
