@@ -902,7 +902,7 @@ impl Sim {
         let id = self.nodes[node as usize].id.clone();
         let Ext::Router(st) = &mut self.nodes[node as usize].ext else { return };
         let had = !st.owner.is_empty();
-        if had && !owner.is_empty() {
+        if had && !owner.is_empty() && now > SimTime::ZERO {
             let moved = st.owner.iter().zip(&owner).filter(|(a, b)| a != b).count() as u64;
             st.keys_moved_last = moved;
             st.moved_fraction_last = moved as f64 / f64::from(key_space);
