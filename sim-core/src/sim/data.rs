@@ -987,6 +987,11 @@ impl Sim {
         let mut dead_letter = None;
         let mut retry = None;
         if let Some(m) = st.msgs.get_mut(&mid) {
+            if !m.taken {
+                // Its visibility timeout made it visible again while this delivery ran: this
+                // outcome settles it, so it leaves the ready list.
+                st.ready.retain(|&x| x != mid);
+            }
             if m.key < p.poison_keys {
                 st.failures += 1;
                 if m.delivery == delivery {
