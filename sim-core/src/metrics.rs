@@ -274,6 +274,9 @@ pub struct NodeView {
     pub series: Vec<NodePoint>,
     /// Instances of an autoscaling group (running, booting or draining).
     pub instances: u64,
+    /// The node's region, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Estimated monthly cost of this component, US dollars (see the price table).
     pub monthly_cost_usd: f64,
     /// Cache or CDN metrics.

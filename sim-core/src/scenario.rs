@@ -95,6 +95,8 @@ pub enum NodeKind {
     Cdn(CdnParams),
     /// Sends each key to one shard (its outgoing edges).
     ShardRouter(ShardRouterParams),
+    /// Sends each user to the nearest healthy region (its outgoing edges' targets' regions).
+    GeoDns(GeoDnsParams),
     /// A message queue with a pool of consumers; producers return at once.
     MessageQueue(MessageQueueParams),
 }
@@ -112,6 +114,7 @@ impl NodeKind {
             NodeKind::Cache(_) => "cache",
             NodeKind::Cdn(_) => "cdn",
             NodeKind::ShardRouter(_) => "shard_router",
+            NodeKind::GeoDns(_) => "geo_dns",
             NodeKind::MessageQueue(_) => "message_queue",
         }
     }
@@ -574,6 +577,16 @@ pub enum Command {
         /// Cache or CDN id.
         id: String,
     },
+    /// Kill every node of a region except clients (a data-centre outage).
+    RegionOutage {
+        /// Region name.
+        region: String,
+    },
+    /// Revive every node of a region.
+    RegionRecover {
+        /// Region name.
+        region: String,
+    },
     /// Kill one busy consumer of a message queue mid-job (it is replaced at once; its
     /// message stays invisible until the visibility timeout).
     KillWorker {
@@ -759,6 +772,8 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         | Command::Partition { .. }
         | Command::Heal { .. }
         | Command::FlushCache { .. }
+        | Command::RegionOutage { .. }
+        | Command::RegionRecover { .. }
         | Command::KillWorker { .. } => Ok(()),
     }
 }
@@ -830,6 +845,7 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
         NodeKind::Cache(c) => validate_cache(&format!("{p}.cache"), c),
         NodeKind::Cdn(c) => validate_cdn(&format!("{p}.cdn"), c),
         NodeKind::ShardRouter(r) => validate_router(&format!("{p}.shard_router"), r),
+        NodeKind::GeoDns(g) => validate_health(&format!("{p}.geo_dns.health_check"), &g.health_check),
         NodeKind::MessageQueue(q) => validate_queue(&format!("{p}.message_queue"), q),
         NodeKind::RateLimiter(r) => {
             let p = format!("{p}.rate_limiter");
@@ -880,7 +896,7 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
+pub(crate) fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
     range(&format!("{p}.interval_ms"), h.interval_ms, 1.0, MAX_SECONDS * 1e3)?;
     for (f, v) in [("unhealthy_threshold", h.unhealthy_threshold), ("healthy_threshold", h.healthy_threshold)] {
         if v == 0 || v > 1000 {

@@ -519,9 +519,11 @@ impl Sim {
                 launched: 0,
                 last_tick: self.now,
             })),
-            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
-                Runtime::Passive
-            }
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_) => Runtime::Passive,
         };
         self.nodes.push(Node {
             id: spec.id.clone(),
@@ -542,6 +544,7 @@ impl Sim {
         });
         self.by_id.insert(spec.id.clone(), idx);
         self.start_node(idx);
+        self.data_start(idx, spec.region.as_deref());
         Ok(idx)
     }
 
@@ -749,7 +752,10 @@ impl Sim {
         if let Some(t) = timeout {
             self.schedule(now.after(t), Ev::Timeout { call: id, token });
         }
-        let lat = self.edge_latency(node, edge);
+        let mut lat = self.edge_latency(node, edge);
+        if self.data.regions_used {
+            lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
+        }
         self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
     }
 
@@ -1070,9 +1076,11 @@ impl Sim {
                     self.station_admit(to, id);
                 }
             }
-            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
-                self.data_deliver(to, id)
-            }
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_) => self.data_deliver(to, id),
             NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => match self.pick_backend(to, req.key) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -1105,9 +1113,11 @@ impl Sim {
             NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) | NodeKind::AutoscalingGroup(_) => {
                 self.finish(id, outcome)
             }
-            NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::ShardRouter(_) | NodeKind::MessageQueue(_) => {
-                self.data_result(id, outcome)
-            }
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_) => self.data_result(id, outcome),
         }
     }
 
@@ -1710,6 +1720,8 @@ impl Sim {
                 let n = self.node_index(id, "command.flush_cache.id")?;
                 self.flush_cache(n).map_err(|m| Error::new("command.flush_cache.id", m))?;
             }
+            Command::RegionOutage { region } => self.region_outage(region, true),
+            Command::RegionRecover { region } => self.region_outage(region, false),
             Command::KillWorker { id } => {
                 let n = self.node_index(id, "command.kill_worker.id")?;
                 self.kill_worker(n).map_err(|m| Error::new("command.kill_worker.id", m))?;
@@ -1889,6 +1901,7 @@ impl Sim {
                         Runtime::Group(g) => g.instances.len() as u64,
                         _ => 0,
                     },
+                    region: self.data.region(idx).map(str::to_string),
                     monthly_cost_usd: self.monthly_cost_usd(n),
                     cache: self.cache_view(n),
                     database: self.database_view(n),

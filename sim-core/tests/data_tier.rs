@@ -485,3 +485,46 @@ fn a_cdn_absorbs_static_traffic_so_origin_rps_falls_by_the_hit_ratio() {
         assert!(snap.global.data.monthly_cost_usd > 0.0);
     }
 }
+
+fn two_regions() -> Scenario {
+    let web = |id: &str, region: &str| {
+        json!({ "id": id, "region": region, "kind": { "server": { "workers": 50, "queue_capacity": 100,
+            "service_time": { "constant": { "ms": 10 } } } } })
+    };
+    scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "region": "us-east", "kind": { "client": { "rate_rps": 200 } } },
+        { "id": "dns", "kind": { "geo_dns": {} } },
+        { "id": "lb-us", "region": "us-east", "kind": { "load_balancer": {} } },
+        { "id": "lb-eu", "region": "eu-west", "kind": { "load_balancer": {} } },
+        web("web-us", "us-east"), web("web-eu", "eu-west") ],
+        "edges": [ { "from": "users", "to": "dns" }, { "from": "dns", "to": "lb-eu", "latency_ms": 1 },
+                   { "from": "dns", "to": "lb-us", "latency_ms": 1 },
+                   { "from": "lb-us", "to": "web-us" }, { "from": "lb-eu", "to": "web-eu" } ],
+        "events": [ { "at_s": 10.05, "command": { "region_outage": { "region": "us-east" } } } ] }))
+}
+
+#[test]
+fn a_region_outage_moves_users_to_the_next_region_with_higher_latency_and_no_errors_after_detection() {
+    for seed in 1..=3 {
+        let mut sim = Sim::with_seed(&two_regions(), seed).unwrap();
+        sim.step_until(at(10.0), u64::MAX);
+        let before = sim.snapshot();
+        assert_eq!(before.global.failed.total(), 0);
+        assert_eq!(node(&before, "web-eu").arrived, 0, "users go to their own region first (seed {seed})");
+        // Probes every second, two failures: us-east is marked unhealthy at 12 s.
+        sim.step_until(at(12.5), u64::MAX);
+        let detected = sim.snapshot();
+        let during = detected.global.failed.node_down;
+        assert!((250..=550).contains(&during), "errors during detection: {during} (seed {seed})");
+        assert!(detected.log.iter().any(|l| l.text == "lb-us marked unhealthy at 12.0 s by dns"), "{:?}", detected.log);
+        sim.step_until(at(30.0), u64::MAX);
+        let after = sim.snapshot();
+        assert_eq!(after.global.failed.total(), during, "no errors after detection (seed {seed})");
+        let p50_after = after.series.last().unwrap().p50_ms;
+        let p50_before = before.series.last().unwrap().p50_ms;
+        // 10 ms of service + 1 ms of link each way, plus the 80 ms us-east <-> eu-west round trip.
+        assert!((p50_before - 12.0).abs() < 1.0, "p50 before {p50_before} (seed {seed})");
+        assert!((p50_after - 92.0).abs() < 2.0, "p50 after {p50_after} (seed {seed})");
+        assert!(node(&after, "web-eu").arrived > 3000);
+    }
+}

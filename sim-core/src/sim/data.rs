@@ -39,6 +39,8 @@ pub(super) enum DataEv {
     Visibility { queue: u32, msg: u64, delivery: u32 },
     /// A failed message's retry backoff is over.
     Requeue { queue: u32, msg: u64 },
+    /// A GeoDNS node probes its regions.
+    GeoCheck { node: u32, gen: u32 },
 }
 
 /// The truth about each key: its latest committed version and who wrote it when.
@@ -54,9 +56,17 @@ struct KeyMeta {
 #[derive(Clone, Debug, Default)]
 pub(super) struct DataState {
     keys: Vec<KeyMeta>,
+    /// Region of each node (by index), when any node has one.
+    regions: Vec<Option<String>>,
+    /// True once some node has a region: edges between regions then pay their round trip.
+    pub(super) regions_used: bool,
 }
 
 impl DataState {
+    pub(super) fn region(&self, node: u32) -> Option<&str> {
+        self.regions.get(node as usize).and_then(|r| r.as_deref())
+    }
+
     fn meta(&self, key: u32) -> KeyMeta {
         self.keys.get(key as usize).copied().unwrap_or(KeyMeta {
             committed: 0,
@@ -82,6 +92,8 @@ pub(super) enum Ext {
     Db(Box<DbState>),
     Router(Box<RouterState>),
     Queue(Box<QueueState>),
+    /// GeoDNS: the generation of its probe timer.
+    Geo(u32),
 }
 
 impl Ext {
@@ -91,6 +103,7 @@ impl Ext {
             NodeKind::Database(_) => Ext::Db(Box::new(DbState { primary: NONE, ..DbState::default() })),
             NodeKind::ShardRouter(_) => Ext::Router(Box::default()),
             NodeKind::MessageQueue(_) => Ext::Queue(Box::default()),
+            NodeKind::GeoDns(_) => Ext::Geo(0),
             _ => Ext::None,
         }
     }
@@ -383,6 +396,7 @@ impl Sim {
             DataEv::Promote { node, gen } => self.on_promote(node, gen),
             DataEv::Flush { cache, gen, key } => self.on_flush(cache, gen, key),
             DataEv::JobDone { queue, slot, gen } => self.on_job_done(queue, slot, gen),
+            DataEv::GeoCheck { node, gen } => self.on_geo_check(node, gen),
             DataEv::Visibility { queue, msg, delivery } => {
                 if let Ext::Queue(q) = &mut self.nodes[queue as usize].ext {
                     if let Some(m) = q.msgs.get_mut(&msg) {
@@ -420,6 +434,10 @@ impl Sim {
                     self.schedule(self.now.after(d), Ev::ServiceDone { call: id });
                 }
             }
+            NodeKind::GeoDns(_) => match self.nearest_region(node, req.origin) {
+                Some(e) => self.send(id, e),
+                None => self.finish(id, Err(Cause::NodeDown)),
+            },
             NodeKind::ShardRouter(_) => match self.shard_edge(node, req.key) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -1109,8 +1127,115 @@ impl Sim {
                 st.free = (0..st.slots.len() as u32).rev().collect();
                 n.stats.busy.set(now, 0);
             }
-            Ext::Router(_) | Ext::None => {}
+            Ext::Router(_) | Ext::Geo(_) | Ext::None => {}
         }
+    }
+
+    /// A node was added: remember its region, start a GeoDNS node's probes.
+    pub(super) fn data_start(&mut self, node: u32, region: Option<&str>) {
+        let i = node as usize;
+        if self.data.regions.len() <= i {
+            self.data.regions.resize(i + 1, None);
+        }
+        self.data.regions[i] = region.map(str::to_string);
+        self.data.regions_used |= region.is_some();
+        self.start_geo_checks(node);
+    }
+
+    fn start_geo_checks(&mut self, node: u32) {
+        let n = &mut self.nodes[node as usize];
+        let (NodeKind::GeoDns(p), Ext::Geo(gen)) = (&n.kind, &mut n.ext) else { return };
+        *gen += 1;
+        let ev = DataEv::GeoCheck { node, gen: *gen };
+        let at = self.now.after(SimDuration::from_millis_f64(p.health_check.interval_ms));
+        self.schedule(at, Ev::Data(ev));
+    }
+
+    /// Round trip between the regions of a hop, charged on the way there; a GeoDNS hop starts
+    /// in the region of the request's client. Nothing within a region or without regions.
+    pub(super) fn region_rtt(&self, from: u32, to: u32, origin: u16) -> SimDuration {
+        let from = if matches!(self.nodes[from as usize].kind, NodeKind::GeoDns(_)) { u32::from(origin) } else { from };
+        match (self.data.region(from), self.data.region(to)) {
+            (Some(a), Some(b)) if a != b => SimDuration::from_millis_f64(region_rtt_ms(a, b)),
+            _ => SimDuration(0),
+        }
+    }
+
+    /// The healthy outgoing edge of a GeoDNS node nearest to the client's region.
+    fn nearest_region(&self, node: u32, origin: u16) -> Option<u32> {
+        let from = self.data.region(u32::from(origin));
+        let n = &self.nodes[node as usize];
+        let rtt = |e: u32| match (from, self.data.region(self.edges[e as usize].to)) {
+            (Some(a), Some(b)) => region_rtt_ms(a, b),
+            _ => 0.0,
+        };
+        let mut best: Option<(u32, f64)> = None;
+        for &e in &n.out_edges {
+            if !self.edges[e as usize].healthy {
+                continue;
+            }
+            let d = rtt(e);
+            if best.is_none_or(|(_, b)| d < b) {
+                best = Some((e, d));
+            }
+        }
+        best.map(|(e, _)| e)
+    }
+
+    fn on_geo_check(&mut self, node: u32, gen: u32) {
+        let n = &self.nodes[node as usize];
+        let (NodeKind::GeoDns(p), Ext::Geo(g)) = (&n.kind, &n.ext) else { return };
+        if *g != gen || !n.serving() {
+            return;
+        }
+        let h = p.health_check.clone();
+        let dns = n.id.clone();
+        for e in n.out_edges.clone() {
+            let ed = &self.edges[e as usize];
+            let to = ed.to;
+            let alive = self.nodes[to as usize].serving() && !matches!(ed.spec.state, EdgeState::Partitioned);
+            let ed = &mut self.edges[e as usize];
+            let changed = if alive {
+                ed.hc_fails = 0;
+                ed.hc_oks += 1;
+                let up = !ed.healthy && ed.hc_oks >= h.healthy_threshold;
+                ed.healthy |= up;
+                up.then_some("healthy")
+            } else {
+                ed.hc_oks = 0;
+                ed.hc_fails += 1;
+                let down = ed.healthy && ed.hc_fails >= h.unhealthy_threshold;
+                ed.healthy &= !down;
+                down.then_some("unhealthy")
+            };
+            if let Some(state) = changed {
+                let text = format!("{} marked {state} at {} by {dns}", self.nodes[to as usize].id, fmt_s(self.now));
+                self.log(text);
+            }
+        }
+        let at = self.now.after(SimDuration::from_millis_f64(h.interval_ms));
+        self.schedule(at, Ev::Data(DataEv::GeoCheck { node, gen }));
+    }
+
+    /// Kills (or revives) every node of a region except clients.
+    pub(super) fn region_outage(&mut self, region: &str, down: bool) {
+        let members: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|&i| {
+                let n = &self.nodes[i as usize];
+                self.data.region(i) == Some(region) && !n.removed && !matches!(n.kind, NodeKind::Client(_))
+            })
+            .collect();
+        for i in members {
+            if down && self.nodes[i as usize].up {
+                self.kill(i);
+            } else if !down && !self.nodes[i as usize].up {
+                self.nodes[i as usize].up = true;
+                self.start_node(i);
+                self.data_revive(i);
+            }
+        }
+        let what = if down { "outage" } else { "recovered" };
+        self.log(format!("region {region} {what} at {}", fmt_s(self.now)));
     }
 
     /// A node restarted.
@@ -1119,6 +1244,7 @@ impl Sim {
             st.failover_gen += 1;
         }
         self.dispatch_jobs(node);
+        self.start_geo_checks(node);
     }
 
     /// Ends a window of the cache hit-ratio series.
@@ -1220,6 +1346,8 @@ impl Sim {
         let per_s = |x: u64| if secs > 0.0 { x as f64 / secs } else { 0.0 };
         match &n.kind {
             NodeKind::Client(_) | NodeKind::AutoscalingGroup(_) | NodeKind::ShardRouter(_) => 0.0,
+            // A hosted DNS zone with latency-based routing and health checks.
+            NodeKind::GeoDns(_) => 0.50 + 0.50 * n.out_edges.len() as f64,
             NodeKind::LoadBalancer(_) => 0.0225 * HOURS_PER_MONTH,
             NodeKind::RateLimiter(_) => 0.005 * HOURS_PER_MONTH,
             NodeKind::Server(_) => 0.0416 * HOURS_PER_MONTH,
