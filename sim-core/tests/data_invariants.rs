@@ -18,6 +18,7 @@ struct Topology {
     replicas: u32,
     failover: bool,
     queue: Option<(u32, u32, bool, u32)>,
+    geo: bool,
     latency_ms: f64,
     faults: Vec<(f64, u8, usize)>,
 }
@@ -30,11 +31,17 @@ fn topology() -> impl Strategy<Value = Topology> {
         (1.0f64..300.0, prop::option::of(50.0f64..2000.0), 0u32..3, 0.0f64..5.0),
         prop::option::of((1u32..200, eviction, policy, prop::option::of(0.05f64..5.0), any::<bool>())),
         (any::<bool>(), prop::option::of((1u32..5, strategy)), 0u32..3, any::<bool>()),
-        prop::option::of((1u32..4, 1u32..50, any::<bool>(), 0u32..3)),
+        (prop::option::of((1u32..4, 1u32..50, any::<bool>(), 0u32..3)), any::<bool>()),
         prop::collection::vec((0.0f64..10.0, 0u8..10, 0usize..16), 0..8),
     )
         .prop_map(
-            |((rate_rps, timeout_ms, retries, latency_ms), cache, (cdn, shards, replicas, failover), queue, faults)| {
+            |(
+                (rate_rps, timeout_ms, retries, latency_ms),
+                cache,
+                (cdn, shards, replicas, failover),
+                (queue, geo),
+                faults,
+            )| {
                 Topology {
                     rate_rps,
                     timeout_ms,
@@ -45,6 +52,7 @@ fn topology() -> impl Strategy<Value = Topology> {
                     replicas,
                     failover,
                     queue,
+                    geo,
                     latency_ms,
                     faults,
                 }
@@ -60,7 +68,8 @@ fn database(id: &str, t: &Topology, primary: bool) -> Value {
 }
 
 fn build(t: &Topology) -> (Scenario, Vec<String>) {
-    let mut nodes = vec![json!({ "id": "users", "kind": { "client": {
+    let region = if t.geo { json!("us-east") } else { Value::Null };
+    let mut nodes = vec![json!({ "id": "users", "region": region, "kind": { "client": {
         "rate_rps": t.rate_rps, "timeout_ms": t.timeout_ms,
         "mix": { "read": 0.6, "write": 0.2, "static_asset": 0.1, "job": 0.1 },
         "keys": { "zipf": { "key_count": 300, "s": 1.0 } },
@@ -75,9 +84,22 @@ fn build(t: &Topology) -> (Scenario, Vec<String>) {
         entry = "cdn".into();
         ids.push("cdn".into());
     }
-    nodes.push(json!({ "id": "web", "kind": { "server": { "workers": 8, "queue_capacity": 20,
+    nodes.push(json!({ "id": "web", "region": region, "kind": { "server": { "workers": 8, "queue_capacity": 20,
         "service_time": { "exponential": { "mean_ms": 2 } }, "call_timeout_ms": t.timeout_ms } } }));
-    edges.push(edge(&entry, "web"));
+    if t.geo {
+        nodes.push(json!({ "id": "dns", "kind": { "geo_dns": { "health_check": {
+            "interval_ms": 300, "unhealthy_threshold": 2, "healthy_threshold": 1 } } } }));
+        nodes.push(
+            json!({ "id": "web-eu", "region": "eu-west", "kind": { "server": { "workers": 4, "queue_capacity": 10,
+            "service_time": { "exponential": { "mean_ms": 2 } } } } }),
+        );
+        edges.push(edge(&entry, "dns"));
+        edges.push(edge("dns", "web"));
+        edges.push(edge("dns", "web-eu"));
+        ids.push("dns".into());
+    } else {
+        edges.push(edge(&entry, "web"));
+    }
     ids.push("web".into());
     let mut store_entry = "web".to_string();
     if let Some((cap, eviction, policy, ttl, coalescing)) = t.cache {
@@ -148,6 +170,8 @@ fn fault(kind: u8, target: usize, ids: &[String]) -> Command {
                 "write_service_time": { "constant": { "ms": 3 } } } } }))
             .unwrap(),
         ),
+        8 if target % 2 == 0 => Command::RegionOutage { region: "us-east".into() },
+        8 if target % 4 == 1 => Command::RegionRecover { region: "us-east".into() },
         8 => Command::AddEdge(
             serde_json::from_value(json!({ "from": "router", "to": format!("extra-{target}"), "latency_ms": 1 }))
                 .unwrap(),
