@@ -489,6 +489,23 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// One hop of a sampled request (for drawing request dots moving along edges).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HopView {
+    /// Sender id.
+    pub from: String,
+    /// Receiver id.
+    pub to: String,
+    /// When it left, s.
+    pub depart_s: f64,
+    /// When it arrives (equal to `depart_s` when a partition dropped it), s.
+    pub arrive_s: f64,
+    /// True for an answer travelling back to the caller.
+    pub response: bool,
+    /// The error an answer carries, or `partition` when the message was dropped.
+    pub error: Option<Cause>,
+}
+
 /// Everything the UI shows, as plain data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -508,6 +525,9 @@ pub struct Snapshot {
     pub alerts: Vec<Alert>,
     /// Recent log lines, oldest first (bounded).
     pub log: Vec<LogLine>,
+    /// The newest hops of sampled requests (one request in `metrics.trace_every`), oldest
+    /// first (bounded).
+    pub hops: Vec<HopView>,
 }
 
 impl Snapshot {

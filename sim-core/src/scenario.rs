@@ -620,6 +620,13 @@ pub struct MetricsConfig {
     /// Alert when a window's error rate exceeds this fraction.
     #[serde(default)]
     pub slo_error_rate: Option<f64>,
+    /// Trace one request in this many for the request-dot animation (0: none).
+    #[serde(default = "default_trace_every")]
+    pub trace_every: u32,
+}
+
+fn default_trace_every() -> u32 {
+    10
 }
 
 fn default_window_s() -> f64 {
@@ -636,6 +643,7 @@ impl Default for MetricsConfig {
             series_len: default_series_len(),
             slo_p95_ms: None,
             slo_error_rate: None,
+            trace_every: default_trace_every(),
         }
     }
 }

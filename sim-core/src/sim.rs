@@ -39,6 +39,8 @@ struct Req {
     kind: ReqKind,
     /// Retries so far (validation caps retries at 100).
     attempt: u8,
+    /// Sampled for the request-dot animation: its hops are kept in `Sim::hops`.
+    traced: bool,
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
@@ -266,6 +268,20 @@ struct GlobalStats {
     series: Ring<GlobalPoint>,
 }
 
+/// One hop of a sampled request, for the request-dot animation.
+#[derive(Clone, Copy, Debug)]
+struct Hop {
+    from: u32,
+    to: u32,
+    depart: SimTime,
+    arrive: SimTime,
+    response: bool,
+    outcome: Outcome,
+}
+
+/// Sampled hops kept for the animation.
+const HOPS_LEN: usize = 256;
+
 /// Result of [`Sim::step_until`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepResult {
@@ -309,6 +325,7 @@ pub struct Sim {
     recorded: Vec<RecordedCommand>,
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
+    hops: Ring<Hop>,
     scratch: Vec<u32>,
     /// Per-key truth of the data tier (latest committed versions).
     data: data::DataState,
@@ -359,6 +376,7 @@ impl Sim {
             recorded: Vec::new(),
             log: VecDeque::new(),
             alerts: Vec::new(),
+            hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
             data: data::DataState::default(),
         };
@@ -738,6 +756,16 @@ impl Sim {
         self.edges[edge as usize].outstanding += 1;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if req.traced {
+                self.hops.push(Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now,
+                    response: false,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             match timeout {
                 Some(t) => {
                     if let Some(c) = self.call_mut(id) {
@@ -756,14 +784,36 @@ impl Sim {
         if self.data.regions_used {
             lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
         }
+        if req.traced {
+            self.hops.push(Hop {
+                from: node,
+                to,
+                depart: now,
+                arrive: now.after(lat),
+                response: false,
+                outcome: Ok(()),
+            });
+        }
         self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32) {
+    #[allow(clippy::too_many_arguments)]
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
         let now = self.now;
+        let caller = self.edges[edge as usize].from;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
             self.edges[edge as usize].dropped += 1;
+            if traced {
+                self.hops.push(Hop {
+                    from,
+                    to: caller,
+                    depart: now,
+                    arrive: now,
+                    response: true,
+                    outcome: Err(Cause::Partition),
+                });
+            }
             let Some(parent) = self.call_mut(to) else { return };
             if !parent.waiting || parent.token != token {
                 return;
@@ -776,6 +826,9 @@ impl Sim {
             return;
         }
         let lat = self.edge_latency(from, edge);
+        if traced {
+            self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
+        }
         self.schedule(now.after(lat), Ev::Respond { to, token, outcome, ver });
     }
 
@@ -798,7 +851,7 @@ impl Sim {
             self.release_worker(node, call.worker);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver, call.req.traced);
         }
     }
 
@@ -931,7 +984,9 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16 };
+            let every = self.metrics_cfg.trace_every;
+            let traced = every > 0 && self.global.arrived.is_multiple_of(u64::from(every));
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16, traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -1036,7 +1091,7 @@ impl Sim {
         n.stats.arrived += 1;
         let refuse = |this: &mut Sim, cause: Cause| {
             this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause), 0);
+            this.reply(to, edge, parent, token, Err(cause), 0, req.traced);
         };
         if !n.serving() {
             refuse(self, Cause::NodeDown);
@@ -1936,6 +1991,19 @@ impl Sim {
             series: g.series.to_vec(),
             alerts: self.alerts.clone(),
             log: self.log.iter().cloned().collect(),
+            hops: self
+                .hops
+                .to_vec()
+                .into_iter()
+                .map(|h| HopView {
+                    from: self.nodes[h.from as usize].id.clone(),
+                    to: self.nodes[h.to as usize].id.clone(),
+                    depart_s: h.depart.as_secs_f64(),
+                    arrive_s: h.arrive.as_secs_f64(),
+                    response: h.response,
+                    error: h.outcome.err(),
+                })
+                .collect(),
         }
     }
 

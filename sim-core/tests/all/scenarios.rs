@@ -1,6 +1,5 @@
 //! The example scenarios parse, validate and run; bad input is rejected with the field named.
 
-mod common;
 use sim_core::{run_headless, Scenario};
 
 fn examples() -> Vec<(String, Scenario)> {

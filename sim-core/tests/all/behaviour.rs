@@ -1,7 +1,6 @@
 //! Behaviour tests: each asserts what a learner should see on the canvas.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sim_core::{Command, Health, Sim, SimTime};
 
@@ -374,4 +373,23 @@ fn killing_a_server_never_leaves_requests_waiting_forever() {
     assert_eq!(snap.global.in_flight, 0, "nothing waits on the dead servers");
     assert!(snap.global.failed.node_down >= busy);
     assert_eq!(node(&snap, "lb").in_flight, 0);
+}
+
+#[test]
+fn sampled_request_hops_follow_the_edges() {
+    let s = lb_scenario("round_robin", true);
+    let mut sim = Sim::with_seed(&s, 1).unwrap();
+    sim.step_until(at(10.0), u64::MAX);
+    let snap = sim.snapshot();
+    assert_eq!(snap.hops.len(), 256, "the newest hops, bounded");
+    for h in &snap.hops {
+        let (a, b) = if h.response { (&h.to, &h.from) } else { (&h.from, &h.to) };
+        assert!(snap.edges.iter().any(|e| &e.from == a && &e.to == b), "hop {h:?} follows an edge");
+        assert!(h.arrive_s >= h.depart_s && h.depart_s <= 10.0);
+    }
+    let responses = snap.hops.iter().filter(|h| h.response).count();
+    assert!(responses > 80 && responses < 176, "about half the hops are answers: {responses}");
+    // Users -> lb takes 1 ms, lb -> web 0.5 ms.
+    let to_lb = snap.hops.iter().find(|h| !h.response && h.to == "lb").unwrap();
+    assert!((to_lb.arrive_s - to_lb.depart_s - 0.001).abs() < 1e-9);
 }

@@ -2,8 +2,7 @@
 //! TTL caches, stampedes, write-behind), replicas (stale reads, lag, failover), shards, queues
 //! and the CDN.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use sim_core::{Command, Scenario, Sim, SimTime, Snapshot};
 

@@ -2,7 +2,6 @@
 //! routers, message queues) with faults: the engine's invariants still hold, plus the data
 //! tier's own bookkeeping.
 
-mod common;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sim_core::{Command, Scenario, Sim, SimTime};
@@ -170,7 +169,7 @@ fn fault(kind: u8, target: usize, ids: &[String]) -> Command {
                 "write_service_time": { "constant": { "ms": 3 } } } } }))
             .unwrap(),
         ),
-        8 if target % 2 == 0 => Command::RegionOutage { region: "us-east".into() },
+        8 if target.is_multiple_of(2) => Command::RegionOutage { region: "us-east".into() },
         8 if target % 4 == 1 => Command::RegionRecover { region: "us-east".into() },
         8 => Command::AddEdge(
             serde_json::from_value(json!({ "from": "router", "to": format!("extra-{target}"), "latency_ms": 1 }))

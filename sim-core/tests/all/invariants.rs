@@ -1,7 +1,6 @@
 //! Property tests over random topologies, parameters, faults and seeds.
 
-mod common;
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sim_core::{Command, Scenario, Sim, SimTime};

@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use sim_core::{Scenario, Sim, SimTime, Snapshot};
 

@@ -1,0 +1,11 @@
+//! sim-core's integration tests: one binary (one link), a module per area.
+
+mod behaviour;
+mod common;
+mod data_invariants;
+mod data_tier;
+mod determinism;
+mod invariants;
+mod runner;
+mod scenarios;
+mod theory;
