@@ -165,6 +165,34 @@ pub fn region_rtt_ms(a: &str, b: &str) -> f64 {
     KNOWN.iter().find(|(x, y, _)| (*x == a && *y == b) || (*x == b && *y == a)).map_or(100.0, |k| k.2)
 }
 
+/// One replica of a replicated key-value store. Replicas with the same `cluster` replicate
+/// to each other over the inter-region round trips; a partition between regions cuts them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicatedStoreParams {
+    /// Cluster name: the replicas that hold the same data.
+    pub cluster: String,
+    /// What a replica does when a partition cuts it off from some of its peers.
+    #[serde(default)]
+    pub mode: Consistency,
+    /// Time to serve one read or write locally.
+    #[serde(default = "default_cache_time")]
+    pub service_time: ServiceTime,
+}
+
+/// The CAP choice of a replicated store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    /// Consistent: a write waits for a majority; a replica that cannot reach a majority
+    /// refuses reads and writes (`partition` errors).
+    #[default]
+    Cp,
+    /// Available: every replica answers from what it has; writes spread asynchronously and
+    /// are reconciled after a partition heals (last writer wins, conflicts counted).
+    Ap,
+}
+
 /// A message queue with its pool of consumers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

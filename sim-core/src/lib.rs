@@ -18,7 +18,7 @@ pub use data_params::*;
 pub use error::Error;
 pub use metrics::{
     Alert, CacheView, Cause, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, HopView,
-    LatencySummary, LogLine, NodePoint, NodeView, QueueView, ShardShare, ShardView, Snapshot,
+    LatencySummary, LogLine, NodePoint, NodeView, QueueView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};

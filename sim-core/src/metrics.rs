@@ -291,6 +291,34 @@ pub struct NodeView {
     /// Backlog, dead letters and duplicates of a message queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_queue: Option<QueueView>,
+    /// Reads, refusals, staleness and divergence of a replicated-store replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreView>,
+}
+
+/// Metrics of one replica of a replicated store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    /// Cluster name.
+    pub cluster: String,
+    /// "cp" or "ap".
+    pub mode: String,
+    /// Peers (this replica included) it can reach now.
+    pub reachable_replicas: u64,
+    /// Replicas in the cluster.
+    pub replicas: u64,
+    /// Reads served.
+    pub reads: u64,
+    /// Writes accepted.
+    pub writes: u64,
+    /// Requests refused because a majority was out of reach (CP).
+    pub refused: u64,
+    /// Reads served older than the newest write of their key anywhere in the cluster.
+    pub stale_reads: u64,
+    /// Keys written on both sides of a partition, reconciled by last-writer-wins at heal.
+    pub conflicts: u64,
+    /// Keys whose value here differs from the newest in the cluster now.
+    pub divergent_keys: u64,
 }
 
 /// Metrics of a cache or CDN edge.
@@ -419,6 +447,8 @@ pub struct DataTotals {
     pub duplicates: u64,
     /// Messages in dead-letter queues.
     pub dlq_size: u64,
+    /// Conflicts reconciled by replicated stores.
+    pub conflicts: u64,
 }
 
 /// Flow on one edge.

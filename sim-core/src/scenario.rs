@@ -97,6 +97,8 @@ pub enum NodeKind {
     ShardRouter(ShardRouterParams),
     /// Sends each user to the nearest healthy region (its outgoing edges' targets' regions).
     GeoDns(GeoDnsParams),
+    /// One replica of a replicated store (CP or AP under partition).
+    ReplicatedStore(ReplicatedStoreParams),
     /// A message queue with a pool of consumers; producers return at once.
     MessageQueue(MessageQueueParams),
 }
@@ -115,6 +117,7 @@ impl NodeKind {
             NodeKind::Cdn(_) => "cdn",
             NodeKind::ShardRouter(_) => "shard_router",
             NodeKind::GeoDns(_) => "geo_dns",
+            NodeKind::ReplicatedStore(_) => "replicated_store",
             NodeKind::MessageQueue(_) => "message_queue",
         }
     }
@@ -582,6 +585,20 @@ pub enum Command {
         /// Region name.
         region: String,
     },
+    /// Cut all communication between two regions (replicated stores see it).
+    PartitionRegions {
+        /// One region.
+        a: String,
+        /// The other region.
+        b: String,
+    },
+    /// Restore communication between two regions; replicated stores reconcile.
+    HealRegions {
+        /// One region.
+        a: String,
+        /// The other region.
+        b: String,
+    },
     /// Revive every node of a region.
     RegionRecover {
         /// Region name.
@@ -782,6 +799,8 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         | Command::FlushCache { .. }
         | Command::RegionOutage { .. }
         | Command::RegionRecover { .. }
+        | Command::PartitionRegions { .. }
+        | Command::HealRegions { .. }
         | Command::KillWorker { .. } => Ok(()),
     }
 }
@@ -854,6 +873,12 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
         NodeKind::Cdn(c) => validate_cdn(&format!("{p}.cdn"), c),
         NodeKind::ShardRouter(r) => validate_router(&format!("{p}.shard_router"), r),
         NodeKind::GeoDns(g) => validate_health(&format!("{p}.geo_dns.health_check"), &g.health_check),
+        NodeKind::ReplicatedStore(r) => {
+            if r.cluster.is_empty() || r.cluster.len() > 100 {
+                return Err(Error::new(format!("{p}.replicated_store.cluster"), "must be 1 to 100 characters"));
+            }
+            validate_service(&format!("{p}.replicated_store.service_time"), &r.service_time)
+        }
         NodeKind::MessageQueue(q) => validate_queue(&format!("{p}.message_queue"), q),
         NodeKind::RateLimiter(r) => {
             let p = format!("{p}.rate_limiter");

@@ -18,6 +18,7 @@ use crate::scenario::*;
 use crate::time::{SimDuration, SimTime};
 
 mod data;
+mod store;
 
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
@@ -541,7 +542,8 @@ impl Sim {
             | NodeKind::Cdn(_)
             | NodeKind::ShardRouter(_)
             | NodeKind::MessageQueue(_)
-            | NodeKind::GeoDns(_) => Runtime::Passive,
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => Runtime::Passive,
         };
         self.nodes.push(Node {
             id: spec.id.clone(),
@@ -1135,7 +1137,8 @@ impl Sim {
             | NodeKind::Cdn(_)
             | NodeKind::ShardRouter(_)
             | NodeKind::MessageQueue(_)
-            | NodeKind::GeoDns(_) => self.data_deliver(to, id),
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => self.data_deliver(to, id),
             NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => match self.pick_backend(to, req.key) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -1172,7 +1175,8 @@ impl Sim {
             | NodeKind::Cdn(_)
             | NodeKind::ShardRouter(_)
             | NodeKind::MessageQueue(_)
-            | NodeKind::GeoDns(_) => self.data_result(id, outcome),
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => self.data_result(id, outcome),
         }
     }
 
@@ -1776,6 +1780,8 @@ impl Sim {
                 self.flush_cache(n).map_err(|m| Error::new("command.flush_cache.id", m))?;
             }
             Command::RegionOutage { region } => self.region_outage(region, true),
+            Command::PartitionRegions { a, b } => self.partition_regions(a, b, true),
+            Command::HealRegions { a, b } => self.partition_regions(a, b, false),
             Command::RegionRecover { region } => self.region_outage(region, false),
             Command::KillWorker { id } => {
                 let n = self.node_index(id, "command.kill_worker.id")?;
@@ -1962,6 +1968,7 @@ impl Sim {
                     database: self.database_view(n),
                     shards: self.shard_view(n),
                     message_queue: self.queue_view(n),
+                    store: self.store_view(n),
                 }
             })
             .collect();

@@ -69,6 +69,12 @@ fn print_data(n: &sim_core::NodeView) {
             v.shards.iter().map(|s| format!("{} {:.1}% ({} keys)", s.id, s.load_share * 100.0, s.keys)).collect();
         println!("  {:<14} load {} · last change moved {} keys", "", shares.join(", "), v.keys_moved_last);
     }
+    if let Some(s) = &n.store {
+        println!(
+            "  {:<14} {} · reads {} · writes {} · refused {} · stale reads {} · conflicts {} · divergent keys {}",
+            "", s.mode, s.reads, s.writes, s.refused, s.stale_reads, s.conflicts, s.divergent_keys
+        );
+    }
     if let Some(q) = &n.message_queue {
         println!(
             "  {:<14} backlog {} · oldest {:.0} ms · acked {}/{} · redeliveries {} · DLQ {} · duplicates {}",
@@ -112,8 +118,8 @@ fn print_text(s: &Summary, wall_s: f64) {
     }
     let d = &g.data;
     println!(
-        "data       stale reads {} · RYW violations {} · lost writes {} · duplicates {} · DLQ {}",
-        d.stale_reads, d.ryw_violations, d.lost_writes, d.duplicates, d.dlq_size
+        "data       stale reads {} · RYW violations {} · lost writes {} · duplicates {} · DLQ {} · conflicts {}",
+        d.stale_reads, d.ryw_violations, d.lost_writes, d.duplicates, d.dlq_size, d.conflicts
     );
     println!("cost       ${:.2} per month (estimate)", d.monthly_cost_usd);
     for a in &s.snapshot.alerts {

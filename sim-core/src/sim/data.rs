@@ -41,6 +41,8 @@ pub(super) enum DataEv {
     Requeue { queue: u32, msg: u64 },
     /// A GeoDNS node probes its regions.
     GeoCheck { node: u32, gen: u32 },
+    /// An asynchronous write of a replicated store reaches a peer.
+    StoreApply { from: u32, to: u32, key: u32, stamp: (u64, u32) },
 }
 
 /// The truth about each key: its latest committed version and who wrote it when.
@@ -60,9 +62,32 @@ pub(super) struct DataState {
     regions: Vec<Option<String>>,
     /// True once some node has a region: edges between regions then pay their round trip.
     pub(super) regions_used: bool,
+    /// Pairs of regions cut apart (sorted), with when the cut began.
+    cuts: BTreeMap<(String, String), SimTime>,
 }
 
 impl DataState {
+    fn pair(a: &str, b: &str) -> (String, String) {
+        if a <= b {
+            (a.to_string(), b.to_string())
+        } else {
+            (b.to_string(), a.to_string())
+        }
+    }
+
+    pub(super) fn is_cut(&self, a: &str, b: &str) -> bool {
+        !self.cuts.is_empty() && a != b && self.cuts.contains_key(&Self::pair(a, b))
+    }
+
+    pub(super) fn cut(&mut self, a: &str, b: &str, now: SimTime) {
+        self.cuts.entry(Self::pair(a, b)).or_insert(now);
+    }
+
+    /// Removes a cut; returns when it began.
+    pub(super) fn heal(&mut self, a: &str, b: &str) -> Option<SimTime> {
+        self.cuts.remove(&Self::pair(a, b))
+    }
+
     pub(super) fn region(&self, node: u32) -> Option<&str> {
         self.regions.get(node as usize).and_then(|r| r.as_deref())
     }
@@ -94,6 +119,7 @@ pub(super) enum Ext {
     Queue(Box<QueueState>),
     /// GeoDNS: the generation of its probe timer.
     Geo(u32),
+    Store(Box<super::store::StoreState>),
 }
 
 impl Ext {
@@ -104,6 +130,7 @@ impl Ext {
             NodeKind::ShardRouter(_) => Ext::Router(Box::default()),
             NodeKind::MessageQueue(_) => Ext::Queue(Box::default()),
             NodeKind::GeoDns(_) => Ext::Geo(0),
+            NodeKind::ReplicatedStore(_) => Ext::Store(Box::default()),
             _ => Ext::None,
         }
     }
@@ -397,6 +424,7 @@ impl Sim {
             DataEv::Flush { cache, gen, key } => self.on_flush(cache, gen, key),
             DataEv::JobDone { queue, slot, gen } => self.on_job_done(queue, slot, gen),
             DataEv::GeoCheck { node, gen } => self.on_geo_check(node, gen),
+            DataEv::StoreApply { from, to, key, stamp } => self.on_store_apply(from, to, key, stamp),
             DataEv::Visibility { queue, msg, delivery } => {
                 if let Ext::Queue(q) = &mut self.nodes[queue as usize].ext {
                     if let Some(m) = q.msgs.get_mut(&msg) {
@@ -434,6 +462,7 @@ impl Sim {
                     self.schedule(self.now.after(d), Ev::ServiceDone { call: id });
                 }
             }
+            NodeKind::ReplicatedStore(_) => self.store_deliver(node, id),
             NodeKind::GeoDns(_) => match self.nearest_region(node, req.origin) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -548,6 +577,10 @@ impl Sim {
                     c.ver = ver;
                 }
                 false
+            }
+            NodeKind::ReplicatedStore(_) => {
+                self.store_done(node, id, req);
+                true
             }
             NodeKind::Cache(_) | NodeKind::Cdn(_) => {
                 if phase == PHASE_SET {
@@ -1127,7 +1160,7 @@ impl Sim {
                 st.free = (0..st.slots.len() as u32).rev().collect();
                 n.stats.busy.set(now, 0);
             }
-            Ext::Router(_) | Ext::Geo(_) | Ext::None => {}
+            Ext::Router(_) | Ext::Geo(_) | Ext::Store(_) | Ext::None => {}
         }
     }
 
@@ -1351,7 +1384,7 @@ impl Sim {
             NodeKind::LoadBalancer(_) => 0.0225 * HOURS_PER_MONTH,
             NodeKind::RateLimiter(_) => 0.005 * HOURS_PER_MONTH,
             NodeKind::Server(_) => 0.0416 * HOURS_PER_MONTH,
-            NodeKind::Database(_) => 0.171 * HOURS_PER_MONTH,
+            NodeKind::Database(_) | NodeKind::ReplicatedStore(_) => 0.171 * HOURS_PER_MONTH,
             NodeKind::Cache(c) => (0.017 + 0.051 * f64::from(c.capacity_keys) / 1e6) * HOURS_PER_MONTH,
             // $0.0075 per 10 000 requests plus $0.085 per GB at 100 kB per asset.
             NodeKind::Cdn(_) => per_s(n.stats.arrived) * SECONDS_PER_MONTH * (0.0075 / 1e4 + 0.085 * 1e-4),
@@ -1399,6 +1432,10 @@ pub(super) fn totals(nodes: &[NodeView]) -> DataTotals {
         if let Some(q) = &n.message_queue {
             t.duplicates += q.duplicates;
             t.dlq_size += q.dlq_size;
+        }
+        if let Some(s) = &n.store {
+            t.stale_reads += s.stale_reads;
+            t.conflicts += s.conflicts;
         }
     }
     t

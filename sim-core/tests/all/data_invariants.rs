@@ -142,6 +142,18 @@ fn build(t: &Topology) -> (Scenario, Vec<String>) {
             ids.push(id);
         }
     }
+    if t.geo {
+        // A replicated store across the two regions, written by the app.
+        let mode = if t.failover { "cp" } else { "ap" };
+        for (id, r) in [("kv-us", "us-east"), ("kv-us-2", "us-east"), ("kv-eu", "eu-west")] {
+            nodes.push(
+                json!({ "id": id, "region": r, "kind": { "replicated_store": { "cluster": "kv", "mode": mode } } }),
+            );
+            ids.push(id.into());
+        }
+        edges.push(edge("web", "kv-us"));
+        edges.push(edge("web-eu", "kv-eu"));
+    }
     if let Some((workers, capacity, idempotent, poison)) = t.queue {
         nodes.push(json!({ "id": "jobs", "kind": { "message_queue": { "capacity": capacity, "workers": workers,
             "service_time": { "exponential": { "mean_ms": 30 } }, "visibility_timeout_ms": 100,
@@ -169,6 +181,8 @@ fn fault(kind: u8, target: usize, ids: &[String]) -> Command {
                 "write_service_time": { "constant": { "ms": 3 } } } } }))
             .unwrap(),
         ),
+        8 if target.is_multiple_of(3) => Command::PartitionRegions { a: "us-east".into(), b: "eu-west".into() },
+        8 if target % 3 == 1 => Command::HealRegions { a: "eu-west".into(), b: "us-east".into() },
         8 if target.is_multiple_of(2) => Command::RegionOutage { region: "us-east".into() },
         8 if target % 4 == 1 => Command::RegionRecover { region: "us-east".into() },
         8 => Command::AddEdge(
@@ -208,6 +222,9 @@ fn check(sim: &Sim, seed: u64) {
                 "{} read counters (seed {seed})",
                 n.id
             );
+        }
+        if let Some(s) = &n.store {
+            assert!(s.stale_reads <= s.reads && s.reachable_replicas <= s.replicas, "{} store (seed {seed})", n.id);
         }
         if let Some(s) = &n.shards {
             let keys: u64 = s.shards.iter().map(|x| x.keys).sum();

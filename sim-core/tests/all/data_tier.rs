@@ -527,3 +527,71 @@ fn a_region_outage_moves_users_to_the_next_region_with_higher_latency_and_no_err
         assert!(node(&after, "web-eu").arrived > 3000);
     }
 }
+
+fn cap_store(mode: &str) -> Scenario {
+    let replica = |id: &str, region: &str| json!({ "id": id, "region": region, "kind": { "replicated_store": { "cluster": "profiles", "mode": mode } } });
+    let users = |id: &str, region: &str| {
+        json!({ "id": id, "region": region, "kind": { "client": { "rate_rps": 200, "mix": { "read": 0.8, "write": 0.2 },
+            "keys": { "zipf": { "key_count": 200, "s": 1.0 } } } } })
+    };
+    scenario(json!({ "version": 1, "nodes": [
+        users("us-users", "us-east"), users("eu-users", "eu-west"),
+        replica("store-us-1", "us-east"), replica("store-us-2", "us-east"), replica("store-eu", "eu-west") ],
+        "edges": [ { "from": "us-users", "to": "store-us-1", "latency_ms": 1 },
+                   { "from": "eu-users", "to": "store-eu", "latency_ms": 1 } ],
+        "events": [ { "at_s": 10, "command": { "partition_regions": { "a": "us-east", "b": "eu-west" } } },
+                    { "at_s": 20, "command": { "heal_regions": { "a": "us-east", "b": "eu-west" } } } ] }))
+}
+
+fn store_view(s: &Snapshot, id: &str) -> sim_core::StoreView {
+    node(s, id).store.clone().expect("store view")
+}
+
+#[test]
+fn cp_refuses_on_the_minority_side_ap_serves_stale_reads_and_both_converge_after_heal() {
+    for seed in 1..=3 {
+        let mut runs = Vec::new();
+        for mode in ["cp", "ap"] {
+            let mut sim = Sim::with_seed(&cap_store(mode), seed).unwrap();
+            sim.step_until(at(9.9), u64::MAX);
+            let before = sim.snapshot();
+            sim.step_until(at(19.9), u64::MAX);
+            let during = sim.snapshot();
+            sim.step_until(at(30.0), u64::MAX);
+            let after = sim.snapshot();
+            runs.push((before, during, after));
+        }
+        let (cp, ap) = (&runs[0], &runs[1]);
+        // Before the partition: no errors either way.
+        assert_eq!(cp.0.global.failed.total() + ap.0.global.failed.total(), 0, "(seed {seed})");
+        // CP: the EU replica (1 of 3) refuses everything for 10 s (~2000 requests); the US
+        // majority keeps serving. No stale reads, no conflicts.
+        let refused = store_view(&cp.1, "store-eu").refused;
+        assert!((1700..=2300).contains(&refused), "CP refusals on the minority side: {refused} (seed {seed})");
+        // (Up to the refusals still on their way back to the client.)
+        let failed = cp.1.global.failed.partition;
+        assert!(failed <= refused && refused <= failed + 5, "{failed} failed vs {refused} refused (seed {seed})");
+        assert_eq!(store_view(&cp.1, "store-us-1").refused, 0);
+        assert_eq!(cp.2.global.data.stale_reads, 0, "CP never serves stale reads (seed {seed})");
+        assert_eq!(cp.2.global.data.conflicts, 0);
+        // AP: no errors, but stale reads and divergence during the partition, conflicts at heal.
+        assert_eq!(ap.2.global.failed.total(), 0, "AP always answers (seed {seed})");
+        let stale = ap.1.global.data.stale_reads - ap.0.global.data.stale_reads;
+        assert!(stale > 500, "AP stale reads during the partition: {stale} (seed {seed})");
+        assert!(store_view(&ap.1, "store-eu").divergent_keys > 20, "(seed {seed})");
+        assert!(ap.2.global.data.conflicts > 10, "concurrent writes on both sides (seed {seed})");
+        // After the heal every replica holds the newest value of every key (the last writes are
+        // at most one one-way trip old).
+        for mode in ["cp", "ap"] {
+            let mut sim = Sim::with_seed(&cap_store(mode), seed).unwrap();
+            sim.step_until(at(30.0), u64::MAX);
+            sim.apply(Command::SetRate { client: "us-users".into(), rate_rps: 0.0 }).unwrap();
+            sim.apply(Command::SetRate { client: "eu-users".into(), rate_rps: 0.0 }).unwrap();
+            sim.step_until(at(31.0), u64::MAX);
+            let quiet = sim.snapshot();
+            for id in ["store-us-1", "store-us-2", "store-eu"] {
+                assert_eq!(store_view(&quiet, id).divergent_keys, 0, "{mode}: {id} converged (seed {seed})");
+            }
+        }
+    }
+}
