@@ -595,3 +595,51 @@ fn cp_refuses_on_the_minority_side_ap_serves_stale_reads_and_both_converge_after
         }
     }
 }
+
+#[test]
+fn each_data_tier_example_shows_its_component_at_work() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/");
+    let load = |name: &str| {
+        let text = std::fs::read_to_string(format!("{dir}{name}.json")).unwrap();
+        let s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        sim_core::run_headless(&s, None, None).unwrap().snapshot
+    };
+    let s = load("cache-stampede");
+    assert!(cache_view(&s, "cache").store_requests > 2000, "the flush stampedes the database");
+    let s = load("cdn");
+    assert!(cache_view(&s, "edge").hit_ratio > 0.5);
+    let s = load("replicas-failover");
+    assert!(s.log.iter().any(|l| l.text.contains("promoted to primary")), "{:?}", s.log);
+    assert!(db_view(&s, "replica-2").reads > 1000);
+    let s = load("shards");
+    assert!(node(&s, "router").shards.as_ref().unwrap().keys_moved_last > 0);
+    let s = load("message-queue");
+    let q = node(&s, "photo-jobs").message_queue.clone().unwrap();
+    assert!(q.dlq_size > 0 && q.duplicates > 0 && q.workers_killed == 1);
+    let s = load("geodns-failover");
+    assert!(node(&s, "web-eu-west").arrived > 0 && s.global.failed.node_down > 0);
+    let s = load("cap-partition");
+    assert!(store_view(&s, "store-eu").refused > 1000);
+    // The cost estimate: the total is the sum of the components, and request-priced
+    // components cost more with more traffic.
+    let total: f64 = s.nodes.iter().map(|n| n.monthly_cost_usd).sum();
+    assert!((s.global.data.monthly_cost_usd - total).abs() < 1e-6);
+    assert!((total - 3.0 * 0.171 * 730.0).abs() < 1e-6, "three store replicas: {total}");
+}
+
+#[test]
+fn cdn_cost_follows_the_traffic_it_serves() {
+    let cost = |rate: f64| {
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": rate, "mix": { "static_asset": 1 } } } },
+            { "id": "edge", "kind": { "cdn": { "capacity_keys": 1000 } } },
+            { "id": "origin", "kind": { "server": { "workers": 50, "queue_capacity": 100,
+                "service_time": { "constant": { "ms": 5 } } } } } ],
+            "edges": [ { "from": "users", "to": "edge" }, { "from": "edge", "to": "origin" } ] }));
+        node(&run(&s, 1, 20.0), "edge").monthly_cost_usd
+    };
+    let (low, high) = (cost(100.0), cost(400.0));
+    // $0.0075 per 10 000 requests + $0.085/GB at 100 kB: ≈ $2 400 a month per 100 rps.
+    assert!((low - 100.0 * 2.628e6 * (0.0075 / 1e4 + 0.085 * 1e-4)).abs() < 0.05 * low, "{low}");
+    assert!((high / low - 4.0).abs() < 0.2, "{high} vs {low}");
+}
