@@ -439,6 +439,16 @@ fn adding_a_shard_moves_one_in_n_plus_one_keys_with_consistent_hashing_and_most_
         // 10 000 keys: binomial standard deviation below 0.005.
         assert!((m - expect_mod).abs() < 0.02, "modulo moved {m:.3}, ≈ {expect_mod:.3} (N={n})");
     }
+    // Removing one of five shards moves exactly its keys with consistent hashing (≈ 1/5).
+    let mut sim = Sim::new(&sharded(json!({ "consistent_hash": { "virtual_nodes": 200 } }), 5, false, 0.0)).unwrap();
+    sim.step_until(at(0.1), u64::MAX);
+    let before = node(&sim.snapshot(), "router").shards.clone().unwrap();
+    let owned = before.shards.iter().find(|s| s.id == "shard-2").unwrap().keys;
+    sim.apply(Command::RemoveEdge { from: "router".into(), to: "shard-2".into() }).unwrap();
+    let after = node(&sim.snapshot(), "router").shards.clone().unwrap();
+    assert_eq!(after.keys_moved_last, owned, "only the removed shard's keys move");
+    assert!((after.moved_fraction_last - 0.2).abs() < 0.06, "{}", after.moved_fraction_last);
+    assert_eq!(after.shards.len(), 4);
 }
 
 #[test]
@@ -642,4 +652,27 @@ fn cdn_cost_follows_the_traffic_it_serves() {
     // $0.0075 per 10 000 requests + $0.085/GB at 100 kB: ≈ $2 400 a month per 100 rps.
     assert!((low - 100.0 * 2.628e6 * (0.0075 / 1e4 + 0.085 * 1e-4)).abs() < 0.05 * low, "{low}");
     assert!((high / low - 4.0).abs() < 0.2, "{high} vs {low}");
+}
+
+#[test]
+fn a_hot_key_expiring_stampedes_the_database_unless_misses_are_coalesced() {
+    // 1000 rps on one key, TTL 2 s, a 50 ms fetch: every request arriving while the expired
+    // key is being fetched misses too, λ × 50 ms ≈ 50 database reads per expiry.
+    for seed in 1..=3 {
+        let mut per_expiry = Vec::new();
+        for coalescing in [false, true] {
+            let s = scenario(json!({ "version": 1, "nodes": [
+                { "id": "users", "kind": { "client": { "rate_rps": 1000, "keys": { "uniform": { "key_count": 1 } } } } },
+                { "id": "cache", "kind": { "cache": { "capacity_keys": 10, "ttl_s": 2, "coalescing": coalescing,
+                    "write_policy": "read_through" } } },
+                db("db", 100, 50.0, 50.0) ],
+                "edges": [ { "from": "users", "to": "cache" }, { "from": "cache", "to": "db" } ] }));
+            let snap = run(&s, seed, 60.0);
+            let c = cache_view(&snap, "cache");
+            assert!(c.expirations >= 25, "about one expiry per ~2 s: {} (seed {seed})", c.expirations);
+            per_expiry.push((node(&snap, "db").arrived - 1) as f64 / c.expirations as f64);
+        }
+        assert!((40.0..=60.0).contains(&per_expiry[0]), "DB reads per expiry {} (seed {seed})", per_expiry[0]);
+        assert!((per_expiry[1] - 1.0).abs() < 0.05, "coalesced: one fetch per expiry, {} (seed {seed})", per_expiry[1]);
+    }
 }
