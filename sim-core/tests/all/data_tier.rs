@@ -676,3 +676,41 @@ fn a_hot_key_expiring_stampedes_the_database_unless_misses_are_coalesced() {
         assert!((per_expiry[1] - 1.0).abs() < 0.05, "coalesced: one fetch per expiry, {} (seed {seed})", per_expiry[1]);
     }
 }
+
+#[test]
+fn after_a_deploy_a_cdn_serves_old_assets_until_purged_or_versioned() {
+    let cdn = |versioned: bool, purge: bool| {
+        let mut events = vec![json!({ "at_s": 10, "command": { "deploy_assets": {} } })];
+        if purge {
+            events.push(json!({ "at_s": 10, "command": { "flush_cache": { "id": "edge" } } }));
+        }
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 500, "mix": { "static_asset": 1 },
+                "keys": { "zipf": { "key_count": 500, "s": 1.0 } } } } },
+            { "id": "edge", "kind": { "cdn": { "capacity_keys": 500, "ttl_s": 600, "versioned_urls": versioned } } },
+            { "id": "origin", "kind": { "server": { "workers": 50, "queue_capacity": 1000,
+                "service_time": { "constant": { "ms": 5 } } } } } ],
+            "edges": [ { "from": "users", "to": "edge" }, { "from": "edge", "to": "origin", "latency_ms": 40 } ],
+            "events": events }));
+        let mut sim = Sim::with_seed(&s, 5).unwrap();
+        sim.step_until(at(9.99), u64::MAX);
+        let before = sim.snapshot();
+        sim.step_until(at(30.0), u64::MAX);
+        let after = sim.snapshot();
+        let stale = cache_view(&after, "edge").stale_hits;
+        let fetched = node(&after, "origin").arrived - node(&before, "origin").arrived;
+        (stale, fetched)
+    };
+    let (plain_stale, plain_fetched) = cdn(false, false);
+    let (purged_stale, purged_fetched) = cdn(false, true);
+    let (versioned_stale, versioned_fetched) = cdn(true, false);
+    // Without a purge, nearly every request for 20 s gets the old asset (the TTL is 10 min).
+    assert!(plain_stale > 8000, "old assets served: {plain_stale}");
+    assert_eq!((purged_stale, versioned_stale), (0, 0), "purge or versioned URLs: never the old asset");
+    // Both refetch the assets in use from the origin; without either, the origin sees only
+    // the few keys never fetched before.
+    assert!(
+        purged_fetched > 5 * plain_fetched.max(1) && versioned_fetched > 5 * plain_fetched.max(1),
+        "origin fetches: plain {plain_fetched}, purge {purged_fetched}, versioned {versioned_fetched}"
+    );
+}
