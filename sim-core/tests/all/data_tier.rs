@@ -714,3 +714,56 @@ fn after_a_deploy_a_cdn_serves_old_assets_until_purged_or_versioned() {
         "origin fetches: plain {plain_fetched}, purge {purged_fetched}, versioned {versioned_fetched}"
     );
 }
+
+#[test]
+fn bad_data_tier_parameters_are_rejected_with_the_field_named() {
+    let with = |kind: Value| {
+        let text = json!({ "version": 1, "nodes": [ { "id": "x", "kind": kind } ] }).to_string();
+        Scenario::from_json(&text).unwrap_err().to_string()
+    };
+    let cases = [
+        (json!({ "cache": { "capacity_keys": 0 } }), "nodes[0].kind.cache.capacity_keys:"),
+        (json!({ "cache": { "capacity_keys": 10, "ttl_s": -1 } }), "nodes[0].kind.cache.ttl_s:"),
+        (json!({ "cache": { "capacity_keys": 10, "eviction": "mru" } }), "nodes[0].kind.cache.eviction"),
+        (json!({ "cdn": { "capacity_keys": 2000000 } }), "nodes[0].kind.cdn.capacity_keys:"),
+        (
+            json!({ "shard_router": { "strategy": { "consistent_hash": { "virtual_nodes": 0 } } } }),
+            "nodes[0].kind.shard_router.strategy.consistent_hash.virtual_nodes:",
+        ),
+        (json!({ "shard_router": { "key_space": 0 } }), "nodes[0].kind.shard_router.key_space:"),
+        (
+            json!({ "message_queue": { "capacity": 10, "workers": 1, "service_time": { "constant": { "ms": 1 } },
+                "visibility_timeout_ms": 100, "max_attempts": 0 } }),
+            "nodes[0].kind.message_queue.max_attempts:",
+        ),
+        (
+            json!({ "message_queue": { "capacity": 10, "workers": 1, "service_time": { "constant": { "ms": 1 } },
+                "visibility_timeout_ms": f64::NAN } }),
+            "nodes[0].kind.message_queue.visibility_timeout_ms",
+        ),
+        (
+            json!({ "geo_dns": { "health_check": { "interval_ms": 0, "unhealthy_threshold": 1, "healthy_threshold": 1 } } }),
+            "nodes[0].kind.geo_dns.health_check.interval_ms:",
+        ),
+        (json!({ "replicated_store": { "cluster": "" } }), "nodes[0].kind.replicated_store.cluster:"),
+        (json!({ "replicated_store": { "cluster": "a", "mode": "ca" } }), "nodes[0].kind.replicated_store.mode"),
+        (
+            json!({ "database": { "max_connections": 1, "queue_capacity": 1,
+                "read_service_time": { "constant": { "ms": 1 } }, "write_service_time": { "constant": { "ms": 1 } },
+                "failover_detection_ms": 0 } }),
+            "nodes[0].kind.database.failover_detection_ms:",
+        ),
+    ];
+    for (kind, path) in cases {
+        let e = with(kind.clone());
+        assert!(e.starts_with(path), "{kind}: {e}");
+    }
+    // Commands on the wrong kind of node are errors, never panics.
+    let mut sim = Sim::new(&queue(false, 0, 1.0)).unwrap();
+    let e = sim.apply(Command::FlushCache { id: "jobs".into() }).unwrap_err().to_string();
+    assert!(e.starts_with("command.flush_cache.id:"), "{e}");
+    let e = sim.apply(Command::KillWorker { id: "uploads".into() }).unwrap_err().to_string();
+    assert!(e.starts_with("command.kill_worker.id:"), "{e}");
+    let e = sim.apply(Command::KillWorker { id: "jobs".into() }).unwrap_err().to_string();
+    assert!(e.contains("no consumer of jobs is busy"), "{e}");
+}
