@@ -767,3 +767,26 @@ fn bad_data_tier_parameters_are_rejected_with_the_field_named() {
     let e = sim.apply(Command::KillWorker { id: "jobs".into() }).unwrap_err().to_string();
     assert!(e.contains("no consumer of jobs is busy"), "{e}");
 }
+
+#[test]
+fn a_shard_can_have_read_replicas() {
+    let mut primary = db("shard-0", 4, 5.0, 5.0);
+    primary["kind"]["database"]["read_from_replicas"] = json!(true);
+    let s = scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 300, "mix": { "read": 0.9, "write": 0.1 } } } },
+        { "id": "router", "kind": { "shard_router": { "strategy": "range", "key_space": 1000 } } },
+        primary, db("shard-0-replica", 4, 5.0, 1.0), db("shard-1", 4, 5.0, 5.0) ],
+        "edges": [ { "from": "users", "to": "router" }, { "from": "router", "to": "shard-0" },
+                   { "from": "router", "to": "shard-1" }, { "from": "shard-0", "to": "shard-0-replica", "latency_ms": 1 } ] }));
+    let snap = run(&s, 2, 20.0);
+    let view = node(&snap, "router").shards.clone().unwrap();
+    // Range: keys 0-499 on shard-0, 500-999 on shard-1; the replica is not a shard.
+    assert_eq!(
+        view.shards.iter().map(|s| (s.id.as_str(), s.keys)).collect::<Vec<_>>(),
+        [("shard-0", 500), ("shard-1", 500)]
+    );
+    let replica = db_view(&snap, "shard-0-replica");
+    assert_eq!(replica.role, "replica");
+    assert!(replica.reads > 2000 && db_view(&snap, "shard-0").reads == 0, "shard-0's reads go to its replica");
+    assert!(replica.writes_applied > 200 && snap.global.failed.total() == 0);
+}
