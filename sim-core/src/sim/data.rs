@@ -869,6 +869,28 @@ impl Sim {
             Ext::Db(s) => s.versions.clone(),
             _ => Vec::new(),
         };
+        // The other replicas drop what is left of the old stream and forget writes the new
+        // primary never had, so that every copy agrees on what was lost.
+        let new_versions = match &self.nodes[new as usize].ext {
+            Ext::Db(s) => s.versions.clone(),
+            _ => Vec::new(),
+        };
+        let others: Vec<u32> = self.nodes[old as usize]
+            .out_edges
+            .iter()
+            .map(|&e| self.edges[e as usize].to)
+            .filter(|&t| t != new)
+            .collect();
+        for r in others {
+            if let Ext::Db(rs) = &mut self.nodes[r as usize].ext {
+                rs.epoch += 1;
+                rs.apply_queue.clear();
+                rs.applying = false;
+                for (k, v) in rs.versions.iter_mut().enumerate() {
+                    *v = (*v).min(new_versions.get(k).copied().unwrap_or(0));
+                }
+            }
+        }
         if let Ext::Db(ns) = &mut self.nodes[new as usize].ext {
             ns.primary = NONE;
             ns.epoch += 1;
