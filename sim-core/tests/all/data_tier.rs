@@ -790,3 +790,25 @@ fn a_shard_can_have_read_replicas() {
     assert!(replica.reads > 2000 && db_view(&snap, "shard-0").reads == 0, "shard-0's reads go to its replica");
     assert!(replica.writes_applied > 200 && snap.global.failed.total() == 0);
 }
+
+#[test]
+fn without_invalidation_a_cache_serves_stale_values_until_their_ttl() {
+    let stale = |policy: &str, invalidate: bool| {
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 500, "mix": { "read": 0.9, "write": 0.1 },
+                "keys": { "zipf": { "key_count": 100, "s": 1.0 } } } } },
+            { "id": "cache", "kind": { "cache": { "capacity_keys": 100, "ttl_s": 30, "write_policy": policy,
+                "invalidate_on_write": invalidate } } },
+            db("db", 16, 5.0, 5.0) ],
+            "edges": [ { "from": "users", "to": "cache" }, { "from": "cache", "to": "db", "latency_ms": 1 } ] }));
+        let snap = run(&s, 4, 30.0);
+        let c = cache_view(&snap, "cache");
+        c.stale_hits as f64 / c.hits as f64
+    };
+    let kept = stale("cache_aside", false);
+    let invalidated = stale("cache_aside", true);
+    let through = stale("write_through", true);
+    assert!(kept > 0.3, "stale hits without invalidation: {kept}");
+    // With invalidation only races remain (a fill that read the store just before a write).
+    assert!(invalidated < kept / 10.0 && through < kept / 10.0, "{invalidated} / {through} vs {kept}");
+}
