@@ -274,6 +274,181 @@ pub struct NodeView {
     pub series: Vec<NodePoint>,
     /// Instances of an autoscaling group (running, booting or draining).
     pub instances: u64,
+    /// The node's region, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Estimated monthly cost of this component, US dollars (see the price table).
+    pub monthly_cost_usd: f64,
+    /// Cache or CDN metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheView>,
+    /// Versions and replication of a database (primary or replica).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseView>,
+    /// Keys and load per shard of a shard router.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<ShardView>,
+    /// Backlog, dead letters and duplicates of a message queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_queue: Option<QueueView>,
+    /// Reads, refusals, staleness and divergence of a replicated-store replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreView>,
+}
+
+/// Metrics of one replica of a replicated store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    /// Cluster name.
+    pub cluster: String,
+    /// "cp" or "ap".
+    pub mode: String,
+    /// Peers (this replica included) it can reach now.
+    pub reachable_replicas: u64,
+    /// Replicas in the cluster.
+    pub replicas: u64,
+    /// Reads served.
+    pub reads: u64,
+    /// Writes accepted.
+    pub writes: u64,
+    /// Requests refused because a majority was out of reach (CP).
+    pub refused: u64,
+    /// Reads served older than the newest write of their key anywhere in the cluster.
+    pub stale_reads: u64,
+    /// Keys written on both sides of a partition, reconciled by last-writer-wins at heal.
+    pub conflicts: u64,
+    /// Keys whose value here differs from the newest in the cluster now.
+    pub divergent_keys: u64,
+}
+
+/// Metrics of a cache or CDN edge.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CacheView {
+    /// Keys cached now.
+    pub keys: u64,
+    /// Capacity in keys.
+    pub capacity_keys: u64,
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that had to go to the store (expired entries included).
+    pub misses: u64,
+    /// hits / (hits + misses) since the start (0 before any lookup).
+    pub hit_ratio: f64,
+    /// Hit ratio in the newest window.
+    pub window_hit_ratio: f64,
+    /// Entries evicted to make room.
+    pub evictions: u64,
+    /// Misses caused by an expired entry.
+    pub expirations: u64,
+    /// Hits that returned a version older than the latest committed one.
+    pub stale_hits: u64,
+    /// Requests the cache sent to its store (reads on a miss, writes).
+    pub store_requests: u64,
+    /// Misses that waited for another request's fetch of the same key (coalescing).
+    pub coalesced: u64,
+    /// Write-behind: writes acknowledged but not yet written to the store.
+    pub dirty_writes: u64,
+    /// Write-behind: acknowledged writes lost because the cache died before flushing them.
+    pub lost_writes: u64,
+}
+
+/// Replication metrics of a database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseView {
+    /// "primary" or "replica".
+    pub role: String,
+    /// The primary's id, for a replica.
+    pub primary: Option<String>,
+    /// Writes committed here as primary (since the start, or since promotion).
+    pub writes_committed: u64,
+    /// Replicated writes applied here as a replica.
+    pub writes_applied: u64,
+    /// Replicated writes received and not yet applied.
+    pub replication_backlog: u64,
+    /// Age of the oldest unapplied write (0 when caught up), ms: the replication lag now.
+    pub replication_lag_ms: f64,
+    /// Mean commit-to-apply delay of the writes applied so far, ms.
+    pub mean_replication_lag_ms: f64,
+    /// Reads served here.
+    pub reads: u64,
+    /// Reads served below the latest committed version of their key.
+    pub stale_reads: u64,
+    /// Stale reads of a key whose newer write came from the same client (session).
+    pub ryw_violations: u64,
+    /// Reads this primary sent to its replicas.
+    pub reads_to_replicas: u64,
+    /// Writes lost when this node was promoted (committed on the old primary, never applied here).
+    pub lost_writes: u64,
+}
+
+/// Shard map and load of a shard router.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardView {
+    /// Per shard, in edge order.
+    pub shards: Vec<ShardShare>,
+    /// Keys of the key space that changed shard at the last change of the shard set.
+    pub keys_moved_last: u64,
+    /// keys_moved_last / key_space.
+    pub moved_fraction_last: f64,
+}
+
+/// One shard's share.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardShare {
+    /// Shard node id.
+    pub id: String,
+    /// Keys of the key space mapped to it.
+    pub keys: u64,
+    /// Requests routed to it.
+    pub requests: u64,
+    /// Its fraction of the routed requests.
+    pub load_share: f64,
+}
+
+/// Metrics of a message queue and its consumers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueView {
+    /// Messages not yet acknowledged (waiting, in process, waiting to retry).
+    pub backlog: u64,
+    /// Messages visible and waiting for a consumer.
+    pub ready: u64,
+    /// Age of the oldest unacknowledged message, ms.
+    pub oldest_age_ms: f64,
+    /// Messages enqueued.
+    pub enqueued: u64,
+    /// Messages processed and acknowledged.
+    pub acknowledged: u64,
+    /// Deliveries after the first (retries and visibility-timeout redeliveries).
+    pub redeliveries: u64,
+    /// Processing attempts that failed.
+    pub failures: u64,
+    /// Messages moved to the dead-letter queue.
+    pub dlq_size: u64,
+    /// Side effects applied more than once for one message.
+    pub duplicates: u64,
+    /// Consumers killed mid-job.
+    pub workers_killed: u64,
+    /// Messages lost when the queue itself died.
+    pub lost_messages: u64,
+}
+
+/// Data-tier totals over all nodes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataTotals {
+    /// Estimated monthly cost of the whole design, US dollars.
+    pub monthly_cost_usd: f64,
+    /// Stale reads served by databases and stale cache hits.
+    pub stale_reads: u64,
+    /// Read-your-writes violations.
+    pub ryw_violations: u64,
+    /// Writes lost (failovers and write-behind caches).
+    pub lost_writes: u64,
+    /// Duplicate message side effects.
+    pub duplicates: u64,
+    /// Messages in dead-letter queues.
+    pub dlq_size: u64,
+    /// Conflicts reconciled by replicated stores.
+    pub conflicts: u64,
 }
 
 /// Flow on one edge.
@@ -320,6 +495,8 @@ pub struct GlobalView {
     pub latency: LatencySummary,
     /// The newest window.
     pub window: GlobalPoint,
+    /// Data-tier totals and the cost estimate.
+    pub data: DataTotals,
 }
 
 /// An active SLO alert.

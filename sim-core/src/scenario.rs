@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data_params::*;
 use crate::error::Error;
 
 /// The scenario format version this crate writes and reads.
@@ -88,6 +89,18 @@ pub enum NodeKind {
     RateLimiter(RateLimiterParams),
     /// A group of identical servers that grows and shrinks with utilisation.
     AutoscalingGroup(AutoscalingParams),
+    /// A key-value cache in front of its single outgoing edge.
+    Cache(CacheParams),
+    /// A CDN edge caching static assets in front of its origin (its single outgoing edge).
+    Cdn(CdnParams),
+    /// Sends each key to one shard (its outgoing edges).
+    ShardRouter(ShardRouterParams),
+    /// Sends each user to the nearest healthy region (its outgoing edges' targets' regions).
+    GeoDns(GeoDnsParams),
+    /// One replica of a replicated store (CP or AP under partition).
+    ReplicatedStore(ReplicatedStoreParams),
+    /// A message queue with a pool of consumers; producers return at once.
+    MessageQueue(MessageQueueParams),
 }
 
 impl NodeKind {
@@ -100,6 +113,12 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::RateLimiter(_) => "rate_limiter",
             NodeKind::AutoscalingGroup(_) => "autoscaling_group",
+            NodeKind::Cache(_) => "cache",
+            NodeKind::Cdn(_) => "cdn",
+            NodeKind::ShardRouter(_) => "shard_router",
+            NodeKind::GeoDns(_) => "geo_dns",
+            NodeKind::ReplicatedStore(_) => "replicated_store",
+            NodeKind::MessageQueue(_) => "message_queue",
         }
     }
 }
@@ -327,8 +346,17 @@ pub struct DatabaseParams {
     pub queue_capacity: u32,
     /// Service time of reads (and static assets and jobs).
     pub read_service_time: ServiceTime,
-    /// Service time of writes.
+    /// Service time of writes (on a read replica: of applying one replicated write).
     pub write_service_time: ServiceTime,
+    /// A primary spreads reads over its replicas (its outgoing edges to databases).
+    #[serde(default)]
+    pub read_from_replicas: bool,
+    /// Reads of a key its client wrote less than this long ago go to the primary, ms.
+    #[serde(default)]
+    pub read_your_writes_window_ms: Option<f64>,
+    /// When the primary dies, a replica is promoted after this detection time, ms.
+    #[serde(default)]
+    pub failover_detection_ms: Option<f64>,
 }
 
 /// Token bucket.
@@ -547,6 +575,41 @@ pub enum Command {
         /// New distribution.
         keys: KeyDistribution,
     },
+    /// Empty a cache or CDN edge at once (a restart, an eviction storm, a purge).
+    FlushCache {
+        /// Cache or CDN id.
+        id: String,
+    },
+    /// Kill every node of a region except clients (a data-centre outage).
+    RegionOutage {
+        /// Region name.
+        region: String,
+    },
+    /// Cut all communication between two regions (replicated stores see it).
+    PartitionRegions {
+        /// One region.
+        a: String,
+        /// The other region.
+        b: String,
+    },
+    /// Restore communication between two regions; replicated stores reconcile.
+    HealRegions {
+        /// One region.
+        a: String,
+        /// The other region.
+        b: String,
+    },
+    /// Revive every node of a region.
+    RegionRecover {
+        /// Region name.
+        region: String,
+    },
+    /// Kill one busy consumer of a message queue mid-job (it is replaced at once; its
+    /// message stays invisible until the visibility timeout).
+    KillWorker {
+        /// Message queue id.
+        id: String,
+    },
     /// Multiply a client's rate by `multiplier` for `duration_s`.
     Spike {
         /// Client id.
@@ -732,7 +795,13 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         | Command::Kill { .. }
         | Command::Revive { .. }
         | Command::Partition { .. }
-        | Command::Heal { .. } => Ok(()),
+        | Command::Heal { .. }
+        | Command::FlushCache { .. }
+        | Command::RegionOutage { .. }
+        | Command::RegionRecover { .. }
+        | Command::PartitionRegions { .. }
+        | Command::HealRegions { .. }
+        | Command::KillWorker { .. } => Ok(()),
     }
 }
 
@@ -791,8 +860,26 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             slots(&format!("{p}.max_connections"), d.max_connections, 1)?;
             slots(&format!("{p}.queue_capacity"), d.queue_capacity, 0)?;
             validate_service(&format!("{p}.read_service_time"), &d.read_service_time)?;
-            validate_service(&format!("{p}.write_service_time"), &d.write_service_time)
+            validate_service(&format!("{p}.write_service_time"), &d.write_service_time)?;
+            if let Some(t) = d.read_your_writes_window_ms {
+                positive(&format!("{p}.read_your_writes_window_ms"), t, MAX_SECONDS * 1e3)?;
+            }
+            if let Some(t) = d.failover_detection_ms {
+                positive(&format!("{p}.failover_detection_ms"), t, MAX_SECONDS * 1e3)?;
+            }
+            Ok(())
         }
+        NodeKind::Cache(c) => validate_cache(&format!("{p}.cache"), c),
+        NodeKind::Cdn(c) => validate_cdn(&format!("{p}.cdn"), c),
+        NodeKind::ShardRouter(r) => validate_router(&format!("{p}.shard_router"), r),
+        NodeKind::GeoDns(g) => validate_health(&format!("{p}.geo_dns.health_check"), &g.health_check),
+        NodeKind::ReplicatedStore(r) => {
+            if r.cluster.is_empty() || r.cluster.len() > 100 {
+                return Err(Error::new(format!("{p}.replicated_store.cluster"), "must be 1 to 100 characters"));
+            }
+            validate_service(&format!("{p}.replicated_store.service_time"), &r.service_time)
+        }
+        NodeKind::MessageQueue(q) => validate_queue(&format!("{p}.message_queue"), q),
         NodeKind::RateLimiter(r) => {
             let p = format!("{p}.rate_limiter");
             positive(&format!("{p}.rate_rps"), r.rate_rps, MAX_RATE_RPS)?;
@@ -842,7 +929,7 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
+pub(crate) fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
     range(&format!("{p}.interval_ms"), h.interval_ms, 1.0, MAX_SECONDS * 1e3)?;
     for (f, v) in [("unhealthy_threshold", h.unhealthy_threshold), ("healthy_threshold", h.healthy_threshold)] {
         if v == 0 || v > 1000 {
@@ -852,7 +939,7 @@ fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
     Ok(())
 }
 
-fn validate_service(p: &str, s: &ServiceTime) -> Result<(), Error> {
+pub(crate) fn validate_service(p: &str, s: &ServiceTime) -> Result<(), Error> {
     match *s {
         ServiceTime::Exponential { mean_ms } => {
             positive(&format!("{p}.exponential.mean_ms"), mean_ms, MAX_SECONDS * 1e3)

@@ -17,6 +17,9 @@ use crate::random::{self, KeySampler};
 use crate::scenario::*;
 use crate::time::{SimDuration, SimTime};
 
+mod data;
+mod store;
+
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
 /// Sentinel for "no edge" / "no worker slot".
@@ -42,6 +45,9 @@ struct Req {
     key: u32,
     created_at: SimTime,
     deadline: SimTime,
+    /// The client node the request comes from (its "session", for read-your-writes);
+    /// node indices stay below `MAX_NODES`.
+    origin: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +75,8 @@ struct Call {
     sent_at: SimTime,
     worker: u32,
     next_edge: u32,
+    /// Version of the data the answer of this hop carries (data tier).
+    ver: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +89,7 @@ struct Slot {
 enum Ev {
     Arrival { node: u32, gen: u32 },
     Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
-    Respond { to: CallId, token: u32, outcome: Outcome },
+    Respond { to: CallId, token: u32, outcome: Outcome, ver: u32 },
     ServiceDone { call: CallId },
     Timeout { call: CallId, token: u32 },
     Retry { node: u32, req: Req },
@@ -91,6 +99,7 @@ enum Ev {
     SpikeEnd { node: u32, gen: u32 },
     Window,
     Scheduled { index: u32 },
+    Data(data::DataEv),
 }
 
 struct Entry {
@@ -119,11 +128,28 @@ impl Ord for Entry {
 /// Runtime state by kind (parameters stay in the node's [`NodeKind`]).
 #[derive(Clone, Debug)]
 enum Runtime {
-    Client { keys: KeySampler, arrival_gen: u32, spike: f64, spike_gen: u32 },
-    Balancer { rr: u32, hc_gen: u32 },
-    Station { queue: VecDeque<CallId>, slots: Vec<Option<CallId>>, free: Vec<u32> },
-    Limiter { tokens: f64, last: SimTime },
+    Client {
+        keys: KeySampler,
+        arrival_gen: u32,
+        spike: f64,
+        spike_gen: u32,
+    },
+    Balancer {
+        rr: u32,
+        hc_gen: u32,
+    },
+    Station {
+        queue: VecDeque<CallId>,
+        slots: Vec<Option<CallId>>,
+        free: Vec<u32>,
+    },
+    Limiter {
+        tokens: f64,
+        last: SimTime,
+    },
     Group(Box<GroupState>),
+    /// Data-tier kinds keep their state in [`Node::ext`].
+    Passive,
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +197,8 @@ struct Node {
     out_edges: Vec<u32>,
     rng: Pcg64,
     rt: Runtime,
+    /// Data-tier state (caches, replication, shard maps, message queues).
+    ext: data::Ext,
     stats: NodeStats,
 }
 
@@ -183,6 +211,7 @@ impl Node {
         match &self.kind {
             NodeKind::Server(s) => s.workers,
             NodeKind::Database(d) => d.max_connections,
+            NodeKind::MessageQueue(q) => q.workers,
             _ => 0,
         }
     }
@@ -299,6 +328,8 @@ pub struct Sim {
     alerts: Vec<Alert>,
     hops: Ring<Hop>,
     scratch: Vec<u32>,
+    /// Per-key truth of the data tier (latest committed versions).
+    data: data::DataState,
 }
 
 fn fmt_s(t: SimTime) -> String {
@@ -348,6 +379,7 @@ impl Sim {
             alerts: Vec::new(),
             hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
+            data: data::DataState::default(),
         };
         for n in &scenario.nodes {
             sim.add_node(n)?;
@@ -506,6 +538,12 @@ impl Sim {
                 launched: 0,
                 last_tick: self.now,
             })),
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => Runtime::Passive,
         };
         self.nodes.push(Node {
             id: spec.id.clone(),
@@ -521,10 +559,12 @@ impl Sim {
             out_edges: Vec::new(),
             rng: random::node_stream(self.seed, &spec.id),
             rt,
+            ext: data::Ext::new(&spec.kind),
             stats: self.new_stats(),
         });
         self.by_id.insert(spec.id.clone(), idx);
         self.start_node(idx);
+        self.data_start(idx, spec.region.as_deref());
         Ok(idx)
     }
 
@@ -607,6 +647,7 @@ impl Sim {
             wrr_current: 0,
         });
         self.nodes[from as usize].out_edges.push(idx);
+        self.data_edges_changed(from, to);
         Ok(())
     }
 
@@ -734,14 +775,17 @@ impl Sim {
                     }
                     self.schedule(now.after(t), Ev::Timeout { call: id, token });
                 }
-                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition) }),
+                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
             }
             return;
         }
         if let Some(t) = timeout {
             self.schedule(now.after(t), Ev::Timeout { call: id, token });
         }
-        let lat = self.edge_latency(node, edge);
+        let mut lat = self.edge_latency(node, edge);
+        if self.data.regions_used {
+            lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
+        }
         if req.traced {
             self.hops.push(Hop {
                 from: node,
@@ -756,7 +800,8 @@ impl Sim {
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, traced: bool) {
+    #[allow(clippy::too_many_arguments)]
+    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
         let now = self.now;
         let caller = self.edges[edge as usize].from;
         if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
@@ -778,7 +823,7 @@ impl Sim {
             parent.partition_dropped = true;
             let pnode = parent.node;
             if self.nodes[pnode as usize].call_timeout().is_none() {
-                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition) });
+                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
             }
             return;
         }
@@ -786,7 +831,7 @@ impl Sim {
         if traced {
             self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
         }
-        self.schedule(now.after(lat), Ev::Respond { to, token, outcome });
+        self.schedule(now.after(lat), Ev::Respond { to, token, outcome, ver });
     }
 
     /// The call is over at its node: record, release, answer the caller, free.
@@ -808,7 +853,7 @@ impl Sim {
             self.release_worker(node, call.worker);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.req.traced);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver, call.req.traced);
         }
     }
 
@@ -818,12 +863,13 @@ impl Sim {
         match ev {
             Ev::Arrival { node, gen } => self.on_arrival(node, gen),
             Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
-            Ev::Respond { to, token, outcome } => {
+            Ev::Respond { to, token, outcome, ver } => {
                 let Some(c) = self.call_mut(to) else { return };
                 if !c.waiting || c.token != token {
                     return;
                 }
                 c.waiting = false;
+                c.ver = ver;
                 self.on_result(to, outcome);
             }
             Ev::Timeout { call, token } => {
@@ -867,6 +913,7 @@ impl Sim {
                 }
             }
             Ev::Window => self.on_window(),
+            Ev::Data(d) => self.on_data(d),
             Ev::Scheduled { index } => {
                 let cmd = self.scheduled[index as usize].clone();
                 if let Err(e) = self.execute(&cmd) {
@@ -941,7 +988,7 @@ impl Sim {
             };
             let every = self.metrics_cfg.trace_every;
             let traced = every > 0 && self.global.arrived.is_multiple_of(u64::from(every));
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, traced };
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16, traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -967,6 +1014,7 @@ impl Sim {
             sent_at: now,
             worker: NONE,
             next_edge: 0,
+            ver: 0,
         });
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
@@ -975,7 +1023,7 @@ impl Sim {
                 if let Some(c) = self.call_mut(id) {
                     c.waiting = true;
                 }
-                self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown) });
+                self.schedule(now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 });
             }
         }
     }
@@ -1045,7 +1093,7 @@ impl Sim {
         n.stats.arrived += 1;
         let refuse = |this: &mut Sim, cause: Cause| {
             this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause), req.traced);
+            this.reply(to, edge, parent, token, Err(cause), 0, req.traced);
         };
         if !n.serving() {
             refuse(self, Cause::NodeDown);
@@ -1076,9 +1124,21 @@ impl Sim {
             sent_at: now,
             worker: NONE,
             next_edge: 0,
+            ver: 0,
         });
         match self.nodes[to as usize].kind {
-            NodeKind::Server(_) | NodeKind::Database(_) => self.station_admit(to, id),
+            NodeKind::Server(_) => self.station_admit(to, id),
+            NodeKind::Database(_) => {
+                if !self.db_route(to, id) {
+                    self.station_admit(to, id);
+                }
+            }
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => self.data_deliver(to, id),
             NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => match self.pick_backend(to, req.key) {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
@@ -1111,6 +1171,12 @@ impl Sim {
             NodeKind::LoadBalancer(_) | NodeKind::RateLimiter(_) | NodeKind::AutoscalingGroup(_) => {
                 self.finish(id, outcome)
             }
+            NodeKind::Cache(_)
+            | NodeKind::Cdn(_)
+            | NodeKind::ShardRouter(_)
+            | NodeKind::MessageQueue(_)
+            | NodeKind::GeoDns(_)
+            | NodeKind::ReplicatedStore(_) => self.data_result(id, outcome),
         }
     }
 
@@ -1198,6 +1264,9 @@ impl Sim {
     }
 
     fn on_service_done(&mut self, id: CallId) {
+        if self.data_service_done(id) {
+            return;
+        }
         let Some(c) = self.call(id) else { return };
         let node = c.node;
         let worker = c.worker;
@@ -1534,7 +1603,7 @@ impl Sim {
                 Some(p) => {
                     let caller = self.call(p).map(|c| c.node);
                     if caller.is_some_and(|c| self.nodes[c as usize].call_timeout().is_none()) {
-                        self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown) });
+                        self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown), ver: 0 });
                     }
                 }
             }
@@ -1551,6 +1620,7 @@ impl Sim {
         for e in out {
             self.edges[e as usize].outstanding = 0;
         }
+        self.data_kill(node);
     }
 
     fn remove_node(&mut self, node: u32) {
@@ -1579,8 +1649,9 @@ impl Sim {
     fn remove_edge(&mut self, e: u32) {
         let ed = &mut self.edges[e as usize];
         ed.removed = true;
-        let from = ed.from;
+        let (from, to) = (ed.from, ed.to);
         self.nodes[from as usize].out_edges.retain(|&x| x != e);
+        self.data_edges_changed(from, to);
     }
 
     // ----- commands -----
@@ -1622,6 +1693,7 @@ impl Sim {
                 }
                 self.start_node(n);
                 self.start_next(n);
+                self.data_edges_changed(n, NONE);
                 self.log(format!("{id} reconfigured at {}", fmt_s(now)));
             }
             Command::AddEdge(spec) => {
@@ -1658,6 +1730,7 @@ impl Sim {
                 if !self.nodes[n as usize].up {
                     self.nodes[n as usize].up = true;
                     self.start_node(n);
+                    self.data_revive(n);
                     self.log(format!("{id} revived at {}", fmt_s(now)));
                 }
             }
@@ -1701,6 +1774,18 @@ impl Sim {
                     c.keys = keys.clone();
                     *sampler = KeySampler::new(keys);
                 }
+            }
+            Command::FlushCache { id } => {
+                let n = self.node_index(id, "command.flush_cache.id")?;
+                self.flush_cache(n).map_err(|m| Error::new("command.flush_cache.id", m))?;
+            }
+            Command::RegionOutage { region } => self.region_outage(region, true),
+            Command::PartitionRegions { a, b } => self.partition_regions(a, b, true),
+            Command::HealRegions { a, b } => self.partition_regions(a, b, false),
+            Command::RegionRecover { region } => self.region_outage(region, false),
+            Command::KillWorker { id } => {
+                let n = self.node_index(id, "command.kill_worker.id")?;
+                self.kill_worker(n).map_err(|m| Error::new("command.kill_worker.id", m))?;
             }
             Command::Spike { client, multiplier, duration_s } => {
                 let n = self.client_index(client, "command.spike.client")?;
@@ -1775,6 +1860,7 @@ impl Sim {
             e.window_rps = (e.sent - e.mark_sent) as f64 / w;
             e.mark_sent = e.sent;
         }
+        self.data_window();
         self.check_slos(point);
         self.schedule(now.after(self.window), Ev::Window);
     }
@@ -1830,8 +1916,9 @@ impl Sim {
             mean_in_flight: mean_area(g.in_flight.at(now)),
             latency: g.latency.summary(),
             window: g.series.last().copied().unwrap_or_default(),
+            data: DataTotals::default(),
         };
-        let nodes = self
+        let nodes: Vec<NodeView> = self
             .nodes
             .iter()
             .filter(|n| !n.removed)
@@ -1875,6 +1962,13 @@ impl Sim {
                         Runtime::Group(g) => g.instances.len() as u64,
                         _ => 0,
                     },
+                    region: self.data.region(idx).map(str::to_string),
+                    monthly_cost_usd: self.monthly_cost_usd(n),
+                    cache: self.cache_view(n),
+                    database: self.database_view(n),
+                    shards: self.shard_view(n),
+                    message_queue: self.queue_view(n),
+                    store: self.store_view(n),
                 }
             })
             .collect();
@@ -1893,6 +1987,8 @@ impl Sim {
                 healthy: e.healthy,
             })
             .collect();
+        let mut global = global;
+        global.data = data::totals(&nodes);
         Snapshot {
             now_s: secs,
             events_processed: self.events,

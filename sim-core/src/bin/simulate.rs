@@ -48,6 +48,41 @@ fn errors_line(e: &ErrorCounts) -> String {
     )
 }
 
+/// The data-tier line of a node, if it has one.
+fn print_data(n: &sim_core::NodeView) {
+    if let Some(c) = &n.cache {
+        println!(
+            "  {:<14} hit ratio {:.2}% · keys {}/{} · evictions {} · expired {} · stale hits {} · store requests {} · coalesced {} · lost writes {}",
+            "", c.hit_ratio * 100.0, c.keys, c.capacity_keys, c.evictions, c.expirations, c.stale_hits,
+            c.store_requests, c.coalesced, c.lost_writes
+        );
+    }
+    if let Some(d) = &n.database {
+        println!(
+            "  {:<14} {} · committed {} · applied {} · lag now {:.1} ms, mean {:.1} ms · reads {} · stale {} · RYW {} · lost {}",
+            "", d.role, d.writes_committed, d.writes_applied, d.replication_lag_ms, d.mean_replication_lag_ms,
+            d.reads, d.stale_reads, d.ryw_violations, d.lost_writes
+        );
+    }
+    if let Some(v) = &n.shards {
+        let shares: Vec<String> =
+            v.shards.iter().map(|s| format!("{} {:.1}% ({} keys)", s.id, s.load_share * 100.0, s.keys)).collect();
+        println!("  {:<14} load {} · last change moved {} keys", "", shares.join(", "), v.keys_moved_last);
+    }
+    if let Some(s) = &n.store {
+        println!(
+            "  {:<14} {} · reads {} · writes {} · refused {} · stale reads {} · conflicts {} · divergent keys {}",
+            "", s.mode, s.reads, s.writes, s.refused, s.stale_reads, s.conflicts, s.divergent_keys
+        );
+    }
+    if let Some(q) = &n.message_queue {
+        println!(
+            "  {:<14} backlog {} · oldest {:.0} ms · acked {}/{} · redeliveries {} · DLQ {} · duplicates {}",
+            "", q.backlog, q.oldest_age_ms, q.acknowledged, q.enqueued, q.redeliveries, q.dlq_size, q.duplicates
+        );
+    }
+}
+
 fn print_text(s: &Summary, wall_s: f64) {
     let g = &s.snapshot.global;
     println!("scenario   {} (seed {}, {} s simulated)", s.scenario, s.seed, s.duration_s);
@@ -79,7 +114,14 @@ fn print_text(s: &Summary, wall_s: f64) {
             n.completed,
             n.errors.total()
         );
+        print_data(n);
     }
+    let d = &g.data;
+    println!(
+        "data       stale reads {} · RYW violations {} · lost writes {} · duplicates {} · DLQ {} · conflicts {}",
+        d.stale_reads, d.ryw_violations, d.lost_writes, d.duplicates, d.dlq_size, d.conflicts
+    );
+    println!("cost       ${:.2} per month (estimate)", d.monthly_cost_usd);
     for a in &s.snapshot.alerts {
         println!("ALERT      {}", a.message);
     }

@@ -2,6 +2,8 @@
 
 mod behaviour;
 mod common;
+mod data_invariants;
+mod data_tier;
 mod determinism;
 mod invariants;
 mod runner;

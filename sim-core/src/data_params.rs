@@ -1,0 +1,298 @@
+//! Scenario parameters of the data tier: caches, CDN edges, shard routers and message queues,
+//! and the replication options of databases. Part of the versioned format (see
+//! `docs/scenario-format.md`); validated here with messages naming the field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::scenario::{HealthCheck, ServiceTime, MAX_KEYS, MAX_SECONDS, MAX_SLOTS};
+
+/// Largest number of virtual nodes per shard on a consistent-hashing ring.
+pub const MAX_VIRTUAL_NODES: u32 = 1000;
+
+/// A cache in front of a slower store (its single outgoing edge).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheParams {
+    /// How many keys fit.
+    pub capacity_keys: u32,
+    /// Which key leaves when a new one needs room.
+    #[serde(default)]
+    pub eviction: Eviction,
+    /// Time to live of an entry, s; none keeps entries until evicted or invalidated.
+    #[serde(default)]
+    pub ttl_s: Option<f64>,
+    /// Each entry's TTL is lengthened by a uniform draw in [0, ttl_jitter_s].
+    #[serde(default)]
+    pub ttl_jitter_s: f64,
+    /// How reads and writes go through the cache.
+    #[serde(default)]
+    pub write_policy: WritePolicy,
+    /// A write through the cache deletes the cached key (else it stays, stale, until its TTL).
+    #[serde(default = "yes")]
+    pub invalidate_on_write: bool,
+    /// Concurrent misses on one key wait for a single fetch instead of each going to the store.
+    #[serde(default)]
+    pub coalescing: bool,
+    /// Time of one cache operation (lookup or set).
+    #[serde(default = "default_cache_time")]
+    pub service_time: ServiceTime,
+    /// Write-behind: how long a dirty key waits before it is written to the store, ms.
+    #[serde(default = "default_flush_ms")]
+    pub write_behind_delay_ms: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_cache_time() -> ServiceTime {
+    ServiceTime::Constant { ms: 1.0 }
+}
+fn default_flush_ms() -> f64 {
+    1000.0
+}
+
+/// Eviction policy of a full cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eviction {
+    /// Least recently used.
+    #[default]
+    Lru,
+    /// Least frequently used (ties: least recently used).
+    Lfu,
+    /// Oldest inserted.
+    Fifo,
+    /// A key drawn uniformly at random.
+    Random,
+}
+
+/// How a cache sits on the read and write paths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePolicy {
+    /// The app looks up the cache, on a miss reads the store and sets the cache (one more
+    /// cache operation on a miss); writes go to the store.
+    #[default]
+    CacheAside,
+    /// The cache reads the store itself on a miss; writes go to the store.
+    ReadThrough,
+    /// Writes go to the store and, once acknowledged, into the cache.
+    WriteThrough,
+    /// Writes are acknowledged by the cache and written to the store later; a cache crash
+    /// loses the writes not yet flushed.
+    WriteBehind,
+}
+
+/// A CDN edge: a cache of static assets near the users; other requests pass to the origin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdnParams {
+    /// Assets that fit at the edge.
+    pub capacity_keys: u32,
+    /// Time to live of an asset at the edge, s.
+    #[serde(default)]
+    pub ttl_s: Option<f64>,
+    /// Time to serve a hit at the edge.
+    #[serde(default = "default_cache_time")]
+    pub service_time: ServiceTime,
+}
+
+/// Spreads keys over shards (its outgoing edges, in order).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardRouterParams {
+    /// How a key maps to a shard.
+    #[serde(default)]
+    pub strategy: ShardStrategy,
+    /// Keys 0..key_space are counted when shards are added or removed (and split by `range`).
+    #[serde(default = "default_key_space")]
+    pub key_space: u32,
+}
+
+fn default_key_space() -> u32 {
+    10_000
+}
+
+/// Key-to-shard mapping.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ShardStrategy {
+    /// hash(key) mod N.
+    #[default]
+    Modulo,
+    /// A hash ring with `virtual_nodes` points per shard; a key goes to the next point.
+    ConsistentHash {
+        /// Points per shard on the ring.
+        virtual_nodes: u32,
+    },
+    /// Equal contiguous ranges of 0..key_space.
+    Range,
+}
+
+/// GeoDNS: resolves each user to the nearest healthy region.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoDnsParams {
+    /// Health checks of each region's entry point (the targets of the outgoing edges).
+    #[serde(default = "default_dns_health")]
+    pub health_check: HealthCheck,
+}
+
+fn default_dns_health() -> HealthCheck {
+    HealthCheck { interval_ms: 1000.0, unhealthy_threshold: 2, healthy_threshold: 2 }
+}
+
+/// Round-trip time between two regions, ms, from the domain material: 2 ms within a region,
+/// US coast to coast 70 ms, Virginia to Tokyo 180 ms, to Sydney 230 ms; other known pairs
+/// from public measurements; 100 ms between unknown regions.
+pub fn region_rtt_ms(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 2.0;
+    }
+    const KNOWN: [(&str, &str, f64); 10] = [
+        ("us-east", "us-west", 70.0),
+        ("us-east", "eu-west", 80.0),
+        ("us-east", "ap-northeast", 180.0),
+        ("us-east", "ap-southeast", 230.0),
+        ("us-west", "eu-west", 140.0),
+        ("us-west", "ap-northeast", 110.0),
+        ("us-west", "ap-southeast", 150.0),
+        ("eu-west", "ap-northeast", 220.0),
+        ("eu-west", "ap-southeast", 280.0),
+        ("ap-northeast", "ap-southeast", 110.0),
+    ];
+    KNOWN.iter().find(|(x, y, _)| (*x == a && *y == b) || (*x == b && *y == a)).map_or(100.0, |k| k.2)
+}
+
+/// One replica of a replicated key-value store. Replicas with the same `cluster` replicate
+/// to each other over the inter-region round trips; a partition between regions cuts them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicatedStoreParams {
+    /// Cluster name: the replicas that hold the same data.
+    pub cluster: String,
+    /// What a replica does when a partition cuts it off from some of its peers.
+    #[serde(default)]
+    pub mode: Consistency,
+    /// Time to serve one read or write locally.
+    #[serde(default = "default_cache_time")]
+    pub service_time: ServiceTime,
+}
+
+/// The CAP choice of a replicated store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    /// Consistent: a write waits for a majority; a replica that cannot reach a majority
+    /// refuses reads and writes (`partition` errors).
+    #[default]
+    Cp,
+    /// Available: every replica answers from what it has; writes spread asynchronously and
+    /// are reconciled after a partition heals (last writer wins, conflicts counted).
+    Ap,
+}
+
+/// A message queue with its pool of consumers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageQueueParams {
+    /// Messages the queue holds (waiting, in process, waiting to retry); full ⇒ `queue_full`.
+    pub capacity: u32,
+    /// Consumers processing messages concurrently.
+    pub workers: u32,
+    /// Processing time of one message.
+    pub service_time: ServiceTime,
+    /// A message taken by a worker becomes visible again if not acknowledged within this, ms.
+    pub visibility_timeout_ms: f64,
+    /// Deliveries before a failing message goes to the dead-letter queue.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Delay before a failed message is retried, doubling per attempt, ms.
+    #[serde(default = "default_backoff_ms")]
+    pub retry_backoff_ms: f64,
+    /// Consumers deduplicate by message id, atomically with their side effects.
+    #[serde(default)]
+    pub idempotent: bool,
+    /// Messages whose key is below this always fail (poison messages).
+    #[serde(default)]
+    pub poison_keys: u32,
+}
+
+fn default_attempts() -> u32 {
+    5
+}
+fn default_backoff_ms() -> f64 {
+    100.0
+}
+
+pub(crate) fn validate_cache(p: &str, c: &CacheParams) -> Result<(), Error> {
+    capacity(&format!("{p}.capacity_keys"), c.capacity_keys)?;
+    if let Some(t) = c.ttl_s {
+        positive(&format!("{p}.ttl_s"), t, MAX_SECONDS)?;
+    }
+    range(&format!("{p}.ttl_jitter_s"), c.ttl_jitter_s, 0.0, MAX_SECONDS)?;
+    crate::scenario::validate_service(&format!("{p}.service_time"), &c.service_time)?;
+    range(&format!("{p}.write_behind_delay_ms"), c.write_behind_delay_ms, 1.0, MAX_SECONDS * 1e3)
+}
+
+pub(crate) fn validate_cdn(p: &str, c: &CdnParams) -> Result<(), Error> {
+    capacity(&format!("{p}.capacity_keys"), c.capacity_keys)?;
+    if let Some(t) = c.ttl_s {
+        positive(&format!("{p}.ttl_s"), t, MAX_SECONDS)?;
+    }
+    crate::scenario::validate_service(&format!("{p}.service_time"), &c.service_time)
+}
+
+pub(crate) fn validate_router(p: &str, r: &ShardRouterParams) -> Result<(), Error> {
+    if r.key_space == 0 || r.key_space > MAX_KEYS {
+        return Err(Error::new(format!("{p}.key_space"), format!("must be between 1 and {MAX_KEYS}")));
+    }
+    if let ShardStrategy::ConsistentHash { virtual_nodes } = r.strategy {
+        if virtual_nodes == 0 || virtual_nodes > MAX_VIRTUAL_NODES {
+            return Err(Error::new(
+                format!("{p}.strategy.consistent_hash.virtual_nodes"),
+                format!("must be between 1 and {MAX_VIRTUAL_NODES}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn validate_queue(p: &str, q: &MessageQueueParams) -> Result<(), Error> {
+    capacity(&format!("{p}.capacity"), q.capacity)?;
+    if q.workers == 0 || q.workers > MAX_SLOTS {
+        return Err(Error::new(format!("{p}.workers"), format!("must be between 1 and {MAX_SLOTS}")));
+    }
+    crate::scenario::validate_service(&format!("{p}.service_time"), &q.service_time)?;
+    positive(&format!("{p}.visibility_timeout_ms"), q.visibility_timeout_ms, MAX_SECONDS * 1e3)?;
+    if q.max_attempts == 0 || q.max_attempts > 100 {
+        return Err(Error::new(format!("{p}.max_attempts"), "must be between 1 and 100"));
+    }
+    range(&format!("{p}.retry_backoff_ms"), q.retry_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
+    if q.poison_keys > MAX_KEYS {
+        return Err(Error::new(format!("{p}.poison_keys"), format!("must be at most {MAX_KEYS}")));
+    }
+    Ok(())
+}
+
+fn capacity(p: &str, v: u32) -> Result<(), Error> {
+    if v == 0 || v > MAX_KEYS {
+        return Err(Error::new(p, format!("must be between 1 and {MAX_KEYS}, got {v}")));
+    }
+    Ok(())
+}
+
+fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
+    if !v.is_finite() || v < lo || v > hi {
+        return Err(Error::new(p, format!("must be a number between {lo} and {hi}, got {v}")));
+    }
+    Ok(())
+}
+
+fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
+    if !v.is_finite() || v <= 0.0 || v > hi {
+        return Err(Error::new(p, format!("must be a number above 0 and at most {hi}, got {v}")));
+    }
+    Ok(())
+}

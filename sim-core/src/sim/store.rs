@@ -1,0 +1,256 @@
+//! Replicated key-value stores under partition: the CAP choice.
+//!
+//! Replicas with the same cluster name replicate to each other over the inter-region round
+//! trips; `partition_regions` cuts two regions apart. A CP replica that cannot reach a
+//! majority refuses (`partition` errors) and its writes wait for a majority; an AP replica
+//! answers from what it has, its writes spread asynchronously (those in flight across a cut
+//! are dropped), and replicas reconcile by last-writer-wins when the partition heals.
+
+use super::data::{DataEv, Ext};
+use super::*;
+use crate::data_params::*;
+
+/// A replica's data: the last-writer-wins stamp (time, writer node) of each key.
+#[derive(Clone, Debug, Default)]
+pub(super) struct StoreState {
+    stamps: Vec<(u64, u32)>,
+    reads: u64,
+    writes: u64,
+    refused: u64,
+    stale_reads: u64,
+    conflicts: u64,
+}
+
+impl StoreState {
+    fn stamp(&self, key: u32) -> (u64, u32) {
+        self.stamps.get(key as usize).copied().unwrap_or((0, 0))
+    }
+
+    fn apply(&mut self, key: u32, stamp: (u64, u32)) {
+        let k = key as usize;
+        if self.stamps.len() <= k {
+            self.stamps.resize(k + 1, (0, 0));
+        }
+        self.stamps[k] = self.stamps[k].max(stamp);
+    }
+}
+
+fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
+    match kind {
+        NodeKind::ReplicatedStore(p) => Some((p.cluster.as_str(), p.mode)),
+        _ => None,
+    }
+}
+
+impl Sim {
+    /// The live replicas of `node`'s cluster (itself included), in node order.
+    fn members(&self, node: u32) -> Vec<u32> {
+        let Some((cluster, _)) = cluster_of(&self.nodes[node as usize].kind) else { return Vec::new() };
+        (0..self.nodes.len() as u32)
+            .filter(|&i| {
+                let n = &self.nodes[i as usize];
+                !n.removed && cluster_of(&n.kind).is_some_and(|(c, _)| c == cluster)
+            })
+            .collect()
+    }
+
+    /// Whether `a` can talk to `b`: `b` is up and no partition cuts their regions apart.
+    fn reachable(&self, a: u32, b: u32) -> bool {
+        if a == b {
+            return self.nodes[a as usize].serving();
+        }
+        if !self.nodes[b as usize].serving() {
+            return false;
+        }
+        match (self.data.region(a), self.data.region(b)) {
+            (Some(x), Some(y)) => !self.data.is_cut(x, y),
+            _ => true,
+        }
+    }
+
+    fn rtt(&self, a: u32, b: u32) -> SimDuration {
+        match (self.data.region(a), self.data.region(b)) {
+            (Some(x), Some(y)) => SimDuration::from_millis_f64(region_rtt_ms(x, y)),
+            _ => SimDuration(0),
+        }
+    }
+
+    /// A request arrived at a replica.
+    pub(super) fn store_deliver(&mut self, node: u32, id: CallId) {
+        let Some(req) = self.call(id).map(|c| c.req) else { return };
+        let members = self.members(node);
+        let mut rtts: Vec<SimDuration> =
+            members.iter().filter(|&&m| m != node && self.reachable(node, m)).map(|&m| self.rtt(node, m)).collect();
+        rtts.sort_unstable();
+        let majority = members.len() / 2 + 1;
+        let n = &mut self.nodes[node as usize];
+        let (NodeKind::ReplicatedStore(p), Ext::Store(st)) = (&n.kind, &mut n.ext) else { return };
+        let mut wait = SimDuration(0);
+        if p.mode == Consistency::Cp {
+            if rtts.len() + 1 < majority {
+                st.refused += 1;
+                self.finish(id, Err(Cause::Partition));
+                return;
+            }
+            if req.kind == ReqKind::Write && majority > 1 {
+                // The write is acknowledged once the nearest majority has it.
+                wait = rtts[majority - 2];
+            }
+        }
+        let d = random::service_time(&mut n.rng, &p.service_time, n.slow);
+        self.schedule(self.now.after(SimDuration(d.0 + wait.0)), Ev::ServiceDone { call: id });
+    }
+
+    /// A replica finished a read or write.
+    pub(super) fn store_done(&mut self, node: u32, id: CallId, req: Req) {
+        let now = self.now;
+        let members = self.members(node);
+        let newest = members
+            .iter()
+            .filter_map(|&m| match &self.nodes[m as usize].ext {
+                Ext::Store(s) => Some(s.stamp(req.key)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or((0, 0));
+        let mode = cluster_of(&self.nodes[node as usize].kind).map_or(Consistency::Cp, |c| c.1);
+        let Ext::Store(st) = &mut self.nodes[node as usize].ext else { return };
+        if req.kind != ReqKind::Write {
+            st.reads += 1;
+            if st.stamp(req.key) < newest {
+                st.stale_reads += 1;
+            }
+            self.finish(id, Ok(()));
+            return;
+        }
+        let majority = members.len() / 2 + 1;
+        let peers: Vec<u32> = members.into_iter().filter(|&m| m != node && self.reachable(node, m)).collect();
+        let Ext::Store(st) = &mut self.nodes[node as usize].ext else { return };
+        if mode == Consistency::Cp && peers.len() + 1 < majority {
+            // The majority went out of reach while the write waited for it: it fails.
+            st.refused += 1;
+            self.finish(id, Err(Cause::Partition));
+            return;
+        }
+        st.writes += 1;
+        let stamp = (now.0, node);
+        st.apply(req.key, stamp);
+        for m in peers {
+            if mode == Consistency::Cp {
+                if let Ext::Store(s) = &mut self.nodes[m as usize].ext {
+                    s.apply(req.key, stamp);
+                }
+            } else {
+                let one_way = SimDuration(self.rtt(node, m).0 / 2);
+                let ev = DataEv::StoreApply { from: node, to: m, key: req.key, stamp };
+                self.schedule(now.after(one_way), Ev::Data(ev));
+            }
+        }
+        self.finish(id, Ok(()));
+    }
+
+    /// An asynchronous (AP) write reaches a peer, unless a partition cut them apart meanwhile.
+    pub(super) fn on_store_apply(&mut self, from: u32, to: u32, key: u32, stamp: (u64, u32)) {
+        if !self.reachable(from, to) {
+            return;
+        }
+        if let Ext::Store(s) = &mut self.nodes[to as usize].ext {
+            s.apply(key, stamp);
+        }
+    }
+
+    /// Cuts or heals the link between two regions; healing reconciles every cluster.
+    pub(super) fn partition_regions(&mut self, a: &str, b: &str, cut: bool) {
+        let now = self.now;
+        if cut {
+            self.data.cut(a, b, now);
+            self.log(format!("regions {a} | {b} partitioned at {}", fmt_s(now)));
+            return;
+        }
+        let Some(since) = self.data.heal(a, b) else { return };
+        let stores: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|&i| !self.nodes[i as usize].removed && cluster_of(&self.nodes[i as usize].kind).is_some())
+            .collect();
+        let mut done = Vec::new();
+        let mut conflicts = 0;
+        for &s in &stores {
+            if done.contains(&s) {
+                continue;
+            }
+            let members: Vec<u32> = self.members(s).into_iter().filter(|&m| self.nodes[m as usize].serving()).collect();
+            done.extend(&members);
+            conflicts += self.reconcile(&members, since);
+        }
+        self.log(format!(
+            "regions {a} | {b} healed at {}; {conflicts} conflicting writes lost to last-writer-wins",
+            fmt_s(now)
+        ));
+    }
+
+    /// Brings `members` to the newest stamp of every key; returns the concurrent writes lost.
+    fn reconcile(&mut self, members: &[u32], since: SimTime) -> u64 {
+        let len = members
+            .iter()
+            .map(|&m| match &self.nodes[m as usize].ext {
+                Ext::Store(s) => s.stamps.len(),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut lost = 0;
+        for key in 0..len as u32 {
+            let stamps: Vec<(u64, u32)> = members
+                .iter()
+                .map(|&m| match &self.nodes[m as usize].ext {
+                    Ext::Store(s) => s.stamp(key),
+                    _ => (0, 0),
+                })
+                .collect();
+            let Some(&win) = stamps.iter().max() else { continue };
+            for (&m, &st) in members.iter().zip(&stamps) {
+                if let Ext::Store(s) = &mut self.nodes[m as usize].ext {
+                    // A write accepted during the partition that lost to another side's write.
+                    if st != win && st.0 >= since.0 && st.1 == m {
+                        s.conflicts += 1;
+                        lost += 1;
+                    }
+                    s.apply(key, win);
+                }
+            }
+        }
+        lost
+    }
+
+    pub(super) fn store_view(&self, n: &Node) -> Option<StoreView> {
+        let (Ext::Store(st), Some((cluster, mode))) = (&n.ext, cluster_of(&n.kind)) else { return None };
+        let node = self.by_id.get(&n.id).copied()?;
+        let members = self.members(node);
+        let mut divergent = 0;
+        let stores: Vec<&StoreState> = members
+            .iter()
+            .filter_map(|&m| match &self.nodes[m as usize].ext {
+                Ext::Store(s) => Some(&**s),
+                _ => None,
+            })
+            .collect();
+        let len = stores.iter().map(|s| s.stamps.len()).max().unwrap_or(0);
+        for key in 0..len as u32 {
+            let newest = stores.iter().map(|s| s.stamp(key)).max().unwrap_or((0, 0));
+            if st.stamp(key) != newest {
+                divergent += 1;
+            }
+        }
+        Some(StoreView {
+            cluster: cluster.to_string(),
+            mode: if mode == Consistency::Cp { "cp" } else { "ap" }.to_string(),
+            reachable_replicas: members.iter().filter(|&&m| self.reachable(node, m)).count() as u64,
+            replicas: members.len() as u64,
+            reads: st.reads,
+            writes: st.writes,
+            refused: st.refused,
+            stale_reads: st.stale_reads,
+            conflicts: st.conflicts,
+            divergent_keys: divergent,
+        })
+    }
+}
