@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 mod canvas;
 mod charts;
+mod datatier;
 mod dock;
 mod engine;
 mod frame_loop;
@@ -278,6 +279,11 @@ impl Ctx {
         self.engine.with_value(|e| e.error_rates())
     }
 
+    /// The data-tier gauge of a node, one value per window (for its inspector sparkline).
+    pub fn gauge_series(&self, id: &str) -> Vec<f64> {
+        self.engine.with_value(|e| e.gauge_series(id))
+    }
+
     /// Centres and scales the view on the design, given the stage size in CSS px, never
     /// below `min_zoom`.
     pub fn fit(&self, w: f64, h: f64, min_zoom: f64) {
@@ -388,6 +394,7 @@ fn empty_snapshot() -> Snapshot {
         series: Vec::new(),
         alerts: Vec::new(),
         log: Vec::new(),
+        hops: Vec::new(),
     }
 }
 

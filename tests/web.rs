@@ -39,8 +39,25 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../sim-core/scenarios/autoscale.json"),
     ),
     (
+        "cache-stampede",
+        include_str!("../sim-core/scenarios/cache-stampede.json"),
+    ),
+    (
+        "cap-partition",
+        include_str!("../sim-core/scenarios/cap-partition.json"),
+    ),
+    ("cdn", include_str!("../sim-core/scenarios/cdn.json")),
+    (
+        "geodns-failover",
+        include_str!("../sim-core/scenarios/geodns-failover.json"),
+    ),
+    (
         "lb-two-servers-health-check",
         include_str!("../sim-core/scenarios/lb-two-servers-health-check.json"),
+    ),
+    (
+        "message-queue",
+        include_str!("../sim-core/scenarios/message-queue.json"),
     ),
     ("mm1", include_str!("../sim-core/scenarios/mm1.json")),
     ("mmc", include_str!("../sim-core/scenarios/mmc.json")),
@@ -49,9 +66,14 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../sim-core/scenarios/rate-limit.json"),
     ),
     (
+        "replicas-failover",
+        include_str!("../sim-core/scenarios/replicas-failover.json"),
+    ),
+    (
         "retry-storm",
         include_str!("../sim-core/scenarios/retry-storm.json"),
     ),
+    ("shards", include_str!("../sim-core/scenarios/shards.json")),
     ("spike", include_str!("../sim-core/scenarios/spike.json")),
     ("tandem", include_str!("../sim-core/scenarios/tandem.json")),
 ];
