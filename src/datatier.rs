@@ -9,13 +9,9 @@ fn pct(f: f64) -> String {
     format!("{:.0}%", f * 100.0)
 }
 
-/// Milliseconds, whole below 10 s, else seconds.
+/// Whole milliseconds.
 fn ms(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.1} s", v / 1000.0)
-    } else {
-        format!("{v:.0} ms")
-    }
+    format!("{v:.0} ms")
 }
 
 /// US dollars per month, whole.
