@@ -147,6 +147,52 @@ mod design_edits {
     }
 
     #[wasm_bindgen_test]
+    fn every_palette_kind_starts_valid_with_its_fields_in_range() {
+        let mut s = model::empty_design();
+        for k in model::KINDS {
+            let id = model::add_node(&mut s, k.key, 0.0, 0.0).unwrap();
+            let kind = s.nodes.iter().find(|n| n.id == id).unwrap().kind.clone();
+            assert_eq!(kind.name(), k.key);
+            for f in model::fields(&kind) {
+                let v = (f.get)(&kind).unwrap();
+                assert!(
+                    (f.min..=f.max).contains(&v),
+                    "{}.{} = {v} outside its range",
+                    k.key,
+                    f.key
+                );
+                model::set_field(&mut s, &id, &f, v).unwrap();
+            }
+        }
+        assert!(s.validate().is_ok(), "{:?}", s.validate());
+    }
+
+    #[wasm_bindgen_test]
+    fn replicas_caches_and_stores_follow_the_data_tier_rules() {
+        let mut s = model::empty_design();
+        for k in [
+            "database",
+            "database",
+            "database",
+            "cache",
+            "replicated_store",
+        ] {
+            model::add_node(&mut s, k, 0.0, 0.0).unwrap();
+        }
+        model::connect(&mut s, "db-1", "db-2").unwrap();
+        assert!(model::check_connect(&s, "db-3", "db-2")
+            .unwrap_err()
+            .contains("another primary"));
+        model::connect(&mut s, "cache-1", "db-1").unwrap();
+        assert!(model::check_connect(&s, "cache-1", "db-3")
+            .unwrap_err()
+            .contains("exactly one"));
+        assert!(model::check_connect(&s, "db-1", "cache-1").is_err());
+        assert!(model::check_connect(&s, "store-1", "db-3").is_err());
+        assert!(s.validate().is_ok());
+    }
+
+    #[wasm_bindgen_test]
     fn diff_turns_edits_into_commands_and_ignores_moves() {
         let before = demo_scenario();
         let mut after = before.clone();
