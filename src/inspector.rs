@@ -62,11 +62,9 @@ fn NodeInspector(id: String) -> impl IntoView {
     };
     let is_cache = matches!(kind, NodeKind::Cache(_) | NodeKind::Cdn(_));
     let is_queue = matches!(kind, NodeKind::MessageQueue(_));
-    let kill_label = if matches!(kind, NodeKind::Database(_)) {
-        "Kill (primary: fail over)"
-    } else {
-        "Kill"
-    };
+    let kill_hint = matches!(kind, NodeKind::Database(_)).then(|| {
+        view! { <p class="hint">"Killing a primary promotes its most up-to-date replica after the failover detection time."</p> }
+    });
     let region = ctx.design.with_untracked(|d| {
         d.nodes
             .iter()
@@ -131,9 +129,10 @@ fn NodeInspector(id: String) -> impl IntoView {
             <DataRows id=id.clone()/>
             <h4>"Faults"</h4>
             <div class="buttons">
-                <button class="danger" data-testid="kill" on:click=cmd(|id| Command::Kill { id })>{kill_label}</button>
+                <button class="danger" data-testid="kill" on:click=cmd(|id| Command::Kill { id })>"Kill"</button>
                 <button data-testid="revive" on:click=cmd(|id| Command::Revive { id })>"Revive"</button>
             </div>
+            {kill_hint}
             {is_cache.then(|| view! {
                 <div class="buttons">
                     <button class="danger" data-testid="flush" on:click=cmd(|id| Command::FlushCache { id })>"Flush cache"</button>
