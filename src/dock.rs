@@ -128,10 +128,8 @@ pub fn Dock() -> impl IntoView {
                 {kpi("Errors", "kpi-errors", Signal::derive(move || format!("{:.2}%", w().error_rate * 100.0)))}
                 {kpi("In flight", "kpi-inflight", Signal::derive(move || w().in_flight.to_string()))}
                 {kpi("Failed (total)", "kpi-failed", Signal::derive(move || ctx.snap.with(|s| s.global.failed.total()).to_string()))}
-            </div>
-            <div class="kpis data-kpis" aria-label="Data tier" data-testid="data-kpis">
-                {move || data.get().into_iter().map(|(testid, label, value)| view! {
-                    <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
+                {move || data.get().into_iter().enumerate().map(|(i, (testid, label, value))| view! {
+                    <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
             </div>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
