@@ -96,6 +96,10 @@ pub struct CdnParams {
     /// Time to serve a hit at the edge.
     #[serde(default = "default_cache_time")]
     pub service_time: ServiceTime,
+    /// Asset URLs carry their version: after a deploy the edge fetches the new asset instead
+    /// of serving its old copy until the TTL (or a purge) removes it.
+    #[serde(default)]
+    pub versioned_urls: bool,
 }
 
 /// Spreads keys over shards (its outgoing edges, in order).

@@ -604,6 +604,8 @@ pub enum Command {
         /// Region name.
         region: String,
     },
+    /// Deploy new versions of every static asset (CDN edges then hold old copies).
+    DeployAssets {},
     /// Kill one busy consumer of a message queue mid-job (it is replaced at once; its
     /// message stays invisible until the visibility timeout).
     KillWorker {
@@ -800,6 +802,7 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         | Command::RegionOutage { .. }
         | Command::RegionRecover { .. }
         | Command::PartitionRegions { .. }
+        | Command::DeployAssets {}
         | Command::HealRegions { .. }
         | Command::KillWorker { .. } => Ok(()),
     }

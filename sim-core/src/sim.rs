@@ -1784,6 +1784,7 @@ impl Sim {
             }
             Command::RegionOutage { region } => self.region_outage(region, true),
             Command::PartitionRegions { a, b } => self.partition_regions(a, b, true),
+            Command::DeployAssets {} => self.deploy_assets(),
             Command::HealRegions { a, b } => self.partition_regions(a, b, false),
             Command::RegionRecover { region } => self.region_outage(region, false),
             Command::KillWorker { id } => {

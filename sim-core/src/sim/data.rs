@@ -62,6 +62,8 @@ pub(super) struct DataState {
     regions: Vec<Option<String>>,
     /// True once some node has a region: edges between regions then pay their round trip.
     pub(super) regions_used: bool,
+    /// Deploys of static assets so far (the version a CDN edge's copies are compared with).
+    pub(super) assets_version: u32,
     /// Pairs of regions cut apart (sorted), with when the cut began.
     cuts: BTreeMap<(String, String), SimTime>,
 }
@@ -542,6 +544,7 @@ impl Sim {
             return;
         }
         if outcome.is_ok() {
+            let ver = if cfg.cdn { self.data.assets_version } else { ver };
             st.insert(req.key, ver, expires, &cfg, &mut n.rng);
         }
         let waiters = st.pending.remove(&req.key).unwrap_or_default();
@@ -599,7 +602,10 @@ impl Sim {
 
     fn cache_lookup_done(&mut self, node: u32, id: CallId, req: Req) {
         let now = self.now;
-        let committed = self.data.meta(req.key).committed;
+        let cdn = matches!(self.nodes[node as usize].kind, NodeKind::Cdn(_));
+        // A CDN's assets are versioned by deploys; other caches by the key's committed writes.
+        let committed = if cdn { self.data.assets_version } else { self.data.meta(req.key).committed };
+        let versioned_urls = matches!(&self.nodes[node as usize].kind, NodeKind::Cdn(c) if c.versioned_urls);
         let n = &mut self.nodes[node as usize];
         let Some(cfg) = cache_cfg(&n.kind) else { return };
         let Ext::Cache(st) = &mut n.ext else { return };
@@ -625,7 +631,12 @@ impl Sim {
             self.finish(id, Ok(()));
             return;
         }
-        let (found, expired) = st.lookup(req.key, now);
+        let (mut found, expired) = st.lookup(req.key, now);
+        if versioned_urls && found.is_some_and(|v| v < committed) {
+            // After a deploy the page links the new URL: the old copy is never asked for again.
+            st.remove(req.key);
+            found = None;
+        }
         if let Some(ver) = found {
             st.hits += 1;
             if ver < committed {
@@ -691,6 +702,13 @@ impl Sim {
             }
         }
         None
+    }
+
+    /// A new version of every static asset is live at the origins.
+    pub(super) fn deploy_assets(&mut self) {
+        self.data.assets_version += 1;
+        let v = self.data.assets_version;
+        self.log(format!("static assets version {v} deployed at {}", fmt_s(self.now)));
     }
 
     /// Empties a cache or CDN edge.
@@ -876,6 +894,28 @@ impl Sim {
             Ext::Db(s) => s.versions.clone(),
             _ => Vec::new(),
         };
+        // The other replicas drop what is left of the old stream and forget writes the new
+        // primary never had, so that every copy agrees on what was lost.
+        let new_versions = match &self.nodes[new as usize].ext {
+            Ext::Db(s) => s.versions.clone(),
+            _ => Vec::new(),
+        };
+        let others: Vec<u32> = self.nodes[old as usize]
+            .out_edges
+            .iter()
+            .map(|&e| self.edges[e as usize].to)
+            .filter(|&t| t != new)
+            .collect();
+        for r in others {
+            if let Ext::Db(rs) = &mut self.nodes[r as usize].ext {
+                rs.epoch += 1;
+                rs.apply_queue.clear();
+                rs.applying = false;
+                for (k, v) in rs.versions.iter_mut().enumerate() {
+                    *v = (*v).min(new_versions.get(k).copied().unwrap_or(0));
+                }
+            }
+        }
         if let Ext::Db(ns) = &mut self.nodes[new as usize].ext {
             ns.primary = NONE;
             ns.epoch += 1;

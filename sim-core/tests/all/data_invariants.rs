@@ -78,7 +78,7 @@ fn build(t: &Topology) -> (Scenario, Vec<String>) {
     let mut ids = vec!["users".to_string()];
     let mut entry = "users".to_string();
     if t.cdn {
-        nodes.push(json!({ "id": "cdn", "kind": { "cdn": { "capacity_keys": 50, "ttl_s": 2 } } }));
+        nodes.push(json!({ "id": "cdn", "kind": { "cdn": { "capacity_keys": 50, "ttl_s": 2, "versioned_urls": t.failover } } }));
         edges.push(edge(&entry, "cdn"));
         entry = "cdn".into();
         ids.push("cdn".into());
@@ -189,6 +189,7 @@ fn fault(kind: u8, target: usize, ids: &[String]) -> Command {
             serde_json::from_value(json!({ "from": "router", "to": format!("extra-{target}"), "latency_ms": 1 }))
                 .unwrap(),
         ),
+        9 if target.is_multiple_of(2) => Command::DeployAssets {},
         _ => Command::RemoveEdge { from: "router".into(), to: format!("shard-{}", target % 3) },
     }
 }

@@ -439,6 +439,16 @@ fn adding_a_shard_moves_one_in_n_plus_one_keys_with_consistent_hashing_and_most_
         // 10 000 keys: binomial standard deviation below 0.005.
         assert!((m - expect_mod).abs() < 0.02, "modulo moved {m:.3}, ≈ {expect_mod:.3} (N={n})");
     }
+    // Removing one of five shards moves exactly its keys with consistent hashing (≈ 1/5).
+    let mut sim = Sim::new(&sharded(json!({ "consistent_hash": { "virtual_nodes": 200 } }), 5, false, 0.0)).unwrap();
+    sim.step_until(at(0.1), u64::MAX);
+    let before = node(&sim.snapshot(), "router").shards.clone().unwrap();
+    let owned = before.shards.iter().find(|s| s.id == "shard-2").unwrap().keys;
+    sim.apply(Command::RemoveEdge { from: "router".into(), to: "shard-2".into() }).unwrap();
+    let after = node(&sim.snapshot(), "router").shards.clone().unwrap();
+    assert_eq!(after.keys_moved_last, owned, "only the removed shard's keys move");
+    assert!((after.moved_fraction_last - 0.2).abs() < 0.06, "{}", after.moved_fraction_last);
+    assert_eq!(after.shards.len(), 4);
 }
 
 #[test]
@@ -607,7 +617,7 @@ fn each_data_tier_example_shows_its_component_at_work() {
     let s = load("cache-stampede");
     assert!(cache_view(&s, "cache").store_requests > 2000, "the flush stampedes the database");
     let s = load("cdn");
-    assert!(cache_view(&s, "edge").hit_ratio > 0.5);
+    assert!(cache_view(&s, "cdn-eu").hit_ratio > 0.5 && node(&s, "cdn-us").arrived > node(&s, "cdn-eu").arrived);
     let s = load("replicas-failover");
     assert!(s.log.iter().any(|l| l.text.contains("promoted to primary")), "{:?}", s.log);
     assert!(db_view(&s, "replica-2").reads > 1000);
@@ -642,4 +652,163 @@ fn cdn_cost_follows_the_traffic_it_serves() {
     // $0.0075 per 10 000 requests + $0.085/GB at 100 kB: ≈ $2 400 a month per 100 rps.
     assert!((low - 100.0 * 2.628e6 * (0.0075 / 1e4 + 0.085 * 1e-4)).abs() < 0.05 * low, "{low}");
     assert!((high / low - 4.0).abs() < 0.2, "{high} vs {low}");
+}
+
+#[test]
+fn a_hot_key_expiring_stampedes_the_database_unless_misses_are_coalesced() {
+    // 1000 rps on one key, TTL 2 s, a 50 ms fetch: every request arriving while the expired
+    // key is being fetched misses too, λ × 50 ms ≈ 50 database reads per expiry.
+    for seed in 1..=3 {
+        let mut per_expiry = Vec::new();
+        for coalescing in [false, true] {
+            let s = scenario(json!({ "version": 1, "nodes": [
+                { "id": "users", "kind": { "client": { "rate_rps": 1000, "keys": { "uniform": { "key_count": 1 } } } } },
+                { "id": "cache", "kind": { "cache": { "capacity_keys": 10, "ttl_s": 2, "coalescing": coalescing,
+                    "write_policy": "read_through" } } },
+                db("db", 100, 50.0, 50.0) ],
+                "edges": [ { "from": "users", "to": "cache" }, { "from": "cache", "to": "db" } ] }));
+            let snap = run(&s, seed, 60.0);
+            let c = cache_view(&snap, "cache");
+            assert!(c.expirations >= 25, "about one expiry per ~2 s: {} (seed {seed})", c.expirations);
+            per_expiry.push((node(&snap, "db").arrived - 1) as f64 / c.expirations as f64);
+        }
+        assert!((40.0..=60.0).contains(&per_expiry[0]), "DB reads per expiry {} (seed {seed})", per_expiry[0]);
+        assert!((per_expiry[1] - 1.0).abs() < 0.05, "coalesced: one fetch per expiry, {} (seed {seed})", per_expiry[1]);
+    }
+}
+
+#[test]
+fn after_a_deploy_a_cdn_serves_old_assets_until_purged_or_versioned() {
+    let cdn = |versioned: bool, purge: bool| {
+        let mut events = vec![json!({ "at_s": 10, "command": { "deploy_assets": {} } })];
+        if purge {
+            events.push(json!({ "at_s": 10, "command": { "flush_cache": { "id": "edge" } } }));
+        }
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 500, "mix": { "static_asset": 1 },
+                "keys": { "zipf": { "key_count": 500, "s": 1.0 } } } } },
+            { "id": "edge", "kind": { "cdn": { "capacity_keys": 500, "ttl_s": 600, "versioned_urls": versioned } } },
+            { "id": "origin", "kind": { "server": { "workers": 50, "queue_capacity": 1000,
+                "service_time": { "constant": { "ms": 5 } } } } } ],
+            "edges": [ { "from": "users", "to": "edge" }, { "from": "edge", "to": "origin", "latency_ms": 40 } ],
+            "events": events }));
+        let mut sim = Sim::with_seed(&s, 5).unwrap();
+        sim.step_until(at(9.99), u64::MAX);
+        let before = sim.snapshot();
+        sim.step_until(at(30.0), u64::MAX);
+        let after = sim.snapshot();
+        let stale = cache_view(&after, "edge").stale_hits;
+        let fetched = node(&after, "origin").arrived - node(&before, "origin").arrived;
+        (stale, fetched)
+    };
+    let (plain_stale, plain_fetched) = cdn(false, false);
+    let (purged_stale, purged_fetched) = cdn(false, true);
+    let (versioned_stale, versioned_fetched) = cdn(true, false);
+    // Without a purge, nearly every request for 20 s gets the old asset (the TTL is 10 min).
+    assert!(plain_stale > 8000, "old assets served: {plain_stale}");
+    assert_eq!((purged_stale, versioned_stale), (0, 0), "purge or versioned URLs: never the old asset");
+    // Both refetch the assets in use from the origin; without either, the origin sees only
+    // the few keys never fetched before.
+    assert!(
+        purged_fetched > 5 * plain_fetched.max(1) && versioned_fetched > 5 * plain_fetched.max(1),
+        "origin fetches: plain {plain_fetched}, purge {purged_fetched}, versioned {versioned_fetched}"
+    );
+}
+
+#[test]
+fn bad_data_tier_parameters_are_rejected_with_the_field_named() {
+    let with = |kind: Value| {
+        let text = json!({ "version": 1, "nodes": [ { "id": "x", "kind": kind } ] }).to_string();
+        Scenario::from_json(&text).unwrap_err().to_string()
+    };
+    let cases = [
+        (json!({ "cache": { "capacity_keys": 0 } }), "nodes[0].kind.cache.capacity_keys:"),
+        (json!({ "cache": { "capacity_keys": 10, "ttl_s": -1 } }), "nodes[0].kind.cache.ttl_s:"),
+        (json!({ "cache": { "capacity_keys": 10, "eviction": "mru" } }), "nodes[0].kind.cache.eviction"),
+        (json!({ "cdn": { "capacity_keys": 2000000 } }), "nodes[0].kind.cdn.capacity_keys:"),
+        (
+            json!({ "shard_router": { "strategy": { "consistent_hash": { "virtual_nodes": 0 } } } }),
+            "nodes[0].kind.shard_router.strategy.consistent_hash.virtual_nodes:",
+        ),
+        (json!({ "shard_router": { "key_space": 0 } }), "nodes[0].kind.shard_router.key_space:"),
+        (
+            json!({ "message_queue": { "capacity": 10, "workers": 1, "service_time": { "constant": { "ms": 1 } },
+                "visibility_timeout_ms": 100, "max_attempts": 0 } }),
+            "nodes[0].kind.message_queue.max_attempts:",
+        ),
+        (
+            json!({ "message_queue": { "capacity": 10, "workers": 1, "service_time": { "constant": { "ms": 1 } },
+                "visibility_timeout_ms": f64::NAN } }),
+            "nodes[0].kind.message_queue.visibility_timeout_ms",
+        ),
+        (
+            json!({ "geo_dns": { "health_check": { "interval_ms": 0, "unhealthy_threshold": 1, "healthy_threshold": 1 } } }),
+            "nodes[0].kind.geo_dns.health_check.interval_ms:",
+        ),
+        (json!({ "replicated_store": { "cluster": "" } }), "nodes[0].kind.replicated_store.cluster:"),
+        (json!({ "replicated_store": { "cluster": "a", "mode": "ca" } }), "nodes[0].kind.replicated_store.mode"),
+        (
+            json!({ "database": { "max_connections": 1, "queue_capacity": 1,
+                "read_service_time": { "constant": { "ms": 1 } }, "write_service_time": { "constant": { "ms": 1 } },
+                "failover_detection_ms": 0 } }),
+            "nodes[0].kind.database.failover_detection_ms:",
+        ),
+    ];
+    for (kind, path) in cases {
+        let e = with(kind.clone());
+        assert!(e.starts_with(path), "{kind}: {e}");
+    }
+    // Commands on the wrong kind of node are errors, never panics.
+    let mut sim = Sim::new(&queue(false, 0, 1.0)).unwrap();
+    let e = sim.apply(Command::FlushCache { id: "jobs".into() }).unwrap_err().to_string();
+    assert!(e.starts_with("command.flush_cache.id:"), "{e}");
+    let e = sim.apply(Command::KillWorker { id: "uploads".into() }).unwrap_err().to_string();
+    assert!(e.starts_with("command.kill_worker.id:"), "{e}");
+    let e = sim.apply(Command::KillWorker { id: "jobs".into() }).unwrap_err().to_string();
+    assert!(e.contains("no consumer of jobs is busy"), "{e}");
+}
+
+#[test]
+fn a_shard_can_have_read_replicas() {
+    let mut primary = db("shard-0", 4, 5.0, 5.0);
+    primary["kind"]["database"]["read_from_replicas"] = json!(true);
+    let s = scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 300, "mix": { "read": 0.9, "write": 0.1 } } } },
+        { "id": "router", "kind": { "shard_router": { "strategy": "range", "key_space": 1000 } } },
+        primary, db("shard-0-replica", 4, 5.0, 1.0), db("shard-1", 4, 5.0, 5.0) ],
+        "edges": [ { "from": "users", "to": "router" }, { "from": "router", "to": "shard-0" },
+                   { "from": "router", "to": "shard-1" }, { "from": "shard-0", "to": "shard-0-replica", "latency_ms": 1 } ] }));
+    let snap = run(&s, 2, 20.0);
+    let view = node(&snap, "router").shards.clone().unwrap();
+    // Range: keys 0-499 on shard-0, 500-999 on shard-1; the replica is not a shard.
+    assert_eq!(
+        view.shards.iter().map(|s| (s.id.as_str(), s.keys)).collect::<Vec<_>>(),
+        [("shard-0", 500), ("shard-1", 500)]
+    );
+    let replica = db_view(&snap, "shard-0-replica");
+    assert_eq!(replica.role, "replica");
+    assert!(replica.reads > 2000 && db_view(&snap, "shard-0").reads == 0, "shard-0's reads go to its replica");
+    assert!(replica.writes_applied > 200 && snap.global.failed.total() == 0);
+}
+
+#[test]
+fn without_invalidation_a_cache_serves_stale_values_until_their_ttl() {
+    let stale = |policy: &str, invalidate: bool| {
+        let s = scenario(json!({ "version": 1, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 500, "mix": { "read": 0.9, "write": 0.1 },
+                "keys": { "zipf": { "key_count": 100, "s": 1.0 } } } } },
+            { "id": "cache", "kind": { "cache": { "capacity_keys": 100, "ttl_s": 30, "write_policy": policy,
+                "invalidate_on_write": invalidate } } },
+            db("db", 16, 5.0, 5.0) ],
+            "edges": [ { "from": "users", "to": "cache" }, { "from": "cache", "to": "db", "latency_ms": 1 } ] }));
+        let snap = run(&s, 4, 30.0);
+        let c = cache_view(&snap, "cache");
+        c.stale_hits as f64 / c.hits as f64
+    };
+    let kept = stale("cache_aside", false);
+    let invalidated = stale("cache_aside", true);
+    let through = stale("write_through", true);
+    assert!(kept > 0.3, "stale hits without invalidation: {kept}");
+    // With invalidation only races remain (a fill that read the store just before a write).
+    assert!(invalidated < kept / 10.0 && through < kept / 10.0, "{invalidated} / {through} vs {kept}");
 }
