@@ -62,6 +62,7 @@ fn NodeInspector(id: String) -> impl IntoView {
     };
     let is_cache = matches!(kind, NodeKind::Cache(_) | NodeKind::Cdn(_));
     let is_queue = matches!(kind, NodeKind::MessageQueue(_));
+    let is_cdn = matches!(kind, NodeKind::Cdn(_));
     let kill_hint = matches!(kind, NodeKind::Database(_)).then(|| {
         view! { <p class="hint">"Killing a primary promotes its most up-to-date replica after the failover detection time."</p> }
     });
@@ -136,6 +137,9 @@ fn NodeInspector(id: String) -> impl IntoView {
             {is_cache.then(|| view! {
                 <div class="buttons">
                     <button class="danger" data-testid="flush" on:click=cmd(|id| Command::FlushCache { id })>"Flush cache"</button>
+                    {is_cdn.then(|| view! {
+                        <button data-testid="deploy-assets" on:click=move |_| ctx.command(Command::DeployAssets {})>"Deploy new assets"</button>
+                    })}
                 </div>
             })}
             {is_queue.then(|| view! {

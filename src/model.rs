@@ -191,6 +191,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             capacity_keys: 1000,
             ttl_s: Some(300.0),
             service_time: ServiceTime::Constant { ms: 1.0 },
+            versioned_urls: false,
         }),
         "shard_router" => NodeKind::ShardRouter(ShardRouterParams {
             strategy: ShardStrategy::ConsistentHash { virtual_nodes: 100 },
@@ -941,6 +942,17 @@ pub fn fields(kind: &NodeKind) -> Vec<Field> {
                 K::Cdn,
                 |c| opt(c.ttl_s),
                 |c, v| c.ttl_s = none_if_zero(v)
+            ),
+            field!(
+                "versioned_urls",
+                "Versioned asset URLs (1 = yes, 0 = no)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::Cdn,
+                |c| f64::from(u8::from(c.versioned_urls)),
+                |c, v| c.versioned_urls = v >= 1.0
             ),
         ],
         K::ShardRouter(_) => vec![field!(
