@@ -910,6 +910,7 @@ impl Sim {
             if let Ext::Db(rs) = &mut self.nodes[r as usize].ext {
                 rs.epoch += 1;
                 rs.apply_queue.clear();
+                rs.held.clear();
                 rs.applying = false;
                 for (k, v) in rs.versions.iter_mut().enumerate() {
                     *v = (*v).min(new_versions.get(k).copied().unwrap_or(0));
