@@ -10,6 +10,7 @@ use sim_core::{EdgeState, Health, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
+use crate::datatier;
 use crate::model::{self, NODE_H, NODE_W};
 use crate::{Ctx, Selection};
 
@@ -74,6 +75,7 @@ struct NodeLive {
     marked_unhealthy: bool,
     slow: f64,
     instances: u64,
+    data: Option<String>,
 }
 
 #[component]
@@ -471,6 +473,7 @@ fn NodeBox(id: String) -> impl IntoView {
                     marked_unhealthy: n.marked_unhealthy,
                     slow: n.slow_factor,
                     instances: n.instances,
+                    data: datatier::badge(n),
                 })
             })
         })
@@ -518,6 +521,7 @@ fn NodeBox(id: String) -> impl IntoView {
             })
         })
     };
+    let id_data = StoredValue::new(id.clone());
     let on_key = {
         let id = id.clone();
         move |e: ev::KeyboardEvent| {
@@ -558,6 +562,9 @@ fn NodeBox(id: String) -> impl IntoView {
                     data-value=move || live.with(|l| l.as_ref().map_or(0, |l| l.queue)).to_string()>
                     {move || live.with(|l| l.as_ref().map_or(0, |l| l.queue)).to_string()}
                 </span>
+                {move || live.with(|l| l.as_ref().and_then(|l| l.data.clone())).map(|d| view! {
+                    <span class="badge data" data-testid=format!("data-{}", id_data.get_value())>{d}</span>
+                })}
             </span>
             <span class="port out" data-port="out" data-node=id.clone() title="Output: drag to a component to connect"></span>
         </div>

@@ -1,9 +1,11 @@
-//! The metrics dock: golden-signal figures and charts, SLO alerts, the event log.
+//! The metrics dock: golden-signal figures and charts, data-tier figures (when the design
+//! has a data tier) and the monthly cost, SLO alerts, the event log.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use crate::charts::{self, Line};
+use crate::datatier;
 use crate::panels::offered;
 use crate::Ctx;
 
@@ -109,6 +111,7 @@ pub fn Dock() -> impl IntoView {
             <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
         }
     };
+    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s)));
     let alerts = Memo::new(move |_| ctx.snap.with(|s| s.alerts.clone()));
     let log = Memo::new(move |_| {
         ctx.snap
@@ -125,6 +128,9 @@ pub fn Dock() -> impl IntoView {
                 {kpi("Errors", "kpi-errors", Signal::derive(move || format!("{:.2}%", w().error_rate * 100.0)))}
                 {kpi("In flight", "kpi-inflight", Signal::derive(move || w().in_flight.to_string()))}
                 {kpi("Failed (total)", "kpi-failed", Signal::derive(move || ctx.snap.with(|s| s.global.failed.total()).to_string()))}
+                {move || data.get().into_iter().enumerate().map(|(i, (testid, label, value))| view! {
+                    <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
+                }).collect_view()}
             </div>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
@@ -144,7 +150,6 @@ pub fn Dock() -> impl IntoView {
                     </ol>
                 </figure>
             </div>
-            <p class="hint data-tier">"Hit ratio, replication lag, stale reads, queue backlog and cost join this dock with the cache, replica and queue components."</p>
         </section>
     }
 }

@@ -4,18 +4,23 @@
 
 use sim_core::{Command, ErrorCounts, Scenario, Sim, SimDuration, SimTime, Snapshot};
 
+use std::collections::BTreeMap;
+
+use crate::datatier;
 use crate::model::{diff, empty_design};
 
 /// Events per `step_until` call; the frame loop calls again while its time budget lasts.
 const EVENT_CHUNK: u64 = 2_000;
 
-/// The simulation and its error history.
+/// The simulation, its error history and its data-tier gauge history.
 pub struct Engine {
     sim: Option<Sim>,
     seed: u64,
     /// (window end, cumulative failed requests by cause), once per new metrics window, so
     /// the dock can chart errors by cause.
     errors: Vec<(f64, ErrorCounts)>,
+    /// Per node, its data-tier gauge (see `datatier::gauge`) once per new window.
+    gauges: BTreeMap<String, Vec<f64>>,
 }
 
 /// Most error-history points kept.
@@ -37,6 +42,7 @@ impl Engine {
                 sim,
                 seed,
                 errors: Vec::new(),
+                gauges: BTreeMap::new(),
             },
             err,
         )
@@ -125,7 +131,8 @@ impl Engine {
         }
     }
 
-    /// A snapshot of the run; also records errors by cause for each new window.
+    /// A snapshot of the run; also records errors by cause and the data-tier gauges for each
+    /// new window.
     pub fn snapshot(&mut self) -> Option<Snapshot> {
         let snap = self.sim.as_ref()?.snapshot();
         let t = snap.global.window.t_s;
@@ -134,8 +141,24 @@ impl Engine {
                 self.errors.remove(0);
             }
             self.errors.push((t, snap.global.failed));
+            self.gauges
+                .retain(|id, _| snap.nodes.iter().any(|n| &n.id == id));
+            for n in &snap.nodes {
+                if let Some((_, v)) = datatier::gauge(n) {
+                    let g = self.gauges.entry(n.id.clone()).or_default();
+                    if g.len() == ERROR_HISTORY {
+                        g.remove(0);
+                    }
+                    g.push(v);
+                }
+            }
         }
         Some(snap)
+    }
+
+    /// The data-tier gauge of node `id`, one value per recorded window, oldest first.
+    pub fn gauge_series(&self, id: &str) -> Vec<f64> {
+        self.gauges.get(id).cloned().unwrap_or_default()
     }
 
     /// Errors per second by cause between successive recorded windows:

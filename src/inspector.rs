@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
 
 use crate::charts;
+use crate::datatier;
 use crate::model::{self, Field};
 use crate::Ctx;
 
@@ -59,6 +60,18 @@ fn NodeInspector(id: String) -> impl IntoView {
         NodeKind::LoadBalancer(_) => Some(view! { <PolicySelect id=id.clone()/> }),
         _ => None,
     };
+    let is_cache = matches!(kind, NodeKind::Cache(_) | NodeKind::Cdn(_));
+    let is_queue = matches!(kind, NodeKind::MessageQueue(_));
+    let is_cdn = matches!(kind, NodeKind::Cdn(_));
+    let kill_hint = matches!(kind, NodeKind::Database(_)).then(|| {
+        view! { <p class="hint">"Killing a primary promotes its most up-to-date replica after the failover detection time."</p> }
+    });
+    let region = ctx.design.with_untracked(|d| {
+        d.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .and_then(|n| n.region.clone())
+    });
     let slow_factor = RwSignal::new("5".to_string());
     let targets = {
         let id = id.clone();
@@ -114,11 +127,35 @@ fn NodeInspector(id: String) -> impl IntoView {
             <h3>{id.clone()}<span class="muted">{format!(" · {title}")}</span></h3>
             <form class="fields" on:submit=|e| e.prevent_default()>{fields}{policy}</form>
             <Sparklines id=id.clone()/>
+            <DataRows id=id.clone()/>
             <h4>"Faults"</h4>
             <div class="buttons">
                 <button class="danger" data-testid="kill" on:click=cmd(|id| Command::Kill { id })>"Kill"</button>
                 <button data-testid="revive" on:click=cmd(|id| Command::Revive { id })>"Revive"</button>
             </div>
+            {kill_hint}
+            {is_cache.then(|| view! {
+                <div class="buttons">
+                    <button class="danger" data-testid="flush" on:click=cmd(|id| Command::FlushCache { id })>"Flush cache"</button>
+                    {is_cdn.then(|| view! {
+                        <button data-testid="deploy-assets" on:click=move |_| ctx.command(Command::DeployAssets {})>"Deploy new assets"</button>
+                    })}
+                </div>
+            })}
+            {is_queue.then(|| view! {
+                <div class="buttons">
+                    <button class="danger" data-testid="kill-worker" on:click=cmd(|id| Command::KillWorker { id })>"Kill a worker mid-job"</button>
+                </div>
+            })}
+            {region.map(|r| {
+                let (a, b) = (r.clone(), r.clone());
+                view! {
+                    <div class="buttons">
+                        <button class="danger" data-testid="region-outage" on:click=move |_| ctx.command(Command::RegionOutage { region: a.clone() })>{format!("Outage of {r}")}</button>
+                        <button data-testid="region-recover" on:click=move |_| ctx.command(Command::RegionRecover { region: b.clone() })>"Recover region"</button>
+                    </div>
+                }
+            })}
             <div class="buttons">
                 <button data-testid="slow" on:click=slow>"Slow ×"</button>
                 <input type="text" inputmode="decimal" class="num short" aria-label="Slow-down factor" prop:value=move || slow_factor.get()
@@ -309,11 +346,18 @@ fn Sparklines(id: String) -> impl IntoView {
     ];
     let colors = ["#2563eb", "#d97706", "#16a34a", "#9333ea"];
     let latest = RwSignal::new([0.0f64; 4]);
+    let gauge_ref = NodeRef::<Canvas>::new();
+    let gauge = RwSignal::new(None::<(&'static str, f64)>);
     Effect::new(move |_| {
         ctx.snap.with(|s| {
             let Some(n) = s.nodes.iter().find(|n| n.id == id) else {
                 return;
             };
+            gauge.set(datatier::gauge(n));
+            if let Some(el) = gauge_ref.get_untracked() {
+                let g = ctx.gauge_series(&id);
+                charts::draw_sparkline(&el, &g[g.len().saturating_sub(60)..], "#0d9488");
+            }
             let tail = &n.series[n.series.len().saturating_sub(60)..];
             let cols: [Vec<f64>; 4] = [
                 tail.iter().map(|p| p.rps).collect(),
@@ -338,7 +382,33 @@ fn Sparklines(id: String) -> impl IntoView {
                     <canvas node_ref=refs[i] aria-hidden="true"></canvas>
                 </div>
             }).collect_view()}
+            <div class="spark" class:hidden=move || gauge.with(|g| g.is_none())>
+                <span class="spark-label">{move || gauge.get().map(|(l, v)| format!("{l}: {}", charts::fmt_val(v, ""))).unwrap_or_default()}</span>
+                <canvas node_ref=gauge_ref aria-hidden="true"></canvas>
+            </div>
         </div>
+    }
+}
+
+/// The node's data-tier figures (cache, replication, shards, queue, store, cost).
+#[component]
+fn DataRows(id: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let rows = Memo::new(move |_| {
+        ctx.snap.with(|s| {
+            s.nodes
+                .iter()
+                .find(|n| n.id == id)
+                .map(datatier::rows)
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <dl class="data-rows" data-testid="data-rows">
+            {move || rows.get().into_iter().map(|(key, label, value)| view! {
+                <div class="data-row"><dt>{label}</dt><dd data-testid=format!("dr-{key}")>{value}</dd></div>
+            }).collect_view()}
+        </dl>
     }
 }
 

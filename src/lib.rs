@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 mod canvas;
 mod charts;
+mod datatier;
 mod dock;
 mod engine;
 mod frame_loop;
@@ -276,6 +277,11 @@ impl Ctx {
     /// Errors per second by cause, per window (for the dock).
     pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
         self.engine.with_value(|e| e.error_rates())
+    }
+
+    /// The data-tier gauge of a node, one value per window (for its inspector sparkline).
+    pub fn gauge_series(&self, id: &str) -> Vec<f64> {
+        self.engine.with_value(|e| e.gauge_series(id))
     }
 
     /// Centres and scales the view on the design, given the stage size in CSS px, never

@@ -63,6 +63,42 @@ pub const KINDS: &[KindInfo] = &[
         prefix: "asg",
         blurb: "Servers that grow and shrink with load",
     },
+    KindInfo {
+        key: "cache",
+        title: "Cache",
+        prefix: "cache",
+        blurb: "Key-value cache in front of one store",
+    },
+    KindInfo {
+        key: "cdn",
+        title: "CDN edge",
+        prefix: "cdn",
+        blurb: "Caches static assets near the users",
+    },
+    KindInfo {
+        key: "shard_router",
+        title: "Shard router",
+        prefix: "shards",
+        blurb: "Sends each key to one shard",
+    },
+    KindInfo {
+        key: "message_queue",
+        title: "Message queue",
+        prefix: "queue",
+        blurb: "Buffers jobs for a pool of workers",
+    },
+    KindInfo {
+        key: "replicated_store",
+        title: "Replicated store",
+        prefix: "store",
+        blurb: "One replica of a CP or AP key-value store",
+    },
+    KindInfo {
+        key: "geo_dns",
+        title: "GeoDNS",
+        prefix: "dns",
+        blurb: "Sends users to the nearest healthy region",
+    },
 ];
 
 /// The palette entry of a kind name.
@@ -118,6 +154,9 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             queue_capacity: 200,
             read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
             write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
+            read_from_replicas: true,
+            read_your_writes_window_ms: None,
+            failover_detection_ms: Some(3000.0),
         }),
         "rate_limiter" => NodeKind::RateLimiter(RateLimiterParams {
             rate_rps: 500.0,
@@ -136,6 +175,49 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             boot_s: 5.0,
             step: 1,
             evaluation_interval_s: 1.0,
+        }),
+        "cache" => NodeKind::Cache(CacheParams {
+            capacity_keys: 2000,
+            eviction: Eviction::Lru,
+            ttl_s: Some(60.0),
+            ttl_jitter_s: 0.0,
+            write_policy: WritePolicy::CacheAside,
+            invalidate_on_write: true,
+            coalescing: false,
+            service_time: ServiceTime::Constant { ms: 1.0 },
+            write_behind_delay_ms: 1000.0,
+        }),
+        "cdn" => NodeKind::Cdn(CdnParams {
+            capacity_keys: 1000,
+            ttl_s: Some(300.0),
+            service_time: ServiceTime::Constant { ms: 1.0 },
+            versioned_urls: false,
+        }),
+        "shard_router" => NodeKind::ShardRouter(ShardRouterParams {
+            strategy: ShardStrategy::ConsistentHash { virtual_nodes: 100 },
+            key_space: 10_000,
+        }),
+        "message_queue" => NodeKind::MessageQueue(MessageQueueParams {
+            capacity: 10_000,
+            workers: 4,
+            service_time: ServiceTime::Exponential { mean_ms: 50.0 },
+            visibility_timeout_ms: 5000.0,
+            max_attempts: 5,
+            retry_backoff_ms: 100.0,
+            idempotent: false,
+            poison_keys: 0,
+        }),
+        "replicated_store" => NodeKind::ReplicatedStore(ReplicatedStoreParams {
+            cluster: "store".to_string(),
+            mode: Consistency::Cp,
+            service_time: ServiceTime::Constant { ms: 1.0 },
+        }),
+        "geo_dns" => NodeKind::GeoDns(GeoDnsParams {
+            health_check: HealthCheck {
+                interval_ms: 1000.0,
+                unhealthy_threshold: 2,
+                healthy_threshold: 2,
+            },
         }),
         _ => return None,
     })
@@ -237,21 +319,35 @@ pub fn check_connect(s: &Scenario, from: &str, to: &str) -> Result<(), String> {
         return Err(format!("{from} is already connected to {to}"));
     }
     let outs = s.edges.iter().filter(|e| e.from == from).count();
+    let db = |k: &NodeKind| matches!(k, NodeKind::Database(_));
+    if db(src)
+        && db(dst)
+        && s.edges
+            .iter()
+            .any(|e| e.to == to && kind_of(s, &e.from).is_some_and(db))
+    {
+        return Err(format!("{to} already replicates from another primary"));
+    }
     match src {
-        NodeKind::Database(_) => {
+        NodeKind::Database(_) if !matches!(dst, NodeKind::Database(_)) => {
             return Err(format!(
-                "{from} is a database: it answers queries and calls nothing"
+                "{from} is a database: it only replicates to other databases (its read replicas)"
+            ))
+        }
+        NodeKind::ReplicatedStore(_) => {
+            return Err(format!(
+                "{from} is a store replica: it replicates to its cluster by name, not by links"
+            ))
+        }
+        NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::RateLimiter(_) if outs > 0 => {
+            return Err(format!(
+                "{from} sits in front of exactly one node; it already has one"
             ))
         }
         NodeKind::Client(_) if outs > 0 => {
             return Err(format!(
             "{from} already sends to one entry point; put a load balancer behind it to spread load"
         ))
-        }
-        NodeKind::RateLimiter(_) if outs > 0 => {
-            return Err(format!(
-                "{from} is a rate limiter: it guards exactly one node"
-            ))
         }
         _ => {}
     }
@@ -641,6 +737,39 @@ pub fn fields(kind: &NodeKind) -> Vec<Field> {
                 |d| d.write_service_time.mean_ms(),
                 |d, v| set_mean(&mut d.write_service_time, v)
             ),
+            field!(
+                "read_from_replicas",
+                "Reads go to replicas (1 = yes, 0 = no)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::Database,
+                |d| f64::from(u8::from(d.read_from_replicas)),
+                |d, v| d.read_from_replicas = v >= 1.0
+            ),
+            field!(
+                "ryw_window_ms",
+                "Read-your-writes window (0 = off)",
+                "ms",
+                0.0,
+                600_000.0,
+                false,
+                K::Database,
+                |d| opt(d.read_your_writes_window_ms),
+                |d, v| d.read_your_writes_window_ms = none_if_zero(v)
+            ),
+            field!(
+                "failover_ms",
+                "Failover detection (0 = no failover)",
+                "ms",
+                0.0,
+                600_000.0,
+                false,
+                K::Database,
+                |d| opt(d.failover_detection_ms),
+                |d, v| d.failover_detection_ms = none_if_zero(v)
+            ),
         ],
         K::RateLimiter(_) => vec![
             field!(
@@ -732,6 +861,227 @@ pub fn fields(kind: &NodeKind) -> Vec<Field> {
                 K::AutoscalingGroup,
                 |a| a.boot_s,
                 |a, v| a.boot_s = v
+            ),
+        ],
+        K::Cache(_) => vec![
+            field!(
+                "capacity_keys",
+                "Capacity",
+                "keys",
+                1.0,
+                1_000_000.0,
+                true,
+                K::Cache,
+                |c| f64::from(c.capacity_keys),
+                |c, v| c.capacity_keys = as_u32(v)
+            ),
+            field!(
+                "ttl_s",
+                "Time to live (0 = none)",
+                "s",
+                0.0,
+                86_400.0,
+                false,
+                K::Cache,
+                |c| opt(c.ttl_s),
+                |c, v| c.ttl_s = none_if_zero(v)
+            ),
+            field!(
+                "ttl_jitter_s",
+                "TTL jitter",
+                "s",
+                0.0,
+                86_400.0,
+                false,
+                K::Cache,
+                |c| c.ttl_jitter_s,
+                |c, v| c.ttl_jitter_s = v
+            ),
+            field!(
+                "coalescing",
+                "Coalesce misses (1 = yes, 0 = no)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::Cache,
+                |c| f64::from(u8::from(c.coalescing)),
+                |c, v| c.coalescing = v >= 1.0
+            ),
+            field!(
+                "service_ms",
+                "Lookup time",
+                "ms",
+                0.001,
+                60_000.0,
+                false,
+                K::Cache,
+                |c| c.service_time.mean_ms(),
+                |c, v| set_mean(&mut c.service_time, v)
+            ),
+        ],
+        K::Cdn(_) => vec![
+            field!(
+                "capacity_keys",
+                "Capacity",
+                "assets",
+                1.0,
+                1_000_000.0,
+                true,
+                K::Cdn,
+                |c| f64::from(c.capacity_keys),
+                |c, v| c.capacity_keys = as_u32(v)
+            ),
+            field!(
+                "ttl_s",
+                "Time to live (0 = none)",
+                "s",
+                0.0,
+                86_400.0,
+                false,
+                K::Cdn,
+                |c| opt(c.ttl_s),
+                |c, v| c.ttl_s = none_if_zero(v)
+            ),
+            field!(
+                "versioned_urls",
+                "Versioned asset URLs (1 = yes, 0 = no)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::Cdn,
+                |c| f64::from(u8::from(c.versioned_urls)),
+                |c, v| c.versioned_urls = v >= 1.0
+            ),
+        ],
+        K::ShardRouter(_) => vec![field!(
+            "key_space",
+            "Key space",
+            "keys",
+            1.0,
+            1_000_000.0,
+            true,
+            K::ShardRouter,
+            |r| f64::from(r.key_space),
+            |r, v| r.key_space = as_u32(v)
+        )],
+        K::GeoDns(_) => vec![field!(
+            "hc_interval_ms",
+            "Health-check interval",
+            "ms",
+            1.0,
+            60_000.0,
+            false,
+            K::GeoDns,
+            |g| g.health_check.interval_ms,
+            |g, v| g.health_check.interval_ms = v
+        )],
+        K::ReplicatedStore(_) => vec![
+            field!(
+                "ap",
+                "Mode (0 = CP, 1 = AP)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::ReplicatedStore,
+                |r| f64::from(u8::from(r.mode == Consistency::Ap)),
+                |r, v| r.mode = if v >= 1.0 {
+                    Consistency::Ap
+                } else {
+                    Consistency::Cp
+                }
+            ),
+            field!(
+                "service_ms",
+                "Service time",
+                "ms",
+                0.001,
+                60_000.0,
+                false,
+                K::ReplicatedStore,
+                |r| r.service_time.mean_ms(),
+                |r, v| set_mean(&mut r.service_time, v)
+            ),
+        ],
+        K::MessageQueue(_) => vec![
+            field!(
+                "workers",
+                "Workers",
+                "",
+                1.0,
+                100_000.0,
+                true,
+                K::MessageQueue,
+                |q| f64::from(q.workers),
+                |q, v| q.workers = as_u32(v)
+            ),
+            field!(
+                "capacity",
+                "Capacity",
+                "msgs",
+                1.0,
+                1_000_000.0,
+                true,
+                K::MessageQueue,
+                |q| f64::from(q.capacity),
+                |q, v| q.capacity = as_u32(v)
+            ),
+            field!(
+                "service_ms",
+                "Mean processing time",
+                "ms",
+                0.001,
+                600_000.0,
+                false,
+                K::MessageQueue,
+                |q| q.service_time.mean_ms(),
+                |q, v| set_mean(&mut q.service_time, v)
+            ),
+            field!(
+                "visibility_ms",
+                "Visibility timeout",
+                "ms",
+                1.0,
+                600_000.0,
+                false,
+                K::MessageQueue,
+                |q| q.visibility_timeout_ms,
+                |q, v| q.visibility_timeout_ms = v
+            ),
+            field!(
+                "max_attempts",
+                "Attempts before dead letter",
+                "",
+                1.0,
+                100.0,
+                true,
+                K::MessageQueue,
+                |q| f64::from(q.max_attempts),
+                |q, v| q.max_attempts = as_u32(v)
+            ),
+            field!(
+                "idempotent",
+                "Idempotent consumers (1 = yes, 0 = no)",
+                "",
+                0.0,
+                1.0,
+                true,
+                K::MessageQueue,
+                |q| f64::from(u8::from(q.idempotent)),
+                |q, v| q.idempotent = v >= 1.0
+            ),
+            field!(
+                "poison_keys",
+                "Poison keys (always fail)",
+                "keys",
+                0.0,
+                1_000_000.0,
+                true,
+                K::MessageQueue,
+                |q| f64::from(q.poison_keys),
+                |q, v| q.poison_keys = as_u32(v)
             ),
         ],
     }

@@ -39,8 +39,25 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../sim-core/scenarios/autoscale.json"),
     ),
     (
+        "cache-stampede",
+        include_str!("../sim-core/scenarios/cache-stampede.json"),
+    ),
+    (
+        "cap-partition",
+        include_str!("../sim-core/scenarios/cap-partition.json"),
+    ),
+    ("cdn", include_str!("../sim-core/scenarios/cdn.json")),
+    (
+        "geodns-failover",
+        include_str!("../sim-core/scenarios/geodns-failover.json"),
+    ),
+    (
         "lb-two-servers-health-check",
         include_str!("../sim-core/scenarios/lb-two-servers-health-check.json"),
+    ),
+    (
+        "message-queue",
+        include_str!("../sim-core/scenarios/message-queue.json"),
     ),
     ("mm1", include_str!("../sim-core/scenarios/mm1.json")),
     ("mmc", include_str!("../sim-core/scenarios/mmc.json")),
@@ -49,9 +66,14 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../sim-core/scenarios/rate-limit.json"),
     ),
     (
+        "replicas-failover",
+        include_str!("../sim-core/scenarios/replicas-failover.json"),
+    ),
+    (
         "retry-storm",
         include_str!("../sim-core/scenarios/retry-storm.json"),
     ),
+    ("shards", include_str!("../sim-core/scenarios/shards.json")),
     ("spike", include_str!("../sim-core/scenarios/spike.json")),
     ("tandem", include_str!("../sim-core/scenarios/tandem.json")),
 ];
@@ -122,6 +144,52 @@ mod design_edits {
             .unwrap_err()
             .contains("loop"));
         assert!(model::check_connect(&s, "web-1", "web-2").is_ok());
+    }
+
+    #[wasm_bindgen_test]
+    fn every_palette_kind_starts_valid_with_its_fields_in_range() {
+        let mut s = model::empty_design();
+        for k in model::KINDS {
+            let id = model::add_node(&mut s, k.key, 0.0, 0.0).unwrap();
+            let kind = s.nodes.iter().find(|n| n.id == id).unwrap().kind.clone();
+            assert_eq!(kind.name(), k.key);
+            for f in model::fields(&kind) {
+                let v = (f.get)(&kind).unwrap();
+                assert!(
+                    (f.min..=f.max).contains(&v),
+                    "{}.{} = {v} outside its range",
+                    k.key,
+                    f.key
+                );
+                model::set_field(&mut s, &id, &f, v).unwrap();
+            }
+        }
+        assert!(s.validate().is_ok(), "{:?}", s.validate());
+    }
+
+    #[wasm_bindgen_test]
+    fn replicas_caches_and_stores_follow_the_data_tier_rules() {
+        let mut s = model::empty_design();
+        for k in [
+            "database",
+            "database",
+            "database",
+            "cache",
+            "replicated_store",
+        ] {
+            model::add_node(&mut s, k, 0.0, 0.0).unwrap();
+        }
+        model::connect(&mut s, "db-1", "db-2").unwrap();
+        assert!(model::check_connect(&s, "db-3", "db-2")
+            .unwrap_err()
+            .contains("another primary"));
+        model::connect(&mut s, "cache-1", "db-1").unwrap();
+        assert!(model::check_connect(&s, "cache-1", "db-3")
+            .unwrap_err()
+            .contains("exactly one"));
+        assert!(model::check_connect(&s, "db-1", "cache-1").is_err());
+        assert!(model::check_connect(&s, "store-1", "db-3").is_err());
+        assert!(s.validate().is_ok());
     }
 
     #[wasm_bindgen_test]

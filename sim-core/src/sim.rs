@@ -1743,6 +1743,9 @@ impl Sim {
                 let cut = matches!(command, Command::Partition { .. });
                 for e in self.edges_for(from, to)? {
                     self.edges[e as usize].spec.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+                    if !cut {
+                        self.db_link_healed(e);
+                    }
                 }
                 let f = self.node_index(from, "command.partition.from")?;
                 if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {

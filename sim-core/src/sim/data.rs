@@ -324,6 +324,9 @@ pub(super) struct DbState {
     commits: u64,
     applied: u64,
     apply_queue: VecDeque<(u32, u32, SimTime)>,
+    /// Writes committed while the link from the primary was partitioned: (key, version,
+    /// commit time, epoch), sent when the link heals.
+    held: VecDeque<(u32, u32, SimTime, u32)>,
     applying: bool,
     epoch: u32,
     lag_sum_ns: u128,
@@ -732,8 +735,15 @@ impl Sim {
         let out = self.nodes[db as usize].out_edges.clone();
         for e in out {
             let r = self.edges[e as usize].to;
-            let Ext::Db(rs) = &self.nodes[r as usize].ext else { continue };
+            let cut = matches!(self.edges[e as usize].spec.state, EdgeState::Partitioned);
+            let Ext::Db(rs) = &mut self.nodes[r as usize].ext else { continue };
             let epoch = rs.epoch;
+            if cut {
+                if rs.held.len() < MAX_APPLY_BACKLOG {
+                    rs.held.push_back((key, ver, now, epoch));
+                }
+                continue;
+            }
             let lat = self.edge_latency(db, e);
             let ev = DataEv::Replicate { replica: r, epoch, key, ver, committed_at: now };
             self.schedule(now.after(lat), Ev::Data(ev));
@@ -800,6 +810,21 @@ impl Sim {
                 true
             }
             None => false,
+        }
+    }
+
+    /// The link `edge` healed: a replica behind it receives the writes held while it was cut.
+    pub(super) fn db_link_healed(&mut self, edge: u32) {
+        let (from, to) = (self.edges[edge as usize].from, self.edges[edge as usize].to);
+        let Ext::Db(rs) = &mut self.nodes[to as usize].ext else { return };
+        if rs.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut rs.held);
+        let lat = self.edge_latency(from, edge);
+        for (key, ver, committed_at, epoch) in held {
+            let ev = DataEv::Replicate { replica: to, epoch, key, ver, committed_at };
+            self.schedule(self.now.after(lat), Ev::Data(ev));
         }
     }
 
@@ -885,6 +910,7 @@ impl Sim {
             if let Ext::Db(rs) = &mut self.nodes[r as usize].ext {
                 rs.epoch += 1;
                 rs.apply_queue.clear();
+                rs.held.clear();
                 rs.applying = false;
                 for (k, v) in rs.versions.iter_mut().enumerate() {
                     *v = (*v).min(new_versions.get(k).copied().unwrap_or(0));
@@ -895,6 +921,7 @@ impl Sim {
             ns.primary = NONE;
             ns.epoch += 1;
             ns.apply_queue.clear();
+            ns.held.clear();
             ns.applying = false;
             ns.lost_writes += lost;
             ns.commits = 0;
@@ -1178,6 +1205,7 @@ impl Sim {
             Ext::Db(st) => {
                 st.epoch += 1;
                 st.apply_queue.clear();
+                st.held.clear();
                 st.applying = false;
                 st.failover_gen += 1;
                 let gen = st.failover_gen;
@@ -1363,8 +1391,15 @@ impl Sim {
             primary: replica.then(|| self.nodes[st.primary as usize].id.clone()),
             writes_committed: st.commits,
             writes_applied: st.applied,
-            replication_backlog: st.apply_queue.len() as u64,
-            replication_lag_ms: st.apply_queue.front().map_or(0.0, |&(_, _, at)| self.now.since(at).as_millis_f64()),
+            replication_backlog: (st.apply_queue.len() + st.held.len()) as u64,
+            replication_lag_ms: st
+                .held
+                .front()
+                .map(|&(_, _, at, _)| at)
+                .into_iter()
+                .chain(st.apply_queue.front().map(|&(_, _, at)| at))
+                .min()
+                .map_or(0.0, |at| self.now.since(at).as_millis_f64()),
             mean_replication_lag_ms: if st.applied > 0 { st.lag_sum_ns as f64 / st.applied as f64 / 1e6 } else { 0.0 },
             reads: st.reads,
             stale_reads: st.stale_reads,
