@@ -4,38 +4,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, OUTPUT } from "./harness.mjs";
+import { start, OUTPUT, DESKTOP, openDesign, num } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
 after(async () => env?.close());
 
-const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
-const DESIGN_KEY = "playground.design.v1";
 
-async function open(design, viewport = DESKTOP) {
-  const page = await env.page({ viewport });
-  if (design) {
-    await page.addInitScript(([key, json]) => {
-      if (!sessionStorage.getItem("seeded")) {
-        localStorage.setItem(key, json);
-        sessionStorage.setItem("seeded", "1");
-      }
-    }, [DESIGN_KEY, JSON.stringify(design)]);
-  }
-  await page.goto(env.base);
-  await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
-  return page;
-}
+const open = (design, viewport = DESKTOP) => openDesign(env, design, viewport);
 
-/** The first number in an element's text ("lag 1234 ms" → 1234). */
-async function num(page, testid) {
-  const text = await page.textContent(`[data-testid=${testid}]`);
-  const m = text.match(/-?\d+(\.\d+)?/);
-  assert.ok(m, `${testid} shows a number (${text})`);
-  return parseFloat(m[0]);
-}
 const clock = (page) => num(page, "sim-clock");
 
 async function play(page, speed) {

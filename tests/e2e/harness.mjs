@@ -3,6 +3,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
 
@@ -53,4 +54,32 @@ export function paintedPixels(page, selector) {
     }
     return painted;
   });
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+/** The localStorage key of the autosaved design. */
+export const DESIGN_KEY = "playground.design.v1";
+
+/** Opens the app in a fresh page, with `design` (if any) as the autosave of the first load. */
+export async function openDesign(env, design, viewport = DESKTOP) {
+  const page = await env.page({ viewport });
+  if (design) {
+    await page.addInitScript(([key, json]) => {
+      if (!sessionStorage.getItem("seeded")) {
+        localStorage.setItem(key, json);
+        sessionStorage.setItem("seeded", "1");
+      }
+    }, [DESIGN_KEY, JSON.stringify(design)]);
+  }
+  await page.goto(env.base);
+  await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
+  return page;
+}
+
+/** The first number in an element's text ("t = 12.3 s" → 12.3). */
+export async function num(page, testid) {
+  const text = await page.textContent(`[data-testid=${testid}]`);
+  const m = text.match(/-?\d+(\.\d+)?/);
+  assert.ok(m, `${testid} shows a number (${text})`);
+  return parseFloat(m[0]);
 }

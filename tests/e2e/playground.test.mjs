@@ -3,14 +3,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, paintedPixels, OUTPUT } from "./harness.mjs";
+import { start, paintedPixels, OUTPUT, DESKTOP, DESIGN_KEY, openDesign, num } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
 after(async () => env?.close());
 
-const DESKTOP = { width: 1280, height: 800 };
-const DESIGN_KEY = "playground.design.v1";
 
 /** Client → load balancer (health-checked) → two servers, as the app would save it. */
 function lbDesign(rate = 200) {
@@ -40,28 +38,8 @@ function lbDesign(rate = 200) {
   };
 }
 
-async function open(design, viewport = DESKTOP) {
-  const page = await env.page({ viewport });
-  if (design) {
-    await page.addInitScript(([key, json]) => {
-      if (!sessionStorage.getItem("seeded")) {
-        localStorage.setItem(key, json);
-        sessionStorage.setItem("seeded", "1");
-      }
-    }, [DESIGN_KEY, JSON.stringify(design)]);
-  }
-  await page.goto(env.base);
-  await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
-  return page;
-}
+const open = (design, viewport = DESKTOP) => openDesign(env, design, viewport);
 
-/** The first number in an element's text ("t = 12.3 s" → 12.3). */
-async function num(page, testid) {
-  const text = await page.textContent(`[data-testid=${testid}]`);
-  const m = text.match(/-?\d+(\.\d+)?/);
-  assert.ok(m, `${testid} shows a number (${text})`);
-  return parseFloat(m[0]);
-}
 const clock = (page) => num(page, "sim-clock");
 
 async function setSpeed(page, value) {
