@@ -254,6 +254,28 @@ struct Edge {
     wrr_current: i64,
 }
 
+impl Edge {
+    /// A fresh, healthy edge with no traffic yet.
+    fn new(from: u32, to: u32, spec: EdgeSpec) -> Edge {
+        Edge {
+            from,
+            to,
+            spec,
+            removed: false,
+            sent: 0,
+            dropped: 0,
+            mark_sent: 0,
+            window_rps: 0.0,
+            outstanding: 0,
+            ewma_ns: 0.0,
+            healthy: true,
+            hc_fails: 0,
+            hc_oks: 0,
+            wrr_current: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct GlobalStats {
     arrived: u64,
@@ -630,22 +652,7 @@ impl Sim {
             return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
         }
         let idx = self.edges.len() as u32;
-        self.edges.push(Edge {
-            from,
-            to,
-            spec: spec.clone(),
-            removed: false,
-            sent: 0,
-            dropped: 0,
-            mark_sent: 0,
-            window_rps: 0.0,
-            outstanding: 0,
-            ewma_ns: 0.0,
-            healthy: true,
-            hc_fails: 0,
-            hc_oks: 0,
-            wrr_current: 0,
-        });
+        self.edges.push(Edge::new(from, to, spec.clone()));
         self.nodes[from as usize].out_edges.push(idx);
         self.data_edges_changed(from, to);
         Ok(())
@@ -1461,22 +1468,7 @@ impl Sim {
         };
         // The group's own edge to the instance is a real edge, not a template.
         let e = self.edges.len() as u32;
-        self.edges.push(Edge {
-            from: group,
-            to: idx,
-            spec: link,
-            removed: false,
-            sent: 0,
-            dropped: 0,
-            mark_sent: 0,
-            window_rps: 0.0,
-            outstanding: 0,
-            ewma_ns: 0.0,
-            healthy: true,
-            hc_fails: 0,
-            hc_oks: 0,
-            wrr_current: 0,
-        });
+        self.edges.push(Edge::new(group, idx, link));
         self.nodes[group as usize].out_edges.push(e);
         for mut t in templates {
             t.from = spec.id.clone();

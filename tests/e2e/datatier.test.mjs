@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, OUTPUT, DESKTOP, openDesign, num } from "./harness.mjs";
+import { start, OUTPUT, DESKTOP, openDesign, num, play, waitClock, mouseDrag } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
@@ -16,27 +16,6 @@ const open = (design, viewport = DESKTOP) => openDesign(env, design, viewport);
 
 const clock = (page) => num(page, "sim-clock");
 
-async function play(page, speed) {
-  await page.selectOption("[data-testid=speed]", speed);
-  const label = await page.getAttribute("[data-testid=play]", "aria-label");
-  if (label === "Play") await page.click("[data-testid=play]");
-}
-
-async function waitClock(page, t, timeout = 60_000) {
-  await page.waitForFunction(
-    (t) => parseFloat(document.querySelector("[data-testid=sim-clock]").textContent.replace(/[^0-9.]/g, "")) >= t,
-    t, { timeout },
-  );
-}
-
-async function mouseDrag(page, from, to) {
-  const a = await page.locator(from).boundingBox();
-  const b = await page.locator(to).boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-  await page.mouse.up();
-}
 
 /** Clears the canvas, drops `kinds` in a row and connects them in a chain. */
 async function buildChain(page, kinds, ids) {
@@ -80,7 +59,7 @@ test("must-show 4: a cache in front of a database; flush it: the hit ratio drops
   assert.equal(await page.locator("[data-testid=error-capacity_keys]").count(), 0);
 
   await play(page, "5");
-  await waitClock(page, 18);
+  await waitClock(page, 18, 60_000);
   const hit = () => num(page, "kpi-hit-ratio");
   const dbLoad = () => num(page, "data-db-1");
   const warm = await sampleUntil(page, 20, async () => [await hit(), await dbLoad()]);
@@ -108,7 +87,7 @@ test("must-show 5: partition a primary from its replica: lag grows, stale reads 
   await page.waitForFunction(() => /lag/.test(document.querySelector("[data-testid=data-db-2]")?.textContent ?? ""),
     null, { timeout: 5_000 });
   await play(page, "5");
-  await waitClock(page, 6);
+  await waitClock(page, 6, 60_000);
   const lag = () => num(page, "kpi-lag");
   const stale = () => num(page, "kpi-stale");
   const normal = Math.max(...(await sampleUntil(page, 8, lag)));
@@ -117,7 +96,7 @@ test("must-show 5: partition a primary from its replica: lag grows, stale reads 
   await page.click("[data-testid=cut]");
   const cutAt = await clock(page);
   const staleAtCut = await stale();
-  await waitClock(page, cutAt + 5);
+  await waitClock(page, cutAt + 5, 60_000);
   const grown = await lag();
   assert.ok(grown >= 3000, `replication lag grows while the replica is cut off (${grown} ms)`);
   await page.click("[data-testid=node-db-2]");
@@ -126,7 +105,7 @@ test("must-show 5: partition a primary from its replica: lag grows, stale reads 
   await page.click("[data-testid=edge-db-1-db-2]", { force: true });
   await page.click("[data-testid=heal]");
   const healedAt = await clock(page);
-  await waitClock(page, healedAt + 8);
+  await waitClock(page, healedAt + 8, 60_000);
   const staleAfter = await stale();
   assert.ok(staleAfter > staleAtCut, `stale reads are counted while the replica catches up (${staleAtCut} → ${staleAfter})`);
   const settled = await lag();
@@ -168,7 +147,7 @@ test("a data-tier design at 1280×800 and 360 px: every figure has its place, no
   for (const [name, viewport] of [["data-tier-desktop.png", DESKTOP], ["data-tier-phone.png", PHONE]]) {
     const page = await open(dataDesign(), viewport);
     await play(page, "5");
-    await waitClock(page, 10);
+    await waitClock(page, 10, 60_000);
     for (const k of ["kpi-hit-ratio", "kpi-evictions", "kpi-lag", "kpi-stale", "kpi-ryw", "kpi-lost",
       "kpi-backlog", "kpi-oldest", "kpi-dlq", "kpi-duplicates", "kpi-cost"]) {
       assert.equal(await page.locator(`[data-testid=${k}]`).count(), 1, `${k} is in the dock`);

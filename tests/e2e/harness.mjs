@@ -83,3 +83,28 @@ export async function num(page, testid) {
   assert.ok(m, `${testid} shows a number (${text})`);
   return parseFloat(m[0]);
 }
+
+/** Sets the speed (if given) and presses Play unless the run is already playing. */
+export async function play(page, speed) {
+  if (speed) await page.selectOption("[data-testid=speed]", speed);
+  const label = await page.getAttribute("[data-testid=play]", "aria-label");
+  if (label === "Play") await page.click("[data-testid=play]");
+}
+
+/** Waits until the simulated clock reaches `t` seconds. */
+export async function waitClock(page, t, timeout = 30_000) {
+  await page.waitForFunction(
+    (t) => parseFloat(document.querySelector("[data-testid=sim-clock]").textContent.replace(/[^0-9.]/g, "")) >= t,
+    t, { timeout },
+  );
+}
+
+/** Drags from the centre of `from` to the centre of `to` with the mouse. */
+export async function mouseDrag(page, from, to) {
+  const a = await page.locator(from).boundingBox();
+  const b = await page.locator(to).boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+}

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { start, paintedPixels, OUTPUT, DESKTOP, DESIGN_KEY, openDesign, num } from "./harness.mjs";
+import { start, paintedPixels, OUTPUT, DESKTOP, DESIGN_KEY, openDesign, num, play, waitClock, mouseDrag } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
@@ -46,27 +46,6 @@ async function setSpeed(page, value) {
   await page.selectOption("[data-testid=speed]", value);
 }
 
-async function play(page) {
-  const label = await page.getAttribute("[data-testid=play]", "aria-label");
-  if (label === "Play") await page.click("[data-testid=play]");
-}
-
-async function waitClock(page, t, timeout = 30_000) {
-  await page.waitForFunction(
-    (t) => parseFloat(document.querySelector("[data-testid=sim-clock]").textContent.replace(/[^0-9.]/g, "")) >= t,
-    t, { timeout },
-  );
-}
-
-/** Drags from the centre of `from` to the centre of `to` with the mouse. */
-async function mouseDrag(page, from, to) {
-  const a = await page.locator(from).boundingBox();
-  const b = await page.locator(to).boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-  await page.mouse.up();
-}
 
 test("build client → LB → two servers by drag and connect; play: throughput reaches the offered rate and latency charts fill", async () => {
   const page = await open(null);
