@@ -28,7 +28,7 @@ enum Drag {
     /// Dragging selected nodes.
     Move {
         last: (f64, f64),
-        before: Scenario,
+        before: Box<Scenario>,
         moved: bool,
     },
     /// Dragging from an output port.
@@ -127,7 +127,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                     ..
                 }) = drag.get_value()
                 {
-                    ctx.record_move(before);
+                    ctx.record_move(*before);
                 }
                 preview.set(None);
                 band.set(None);
@@ -172,7 +172,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             });
             drag.set_value(Some(Drag::Move {
                 last: w,
-                before: ctx.design.get_untracked(),
+                before: Box::new(ctx.design.get_untracked()),
                 moved: false,
             }));
             capture();
@@ -288,7 +288,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                         n.y = n.y.map(f64::round);
                     }
                     ctx.set_design_silently(s);
-                    ctx.record_move(before);
+                    ctx.record_move(*before);
                 }
             }
             Drag::Connect { from, moved } => {

@@ -238,6 +238,8 @@ pub fn empty_design() -> Scenario {
             slo_error_rate: Some(0.01),
             ..MetricsConfig::default()
         },
+        view: None,
+        lesson: None,
     }
 }
 

@@ -10,6 +10,7 @@ mod data_params;
 mod error;
 mod link;
 mod metrics;
+pub mod presets;
 mod random;
 mod scenario;
 mod sim;
@@ -159,6 +160,8 @@ pub fn demo_scenario() -> Scenario {
         ],
         events: Vec::new(),
         metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
+        view: None,
+        lesson: None,
     }
 }
 

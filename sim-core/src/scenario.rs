@@ -9,8 +9,14 @@ use serde::{Deserialize, Serialize};
 use crate::data_params::*;
 use crate::error::Error;
 
-/// The scenario format version this crate writes and reads.
-pub const SCENARIO_VERSION: u32 = 1;
+/// The scenario format version this crate writes.
+pub const SCENARIO_VERSION: u32 = 2;
+/// The oldest format version this crate still opens; older files are migrated on load.
+pub const OLDEST_SCENARIO_VERSION: u32 = 1;
+/// Longest lesson text (title, summary or one step), in characters.
+pub const MAX_LESSON_TEXT: usize = 1_000;
+/// Most steps in a lesson.
+pub const MAX_LESSON_STEPS: usize = 8;
 
 /// Largest number of worker slots, connections or queue places one node may have.
 pub const MAX_SLOTS: u32 = 100_000;
@@ -49,6 +55,48 @@ pub struct Scenario {
     /// Metric windows and service-level objectives.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// How the canvas is framed (pan and zoom); the UI fits the design when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewSpec>,
+    /// A short lesson shown beside the canvas ("try this → watch that").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<Lesson>,
+}
+
+/// The canvas framing: the screen position of the design's origin and the zoom factor.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSpec {
+    /// Pan, screen pixels.
+    pub x: f64,
+    /// Pan, screen pixels.
+    pub y: f64,
+    /// Zoom factor, 0.05 to 20.
+    pub zoom: f64,
+}
+
+/// A lesson of a few steps, each "try this → watch that".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Heading.
+    pub title: String,
+    /// One or two sentences on what the design shows.
+    #[serde(default)]
+    pub summary: String,
+    /// The steps, in order.
+    pub steps: Vec<LessonStep>,
+}
+
+/// One step of a lesson.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStep {
+    /// What the learner does ("Press Flush on the cache").
+    #[serde(rename = "try")]
+    pub try_this: String,
+    /// What the learner should then see ("DB reads jump about 5×, p99 spikes").
+    pub watch: String,
 }
 
 /// One component on the canvas.
@@ -668,15 +716,27 @@ impl Default for MetricsConfig {
 }
 
 impl Scenario {
-    /// Parses and validates a scenario; the error names the offending field.
+    /// Parses, migrates (older versions keep opening) and validates a scenario; the error
+    /// names the offending field.
     pub fn from_json(text: &str) -> Result<Scenario, Error> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             Error::new(if path == "." { String::new() } else { path }, e.into_inner().to_string())
         })?;
+        scenario.migrate();
         scenario.validate()?;
         Ok(scenario)
+    }
+
+    /// Brings a scenario of an older format version up to [`SCENARIO_VERSION`].
+    ///
+    /// Version 1 lacked `view` and `lesson`, which are optional, so its files read as
+    /// version 2 unchanged.
+    fn migrate(&mut self) {
+        if (OLDEST_SCENARIO_VERSION..SCENARIO_VERSION).contains(&self.version) {
+            self.version = SCENARIO_VERSION;
+        }
     }
 
     /// Pretty JSON.
@@ -690,7 +750,10 @@ impl Scenario {
         if self.version != SCENARIO_VERSION {
             return Err(Error::new(
                 "version",
-                format!("unsupported version {} (this build reads {SCENARIO_VERSION})", self.version),
+                format!(
+                    "unsupported version {} (this build reads versions {OLDEST_SCENARIO_VERSION} to {SCENARIO_VERSION})",
+                    self.version
+                ),
             ));
         }
         if let Some(d) = self.duration_s {
@@ -747,8 +810,36 @@ impl Scenario {
         if let Some(v) = m.slo_error_rate {
             range("metrics.slo_error_rate", v, 0.0, 1.0)?;
         }
+        if let Some(v) = &self.view {
+            range("view.x", v.x, -1e7, 1e7)?;
+            range("view.y", v.y, -1e7, 1e7)?;
+            range("view.zoom", v.zoom, 0.05, 20.0)?;
+        }
+        if let Some(l) = &self.lesson {
+            validate_lesson(l)?;
+        }
         Ok(())
     }
+}
+
+fn validate_lesson(l: &Lesson) -> Result<(), Error> {
+    text("lesson.title", &l.title)?;
+    text("lesson.summary", &l.summary)?;
+    if l.steps.len() > MAX_LESSON_STEPS {
+        return Err(Error::new("lesson.steps", format!("at most {MAX_LESSON_STEPS} steps")));
+    }
+    for (i, s) in l.steps.iter().enumerate() {
+        text(&format!("lesson.steps[{i}].try"), &s.try_this)?;
+        text(&format!("lesson.steps[{i}].watch"), &s.watch)?;
+    }
+    Ok(())
+}
+
+fn text(p: &str, v: &str) -> Result<(), Error> {
+    if v.chars().count() > MAX_LESSON_TEXT {
+        return Err(Error::new(p, format!("at most {MAX_LESSON_TEXT} characters")));
+    }
+    Ok(())
 }
 
 /// The index of the first edge that closes a cycle when edges are added in order.
@@ -811,6 +902,9 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
 pub(crate) fn validate_node(p: &str, n: &NodeSpec) -> Result<(), Error> {
     if n.id.is_empty() || n.id.len() > 100 {
         return Err(Error::new(format!("{p}.id"), "must be 1 to 100 characters"));
+    }
+    if n.label.as_ref().is_some_and(|l| l.chars().count() > 100) {
+        return Err(Error::new(format!("{p}.label"), "must be at most 100 characters"));
     }
     for (f, v) in [("x", n.x), ("y", n.y)] {
         if let Some(v) = v {

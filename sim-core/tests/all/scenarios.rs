@@ -58,7 +58,7 @@ fn syntax_and_type_errors_name_the_field() {
     assert!(e.starts_with("nodes[0].kind") && e.contains("toaster"), "{e}");
     let e = err(r#"{"version": 1, "nodes": [{"id": "a""#);
     assert!(e.contains("EOF"), "{e}");
-    let e = err(r#"{"version": 2, "nodes": []}"#);
+    let e = err(r#"{"version": 3, "nodes": []}"#);
     assert!(e.starts_with("version:"), "{e}");
     let e = err("[]");
     assert!(!e.is_empty());
@@ -181,5 +181,55 @@ mod fuzz {
                 sim.step_until(SimTime::from_secs_f64(2.0), 200_000);
             }
         }
+    }
+}
+
+#[test]
+fn older_versions_keep_opening_and_unknown_ones_are_refused() {
+    let v1 = include_str!("../fixtures/version-1.json");
+    assert!(v1.contains(r#""version": 1"#));
+    let s = Scenario::from_json(v1).unwrap();
+    assert_eq!(s.version, sim_core::SCENARIO_VERSION);
+    let again = Scenario::from_json(&s.to_json()).unwrap();
+    assert_eq!(again, s);
+    for v in [0, sim_core::SCENARIO_VERSION + 1, u32::MAX] {
+        let e = err(&format!(r#"{{"version": {v}, "nodes": []}}"#));
+        assert!(e.starts_with("version:") && e.contains("unsupported"), "{e}");
+    }
+}
+
+#[test]
+fn view_and_lesson_are_checked() {
+    let base = |extra: &str| format!(r#"{{"version": 2, "nodes": [], {extra}}}"#);
+    let ok = Scenario::from_json(&base(
+        r#""view": {"x": 10, "y": -5, "zoom": 1.5}, "lesson": {"title": "T", "steps": [{"try": "a", "watch": "b"}]}"#,
+    ))
+    .unwrap();
+    assert_eq!(ok.view.unwrap().zoom, 1.5);
+    assert_eq!(ok.lesson.unwrap().steps[0].try_this, "a");
+    let e = err(&base(r#""view": {"x": 0, "y": 0, "zoom": 0}"#));
+    assert!(e.starts_with("view.zoom:"), "{e}");
+    let long = "x".repeat(sim_core::MAX_LESSON_TEXT + 1);
+    let e = err(&base(&format!(r#""lesson": {{"title": "{long}", "steps": []}}"#)));
+    assert!(e.starts_with("lesson.title:"), "{e}");
+    let e = err(&base(&format!(r#""lesson": {{"title": "t", "steps": [{{"try": "a", "watch": "{long}"}}]}}"#)));
+    assert!(e.starts_with("lesson.steps[0].watch:"), "{e}");
+    let e = err(&format!(
+        r#"{{"version": 2, "nodes": [{{"id": "a", "label": "{long}", "kind": {{"client": {{"rate_rps": 1}}}}}}]}}"#
+    ));
+    assert!(e.starts_with("nodes[0].label:"), "{e}");
+}
+
+#[test]
+fn every_preset_parses_runs_and_carries_a_short_lesson() {
+    assert!(!sim_core::presets::PRESETS.is_empty());
+    for p in sim_core::presets::PRESETS {
+        let s = p.scenario().unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
+        assert!(sim_core::presets::preset(p.id).is_some());
+        let lesson = s.lesson.as_ref().unwrap_or_else(|| panic!("preset {} has no lesson", p.id));
+        assert!((2..=4).contains(&lesson.steps.len()), "preset {}: {} steps", p.id, lesson.steps.len());
+        assert!(!lesson.title.is_empty() && !s.name.is_empty(), "preset {}", p.id);
+        let out = run_headless(&s, None, Some(5.0)).unwrap();
+        assert!(out.snapshot.global.arrived > 0, "preset {}: no traffic", p.id);
     }
 }
