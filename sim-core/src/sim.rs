@@ -428,8 +428,7 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
-        loop {
-            let Some(at) = self.agenda.next_at(self.now) else { break };
+        while let Some(at) = self.agenda.next_at(self.now) {
             if at > t {
                 break;
             }
