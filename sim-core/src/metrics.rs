@@ -90,6 +90,7 @@ impl Latency {
         Latency { hist, sum_ns: 0 }
     }
 
+    #[inline]
     pub(crate) fn record(&mut self, d: SimDuration) {
         self.hist.saturating_record((d.0 / 1000).max(1));
         self.sum_ns += u128::from(d.0);
@@ -158,18 +159,21 @@ pub(crate) struct Area {
 }
 
 impl Area {
+    #[inline]
     pub(crate) fn set(&mut self, now: SimTime, value: u64) {
         self.area = self.at(now);
         self.since = now;
         self.value = value;
     }
 
+    #[inline]
     pub(crate) fn add(&mut self, now: SimTime, delta: i64) {
         let v = self.value.saturating_add_signed(delta);
         self.set(now, v);
     }
 
     /// The integral up to `now`, in count × ns.
+    #[inline]
     pub(crate) fn at(&self, now: SimTime) -> u128 {
         self.area + u128::from(self.value) * u128::from(now.since(self.since).0)
     }

@@ -5,8 +5,7 @@
 //! node) are recognised and ignored. A caller waiting on a callee stores a token; an answer
 //! or a timeout carrying another token is stale.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -17,6 +16,7 @@ use crate::random::{self, KeySampler};
 use crate::scenario::*;
 use crate::time::{SimDuration, SimTime};
 
+mod agenda;
 mod data;
 mod store;
 
@@ -100,29 +100,6 @@ enum Ev {
     Window,
     Scheduled { index: u32 },
     Data(data::DataEv),
-}
-
-struct Entry {
-    at: SimTime,
-    seq: u64,
-    ev: Ev,
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Entry {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(o.at, o.seq))
-    }
 }
 
 /// Runtime state by kind (parameters stay in the node's [`NodeKind`]).
@@ -331,11 +308,8 @@ pub struct RecordedCommand {
 pub struct Sim {
     seed: u64,
     now: SimTime,
-    seq: u64,
     events: u64,
-    agenda: BinaryHeap<Reverse<Entry>>,
-    /// Events due at `now` (zero-latency hops), run in FIFO order before the agenda moves on.
-    due_now: VecDeque<Ev>,
+    agenda: agenda::Agenda<Ev>,
     nodes: Vec<Node>,
     by_id: BTreeMap<String, u32>,
     edges: Vec<Edge>,
@@ -371,10 +345,8 @@ impl Sim {
         let mut sim = Sim {
             seed,
             now: SimTime::ZERO,
-            seq: 0,
             events: 0,
-            agenda: BinaryHeap::new(),
-            due_now: VecDeque::new(),
+            agenda: agenda::Agenda::default(),
             nodes: Vec::new(),
             by_id: BTreeMap::new(),
             edges: Vec::new(),
@@ -456,16 +428,7 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
-        loop {
-            let from_due = !self.due_now.is_empty();
-            let at = if from_due {
-                self.now
-            } else {
-                match self.agenda.peek() {
-                    Some(Reverse(top)) => top.at,
-                    None => break,
-                }
-            };
+        while let Some(at) = self.agenda.next_at(self.now) {
             if at > t {
                 break;
             }
@@ -473,15 +436,8 @@ impl Sim {
                 reached = false;
                 break;
             }
-            let ev = if from_due {
-                self.due_now.pop_front()
-            } else {
-                self.agenda.pop().map(|Reverse(e)| {
-                    self.now = e.at;
-                    e.ev
-                })
-            };
-            let Some(ev) = ev else { break };
+            let Some((at, ev)) = self.agenda.pop(self.now) else { break };
+            self.now = at;
             self.events += 1;
             n += 1;
             self.handle(ev);
@@ -492,13 +448,9 @@ impl Sim {
         StepResult { events: n, reached, now: self.now }
     }
 
+    #[inline]
     fn schedule(&mut self, at: SimTime, ev: Ev) {
-        if at <= self.now {
-            self.due_now.push_back(ev);
-            return;
-        }
-        self.seq += 1;
-        self.agenda.push(Reverse(Entry { at, seq: self.seq, ev }));
+        self.agenda.push(self.now, at, ev);
     }
 
     fn log(&mut self, text: String) {
@@ -693,6 +645,7 @@ impl Sim {
 
     // ----- calls -----
 
+    #[inline]
     fn alloc_call(&mut self, call: Call) -> CallId {
         let node = call.node as usize;
         let now = self.now;
@@ -707,6 +660,7 @@ impl Sim {
         }
     }
 
+    #[inline]
     fn call(&self, id: CallId) -> Option<&Call> {
         let slot = self.slab.get(id.idx as usize)?;
         if slot.gen == id.gen {
@@ -716,6 +670,7 @@ impl Sim {
         }
     }
 
+    #[inline]
     fn call_mut(&mut self, id: CallId) -> Option<&mut Call> {
         let slot = self.slab.get_mut(id.idx as usize)?;
         if slot.gen == id.gen {
@@ -725,6 +680,7 @@ impl Sim {
         }
     }
 
+    #[inline]
     fn free_call(&mut self, id: CallId) -> Option<Call> {
         let slot = self.slab.get_mut(id.idx as usize)?;
         if slot.gen != id.gen {
@@ -741,6 +697,9 @@ impl Sim {
     fn edge_latency(&mut self, node: u32, edge: u32) -> SimDuration {
         let e = &self.edges[edge as usize].spec;
         let (base, jitter) = (e.latency_ms, e.jitter_ms);
+        if base == 0.0 && jitter <= 0.0 {
+            return SimDuration(0);
+        }
         let factor = match e.state {
             EdgeState::Slow { factor } => factor,
             _ => 1.0,
@@ -2020,18 +1979,14 @@ impl Sim {
     #[doc(hidden)]
     pub fn debug_in_flight_recount(&self) -> u64 {
         let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(|c| c.parent.is_none())).count() as u64;
-        let retries = self.agenda.iter().map(|Reverse(e)| &e.ev).chain(self.due_now.iter());
-        let retries = retries.filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
+        let retries = self.agenda.iter().filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
         roots + retries
     }
 
     /// Smallest time of a pending event (for checking time never goes back).
     #[doc(hidden)]
     pub fn debug_next_event_at(&self) -> Option<SimTime> {
-        if !self.due_now.is_empty() {
-            return Some(self.now);
-        }
-        self.agenda.peek().map(|Reverse(e)| e.at)
+        self.agenda.next_at(self.now)
     }
 }
 
