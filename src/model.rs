@@ -117,6 +117,7 @@ fn default_server() -> ServerParams {
         queue_timeout_ms: None,
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
+        sessions: Sessions::None,
     }
 }
 
@@ -233,6 +234,7 @@ pub fn empty_design() -> Scenario {
         nodes: Vec::new(),
         edges: Vec::new(),
         events: Vec::new(),
+        region_latency: Vec::new(),
         metrics: MetricsConfig {
             slo_p95_ms: Some(300.0),
             slo_error_rate: Some(0.01),

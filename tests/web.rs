@@ -75,6 +75,10 @@ const SCENARIOS: &[(&str, &str)] = &[
     ),
     ("shards", include_str!("../sim-core/scenarios/shards.json")),
     ("spike", include_str!("../sim-core/scenarios/spike.json")),
+    (
+        "sticky-sessions",
+        include_str!("../sim-core/scenarios/sticky-sessions.json"),
+    ),
     ("tandem", include_str!("../sim-core/scenarios/tandem.json")),
 ];
 

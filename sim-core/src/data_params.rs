@@ -147,9 +147,13 @@ fn default_dns_health() -> HealthCheck {
     HealthCheck { interval_ms: 1000.0, unhealthy_threshold: 2, healthy_threshold: 2 }
 }
 
+/// Regions of the built-in round-trip table.
+pub const KNOWN_REGIONS: [&str; 5] = ["us-east", "us-west", "eu-west", "ap-northeast", "ap-southeast"];
+
 /// Round-trip time between two regions, ms, from the domain material: 2 ms within a region,
 /// US coast to coast 70 ms, Virginia to Tokyo 180 ms, to Sydney 230 ms; other known pairs
-/// from public measurements; 100 ms between unknown regions.
+/// from public measurements; 100 ms between unknown regions. A scenario may override pairs
+/// with [`RegionLatency`] entries.
 pub fn region_rtt_ms(a: &str, b: &str) -> f64 {
     if a == b {
         return 2.0;
@@ -167,6 +171,42 @@ pub fn region_rtt_ms(a: &str, b: &str) -> f64 {
         ("ap-northeast", "ap-southeast", 110.0),
     ];
     KNOWN.iter().find(|(x, y, _)| (*x == a && *y == b) || (*x == b && *y == a)).map_or(100.0, |k| k.2)
+}
+
+/// A round trip between two regions that replaces the built-in table's value (in both
+/// directions; `a` = `b` sets the round trip within a region).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionLatency {
+    /// One region.
+    pub a: String,
+    /// The other region.
+    pub b: String,
+    /// Round-trip time between them, ms.
+    pub rtt_ms: f64,
+}
+
+/// Checks the region round-trip overrides: finite, non-negative, between regions the
+/// scenario's nodes use or the built-in table knows, each pair once.
+pub(crate) fn validate_region_latency(entries: &[RegionLatency], used: &[&str]) -> Result<(), Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let p = format!("region_latency[{i}]");
+        for (f, r) in [("a", &e.a), ("b", &e.b)] {
+            if !used.contains(&r.as_str()) && !KNOWN_REGIONS.contains(&r.as_str()) {
+                return Err(Error::new(
+                    format!("{p}.{f}"),
+                    format!("unknown region {r:?}: no node runs there and it is not one of {KNOWN_REGIONS:?}"),
+                ));
+            }
+        }
+        range(&format!("{p}.rtt_ms"), e.rtt_ms, 0.0, MAX_SECONDS * 1e3)?;
+        let pair = if e.a <= e.b { (e.a.as_str(), e.b.as_str()) } else { (e.b.as_str(), e.a.as_str()) };
+        if !seen.insert(pair) {
+            return Err(Error::new(p, format!("the round trip {} - {} is given twice", e.a, e.b)));
+        }
+    }
+    Ok(())
 }
 
 /// One replica of a replicated key-value store. Replicas with the same `cluster` replicate

@@ -21,7 +21,7 @@ pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
     Alert, CacheView, Cause, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint, GlobalView, Health, HopView,
-    LatencySummary, LogLine, NodePoint, NodeView, QueueView, ShardShare, ShardView, Snapshot, StoreView,
+    LatencySummary, LogLine, NodePoint, NodeView, QueueView, SessionView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};
@@ -86,6 +86,7 @@ pub fn demo_scenario() -> Scenario {
         queue_timeout_ms: None,
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
+        sessions: Sessions::None,
     };
     let edge = |from: &str, to: &str, ms: f64| EdgeSpec {
         from: from.to_string(),
@@ -159,6 +160,7 @@ pub fn demo_scenario() -> Scenario {
             edge("web-2", "db", 1.0),
         ],
         events: Vec::new(),
+        region_latency: Vec::new(),
         metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
         view: None,
         lesson: None,

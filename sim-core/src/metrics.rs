@@ -298,6 +298,26 @@ pub struct NodeView {
     /// Reads, refusals, staleness and divergence of a replicated-store replica.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreView>,
+    /// Login sessions held by an app server (in memory) or a shared session store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionView>,
+}
+
+/// Login sessions at a node that holds them: an app server keeping them in memory, or a
+/// cache used as the shared session store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// `in_memory` (an app server) or `store` (a session cache).
+    pub mode: String,
+    /// Sessions it holds now.
+    pub active: u64,
+    /// First logins of users here.
+    pub logins: u64,
+    /// Forced re-logins here: users whose session was lost, evicted, expired or held by
+    /// another server.
+    pub relogins: u64,
+    /// Sessions lost when it crashed (or, a cache, was flushed).
+    pub lost: u64,
 }
 
 /// Metrics of one replica of a replicated store.
@@ -352,8 +372,11 @@ pub struct CacheView {
     pub coalesced: u64,
     /// Write-behind: writes acknowledged but not yet written to the store.
     pub dirty_writes: u64,
-    /// Write-behind: acknowledged writes lost because the cache died before flushing them.
+    /// Write-behind: acknowledged writes lost because the cache died before flushing them
+    /// or the store failed their flush.
     pub lost_writes: u64,
+    /// Write-behind flushes sent to the store (each one write, however many it coalesces).
+    pub flushes: u64,
 }
 
 /// Replication metrics of a database.
@@ -453,6 +476,16 @@ pub struct DataTotals {
     pub dlq_size: u64,
     /// Conflicts reconciled by replicated stores.
     pub conflicts: u64,
+    /// Login sessions lost with the server (or session store) holding them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sessions_lost: u64,
+    /// Forced re-logins: requests whose user had a session that was gone or elsewhere.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub relogins: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 /// Flow on one edge.

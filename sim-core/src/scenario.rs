@@ -61,6 +61,9 @@ pub struct Scenario {
     /// A short lesson shown beside the canvas ("try this → watch that").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<Lesson>,
+    /// Round trips between regions that replace the built-in table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_latency: Vec<RegionLatency>,
 }
 
 /// The canvas framing: the screen position of the design's origin and the zoom factor.
@@ -371,6 +374,34 @@ pub struct ServerParams {
     /// Timeout on each downstream call, ms; none waits forever.
     #[serde(default)]
     pub call_timeout_ms: Option<f64>,
+    /// Where the server keeps its users' login sessions.
+    #[serde(default, skip_serializing_if = "Sessions::is_none")]
+    pub sessions: Sessions,
+}
+
+/// Where an app server keeps login sessions (a request's key stands for its user).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Sessions {
+    /// Stateless: no sessions.
+    #[default]
+    None,
+    /// In the server's memory: a user's requests must come back to the same server (a
+    /// `hash` load balancer), and a server that dies takes its sessions with it.
+    InMemory,
+    /// In a shared session store: each request looks its session up in this cache (an
+    /// outgoing edge of the server); a server that dies loses nothing.
+    Store {
+        /// Id of the cache node holding the sessions.
+        cache: String,
+    },
+}
+
+impl Sessions {
+    /// True for stateless servers.
+    pub fn is_none(&self) -> bool {
+        *self == Sessions::None
+    }
 }
 
 /// Whether the worker is held while the request visits downstream nodes.
@@ -787,6 +818,24 @@ impl Scenario {
                 return Err(Error::new(format!("{p}.to"), "a client cannot receive requests"));
             }
         }
+        for (i, n) in self.nodes.iter().enumerate() {
+            let (sessions, p) = match &n.kind {
+                NodeKind::Server(s) => (&s.sessions, format!("nodes[{i}].kind.server.sessions.store.cache")),
+                NodeKind::AutoscalingGroup(a) => {
+                    (&a.server.sessions, format!("nodes[{i}].kind.autoscaling_group.server.sessions.store.cache"))
+                }
+                _ => continue,
+            };
+            if let Sessions::Store { cache } = sessions {
+                let target = self.nodes.iter().find(|t| &t.id == cache);
+                if !matches!(target.map(|t| &t.kind), Some(NodeKind::Cache(_))) {
+                    return Err(Error::new(p, format!("{cache:?} is not a cache node")));
+                }
+                if !self.edges.iter().any(|e| e.from == n.id && &e.to == cache) {
+                    return Err(Error::new(p, format!("no edge {} -> {cache} to reach the session store", n.id)));
+                }
+            }
+        }
         if let Some(i) = first_cycle_edge(&self.edges) {
             let e = &self.edges[i];
             return Err(Error::new(
@@ -799,6 +848,8 @@ impl Scenario {
             range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
             validate_command(&format!("{p}.command"), &ev.command)?;
         }
+        let regions: Vec<&str> = self.nodes.iter().filter_map(|n| n.region.as_deref()).collect();
+        validate_region_latency(&self.region_latency, &regions)?;
         let m = &self.metrics;
         range("metrics.window_s", m.window_s, 0.001, 3600.0)?;
         if m.series_len == 0 || m.series_len > 100_000 {

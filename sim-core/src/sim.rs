@@ -373,7 +373,7 @@ impl Sim {
             alerts: Vec::new(),
             hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
-            data: data::DataState::default(),
+            data: data::DataState::new(&scenario.region_latency),
         };
         for n in &scenario.nodes {
             sim.add_node(n)?;
@@ -1093,7 +1093,10 @@ impl Sim {
             ver: 0,
         });
         match self.nodes[to as usize].kind {
-            NodeKind::Server(_) => self.station_admit(to, id),
+            NodeKind::Server(_) => {
+                self.server_session(to, req);
+                self.station_admit(to, id)
+            }
             NodeKind::Database(_) => {
                 if !self.db_route(to, id) {
                     self.station_admit(to, id);
@@ -1548,7 +1551,12 @@ impl Sim {
             self.free_call(id);
             self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
             match parent {
-                None => self.client_final(Err(Cause::NodeDown), req),
+                // A root call at a client is a user's request; one elsewhere is a node's own
+                // (a write-behind flush), which its data-tier state accounts for.
+                None if matches!(self.nodes[node as usize].kind, NodeKind::Client(_)) => {
+                    self.client_final(Err(Cause::NodeDown), req)
+                }
+                None => {}
                 // A caller with a timeout waits for it (the machine went silent); one without
                 // is told at once, so that nothing waits forever.
                 Some(p) => {
@@ -1924,6 +1932,7 @@ impl Sim {
                     shards: self.shard_view(n),
                     message_queue: self.queue_view(n),
                     store: self.store_view(n),
+                    sessions: self.session_view(idx, n),
                 }
             })
             .collect();
@@ -1943,7 +1952,7 @@ impl Sim {
             })
             .collect();
         let mut global = global;
-        global.data = data::totals(&nodes);
+        global.data = self.data_totals(&nodes);
         Snapshot {
             now_s: secs,
             events_processed: self.events,
@@ -1978,7 +1987,9 @@ impl Sim {
     /// checking the conservation law against the counters.
     #[doc(hidden)]
     pub fn debug_in_flight_recount(&self) -> u64 {
-        let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(|c| c.parent.is_none())).count() as u64;
+        let user_request =
+            |c: &Call| c.parent.is_none() && matches!(self.nodes[c.node as usize].kind, NodeKind::Client(_));
+        let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(user_request)).count() as u64;
         let retries = self.agenda.iter().filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
         roots + retries
     }

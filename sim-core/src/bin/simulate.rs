@@ -52,9 +52,15 @@ fn errors_line(e: &ErrorCounts) -> String {
 fn print_data(n: &sim_core::NodeView) {
     if let Some(c) = &n.cache {
         println!(
-            "  {:<14} hit ratio {:.2}% · keys {}/{} · evictions {} · expired {} · stale hits {} · store requests {} · coalesced {} · lost writes {}",
+            "  {:<14} hit ratio {:.2}% · keys {}/{} · evictions {} · expired {} · stale hits {} · store requests {} · coalesced {} · flushes {} · lost writes {}",
             "", c.hit_ratio * 100.0, c.keys, c.capacity_keys, c.evictions, c.expirations, c.stale_hits,
-            c.store_requests, c.coalesced, c.lost_writes
+            c.store_requests, c.coalesced, c.flushes, c.lost_writes
+        );
+    }
+    if let Some(s) = &n.sessions {
+        println!(
+            "  {:<14} sessions {} · active {} · logins {} · re-logins {} · lost {}",
+            "", s.mode, s.active, s.logins, s.relogins, s.lost
         );
     }
     if let Some(d) = &n.database {
@@ -121,6 +127,9 @@ fn print_text(s: &Summary, wall_s: f64) {
         "data       stale reads {} · RYW violations {} · lost writes {} · duplicates {} · DLQ {} · conflicts {}",
         d.stale_reads, d.ryw_violations, d.lost_writes, d.duplicates, d.dlq_size, d.conflicts
     );
+    if d.sessions_lost + d.relogins > 0 {
+        println!("sessions   lost {} · forced re-logins {}", d.sessions_lost, d.relogins);
+    }
     println!("cost       ${:.2} per month (estimate)", d.monthly_cost_usd);
     for a in &s.snapshot.alerts {
         println!("ALERT      {}", a.message);

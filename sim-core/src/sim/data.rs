@@ -66,9 +66,43 @@ pub(super) struct DataState {
     pub(super) assets_version: u32,
     /// Pairs of regions cut apart (sorted), with when the cut began.
     cuts: BTreeMap<(String, String), SimTime>,
+    /// Round trips the scenario sets instead of the built-in table, by sorted pair, ms.
+    rtt_overrides: BTreeMap<(String, String), f64>,
+    /// Where each user's (key's) session lives: a node index, `NONE` before the first login,
+    /// `SESSION_LOST` once lost with its server (bounded by the key space).
+    session_owner: Vec<u32>,
+    /// Session counters of the nodes holding sessions (in-memory servers, session caches).
+    sessions: BTreeMap<u32, SessionCounters>,
+}
+
+/// Owner of a session lost with the server that held it.
+const SESSION_LOST: u32 = NONE - 1;
+
+/// Sessions at one node.
+#[derive(Clone, Copy, Debug, Default)]
+struct SessionCounters {
+    held: u64,
+    logins: u64,
+    relogins: u64,
+    lost: u64,
 }
 
 impl DataState {
+    pub(super) fn new(overrides: &[RegionLatency]) -> DataState {
+        let rtt_overrides = overrides.iter().map(|o| (Self::pair(&o.a, &o.b), o.rtt_ms)).collect();
+        DataState { rtt_overrides, ..DataState::default() }
+    }
+
+    /// Round trip between two regions, ms: the scenario's override, else the built-in table.
+    pub(super) fn rtt_ms(&self, a: &str, b: &str) -> f64 {
+        if !self.rtt_overrides.is_empty() {
+            if let Some(&ms) = self.rtt_overrides.get(&Self::pair(a, b)) {
+                return ms;
+            }
+        }
+        region_rtt_ms(a, b)
+    }
+
     fn pair(a: &str, b: &str) -> (String, String) {
         if a <= b {
             (a.to_string(), b.to_string())
@@ -164,6 +198,9 @@ pub(super) struct CacheState {
     pending: BTreeMap<u32, Vec<CallId>>,
     /// Write-behind: key → writes acknowledged and not yet flushed.
     dirty: BTreeMap<u32, u32>,
+    /// Write-behind: flush calls in flight (slab index) → the writes each carries.
+    flushing: BTreeMap<u32, u32>,
+    flushes: u64,
     flush_gen: u32,
     hits: u64,
     misses: u64,
@@ -227,6 +264,21 @@ fn cache_cfg(kind: &NodeKind) -> Option<CacheCfg> {
 const PHASE_FETCH: u32 = 1;
 const PHASE_PASS: u32 = 2;
 const PHASE_SET: u32 = 3;
+/// A session lookup at a shared session store.
+const PHASE_SESSION: u32 = 4;
+/// A write-behind cache's own write of a dirty key to its store.
+const PHASE_FLUSH: u32 = 5;
+
+/// When an entry filled now expires (TTL plus its jitter).
+fn expiry(cfg: &CacheCfg, rng: &mut Pcg64, now: SimTime) -> SimTime {
+    match cfg.ttl_s {
+        Some(t) => {
+            let j = if cfg.jitter_s > 0.0 { cfg.jitter_s * random::uniform(rng) } else { 0.0 };
+            now.after(SimDuration::from_secs_f64(t + j))
+        }
+        None => SimTime(u64::MAX),
+    }
+}
 
 impl CacheState {
     fn len(&self) -> usize {
@@ -454,13 +506,20 @@ impl Sim {
 
     /// A request arrived at a cache, CDN, shard router or message queue.
     pub(super) fn data_deliver(&mut self, node: u32, id: CallId) {
-        let Some(req) = self.call(id).map(|c| c.req) else { return };
+        let Some((req, in_edge)) = self.call(id).map(|c| (c.req, c.in_edge)) else { return };
+        let session = self.is_session_edge(in_edge);
         let n = &mut self.nodes[node as usize];
         match &n.kind {
             NodeKind::Cache(_) | NodeKind::Cdn(_) => {
                 let Some(cfg) = cache_cfg(&n.kind) else { return };
                 let passes = if cfg.cdn { req.kind != ReqKind::Static } else { req.kind == ReqKind::Job };
-                if passes {
+                if session {
+                    let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
+                    if let Some(c) = self.call_mut(id) {
+                        c.next_edge = PHASE_SESSION;
+                    }
+                    self.schedule(self.now.after(d), Ev::ServiceDone { call: id });
+                } else if passes {
                     self.forward(id, PHASE_PASS);
                 } else {
                     let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
@@ -519,18 +578,16 @@ impl Sim {
             self.finish(id, outcome);
             return;
         };
+        if phase == PHASE_FLUSH {
+            self.flush_done(node, id, outcome);
+            return;
+        }
         if phase != PHASE_FETCH {
             self.finish(id, outcome);
             return;
         }
         let now = self.now;
-        let expires = match cfg.ttl_s {
-            Some(t) => {
-                let j = if cfg.jitter_s > 0.0 { cfg.jitter_s * random::uniform(&mut n.rng) } else { 0.0 };
-                now.after(SimDuration::from_secs_f64(t + j))
-            }
-            None => SimTime(u64::MAX),
-        };
+        let expires = expiry(&cfg, &mut n.rng, now);
         let Ext::Cache(st) = &mut n.ext else { return };
         if req.kind == ReqKind::Write {
             if outcome.is_ok() {
@@ -589,10 +646,10 @@ impl Sim {
                 true
             }
             NodeKind::Cache(_) | NodeKind::Cdn(_) => {
-                if phase == PHASE_SET {
-                    self.finish(id, Ok(()));
-                } else {
-                    self.cache_lookup_done(node, id, req);
+                match phase {
+                    PHASE_SET => self.finish(id, Ok(())),
+                    PHASE_SESSION => self.session_lookup_done(node, id, req),
+                    _ => self.cache_lookup_done(node, id, req),
                 }
                 true
             }
@@ -618,7 +675,8 @@ impl Sim {
             let dirty = st.dirty.entry(req.key).or_insert(0);
             *dirty += 1;
             let first = *dirty == 1;
-            let ver = committed + *dirty;
+            // The flush writes the newest value once: the next committed version.
+            let ver = committed + 1;
             let gen = st.flush_gen;
             st.insert(req.key, ver, SimTime(u64::MAX), &cfg, &mut n.rng);
             if first {
@@ -665,43 +723,146 @@ impl Sim {
         self.forward(id, PHASE_FETCH);
     }
 
+    /// A dirty key's flush: one write request (however many writes it coalesces) from the
+    /// cache to its store, through the engine like any other request, so it loads the store.
     fn on_flush(&mut self, cache: u32, gen: u32, key: u32) {
+        let now = self.now;
         let n = &mut self.nodes[cache as usize];
         let Ext::Cache(st) = &mut n.ext else { return };
         if st.flush_gen != gen {
             return;
         }
         let writes = st.dirty.remove(&key).unwrap_or(0);
-        match self.store_of(cache, key) {
-            Some(db) => {
-                for _ in 0..writes {
-                    self.db_commit(db, key, NO_WRITER);
-                }
-            }
-            None => {
-                if let Ext::Cache(st) = &mut self.nodes[cache as usize].ext {
-                    st.lost_writes += u64::from(writes);
-                }
-            }
+        if writes == 0 {
+            return;
+        }
+        let req = Req {
+            kind: ReqKind::Write,
+            attempt: 0,
+            traced: false,
+            key,
+            created_at: now,
+            deadline: SimTime(u64::MAX),
+            origin: NO_WRITER,
+        };
+        let id = self.alloc_call(Call {
+            node: cache,
+            parent: None,
+            parent_token: 0,
+            in_edge: NONE,
+            req,
+            arrived_at: now,
+            token: 0,
+            waiting: false,
+            partition_dropped: false,
+            out_edge: NONE,
+            sent_at: now,
+            worker: NONE,
+            next_edge: PHASE_FLUSH,
+            ver: 0,
+        });
+        if let Ext::Cache(st) = &mut self.nodes[cache as usize].ext {
+            st.flushes += 1;
+            st.flushing.insert(id.idx, writes);
+        }
+        self.forward(id, PHASE_FLUSH);
+    }
+
+    /// The store answered a flush: the writes it carried are committed, or lost.
+    fn flush_done(&mut self, cache: u32, id: CallId, outcome: Outcome) {
+        self.free_call(id);
+        let Ext::Cache(st) = &mut self.nodes[cache as usize].ext else { return };
+        let writes = st.flushing.remove(&id.idx).unwrap_or(0);
+        if outcome.is_err() {
+            st.lost_writes += u64::from(writes);
         }
     }
 
-    /// The live database that holds `key` behind `node` (following shard routers).
-    fn store_of(&self, node: u32, key: u32) -> Option<u32> {
-        let mut at = node;
-        for _ in 0..16 {
-            let n = &self.nodes[at as usize];
-            let e = match &n.kind {
-                NodeKind::ShardRouter(_) => self.shard_edge(at, key)?,
-                _ => n.out_edges.first().copied()?,
-            };
-            at = self.edges[e as usize].to;
-            let t = &self.nodes[at as usize];
-            if matches!(t.kind, NodeKind::Database(_)) {
-                return t.serving().then_some(at);
+    // ----- sessions -----
+
+    /// Whether a request over `edge` is a session lookup: the edge leads from an app server
+    /// to the cache it names as its session store.
+    fn is_session_edge(&self, edge: u32) -> bool {
+        let Some(e) = self.edges.get(edge as usize) else { return false };
+        match &self.nodes[e.from as usize].kind {
+            NodeKind::Server(ServerParams { sessions: Sessions::Store { cache }, .. }) => {
+                *cache == self.nodes[e.to as usize].id
+            }
+            _ => false,
+        }
+    }
+
+    /// A request reached an app server that keeps sessions in memory: the user's session is
+    /// there, or the user logs in there (again, if the session was lost or lives elsewhere).
+    pub(super) fn server_session(&mut self, server: u32, req: Req) {
+        let n = &self.nodes[server as usize];
+        if req.kind == ReqKind::Static
+            || !matches!(n.kind, NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. }))
+        {
+            return;
+        }
+        if self.data.session_owner.get(req.key as usize) != Some(&server) {
+            self.log_in(server, req.key);
+        }
+    }
+
+    /// The user of `key` logs in at `holder`, which now holds the session.
+    fn log_in(&mut self, holder: u32, key: u32) {
+        let k = key as usize;
+        let owners = &mut self.data.session_owner;
+        if owners.len() <= k {
+            owners.resize(k + 1, NONE);
+        }
+        let before = std::mem::replace(&mut owners[k], holder);
+        let sessions = &mut self.data.sessions;
+        if before != NONE && before != SESSION_LOST {
+            if let Some(c) = sessions.get_mut(&before) {
+                c.held = c.held.saturating_sub(1);
             }
         }
-        None
+        let c = sessions.entry(holder).or_default();
+        c.held += 1;
+        if before == NONE {
+            c.logins += 1;
+        } else {
+            c.relogins += 1;
+        }
+    }
+
+    /// A session lookup at a shared session store: a hit keeps the session fresh, a miss is
+    /// a login (a forced re-login if the user had a session that was evicted, expired or lost).
+    fn session_lookup_done(&mut self, node: u32, id: CallId, req: Req) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Some(cfg) = cache_cfg(&n.kind) else { return };
+        let Ext::Cache(st) = &mut n.ext else { return };
+        let (found, expired) = st.lookup(req.key, now);
+        if found.is_some() {
+            st.hits += 1;
+            st.touch(req.key, cfg.eviction);
+        } else {
+            st.misses += 1;
+            st.expirations += u64::from(expired);
+            let expires = expiry(&cfg, &mut n.rng, now);
+            if let Ext::Cache(st) = &mut n.ext {
+                st.insert(req.key, 0, expires, &cfg, &mut n.rng);
+            }
+            self.log_in(node, req.key);
+        }
+        self.finish(id, Ok(()));
+    }
+
+    /// `node` crashed or was emptied: the sessions it held are gone (`present`: how many a
+    /// cache still held; a server held every session it owns).
+    fn drop_sessions(&mut self, node: u32, present: Option<u64>) {
+        let Some(c) = self.data.sessions.get_mut(&node) else { return };
+        let mut owned = 0;
+        for owner in self.data.session_owner.iter_mut().filter(|o| **o == node) {
+            *owner = SESSION_LOST;
+            owned += 1;
+        }
+        c.lost += present.unwrap_or(owned);
+        c.held = 0;
     }
 
     /// A new version of every static asset is live at the origins.
@@ -719,6 +880,7 @@ impl Sim {
         st.clear();
         let text = format!("{} flushed ({keys} keys) at {}", n.id, fmt_s(self.now));
         self.log(text);
+        self.drop_sessions(node, Some(keys as u64));
         Ok(())
     }
 
@@ -1195,12 +1357,16 @@ impl Sim {
         let n = &mut self.nodes[node as usize];
         match &mut n.ext {
             Ext::Cache(st) => {
+                let keys = st.len() as u64;
                 st.clear();
                 st.pending.clear();
+                // Flushes already sent may still commit at the store.
+                st.flushing.clear();
                 let lost: u64 = st.dirty.values().map(|&v| u64::from(v)).sum();
                 st.lost_writes += lost;
                 st.dirty.clear();
                 st.flush_gen += 1;
+                self.drop_sessions(node, Some(keys));
             }
             Ext::Db(st) => {
                 st.epoch += 1;
@@ -1228,7 +1394,8 @@ impl Sim {
                 st.free = (0..st.slots.len() as u32).rev().collect();
                 n.stats.busy.set(now, 0);
             }
-            Ext::Router(_) | Ext::Geo(_) | Ext::Store(_) | Ext::None => {}
+            Ext::None => self.drop_sessions(node, None),
+            Ext::Router(_) | Ext::Geo(_) | Ext::Store(_) => {}
         }
     }
 
@@ -1240,6 +1407,9 @@ impl Sim {
         }
         self.data.regions[i] = region.map(str::to_string);
         self.data.regions_used |= region.is_some();
+        if matches!(self.nodes[i].kind, NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. })) {
+            self.data.sessions.entry(node).or_default();
+        }
         self.start_geo_checks(node);
     }
 
@@ -1257,7 +1427,7 @@ impl Sim {
     pub(super) fn region_rtt(&self, from: u32, to: u32, origin: u16) -> SimDuration {
         let from = if matches!(self.nodes[from as usize].kind, NodeKind::GeoDns(_)) { u32::from(origin) } else { from };
         match (self.data.region(from), self.data.region(to)) {
-            (Some(a), Some(b)) if a != b => SimDuration::from_millis_f64(region_rtt_ms(a, b)),
+            (Some(a), Some(b)) if a != b => SimDuration::from_millis_f64(self.data.rtt_ms(a, b)),
             _ => SimDuration(0),
         }
     }
@@ -1267,7 +1437,7 @@ impl Sim {
         let from = self.data.region(u32::from(origin));
         let n = &self.nodes[node as usize];
         let rtt = |e: u32| match (from, self.data.region(self.edges[e as usize].to)) {
-            (Some(a), Some(b)) => region_rtt_ms(a, b),
+            (Some(a), Some(b)) => self.data.rtt_ms(a, b),
             _ => 0.0,
         };
         let mut best: Option<(u32, f64)> = None;
@@ -1380,6 +1550,7 @@ impl Sim {
             coalesced: st.coalesced,
             dirty_writes: st.dirty.values().map(|&v| u64::from(v)).sum(),
             lost_writes: st.lost_writes,
+            flushes: st.flushes,
         })
     }
 
@@ -1428,6 +1599,26 @@ impl Sim {
             keys_moved_last: st.keys_moved_last,
             moved_fraction_last: st.moved_fraction_last,
         })
+    }
+
+    pub(super) fn session_view(&self, idx: u32, n: &Node) -> Option<SessionView> {
+        let c = self.data.sessions.get(&idx)?;
+        let (mode, active) = match &n.ext {
+            Ext::Cache(st) => ("store", st.len() as u64),
+            _ => ("in_memory", c.held),
+        };
+        Some(SessionView { mode: mode.to_string(), active, logins: c.logins, relogins: c.relogins, lost: c.lost })
+    }
+
+    /// Data-tier totals: sums of the node views, and sessions of every node ever (a server
+    /// removed by scale-in took its sessions with it).
+    pub(super) fn data_totals(&self, nodes: &[NodeView]) -> DataTotals {
+        let mut t = totals(nodes);
+        for c in self.data.sessions.values() {
+            t.sessions_lost += c.lost;
+            t.relogins += c.relogins;
+        }
+        t
     }
 
     pub(super) fn queue_view(&self, n: &Node) -> Option<QueueView> {
@@ -1491,7 +1682,7 @@ fn ring(p: &ShardRouterParams, shards: &[(u32, &str)]) -> Vec<(u64, u32)> {
 }
 
 /// Data-tier totals over the node views.
-pub(super) fn totals(nodes: &[NodeView]) -> DataTotals {
+fn totals(nodes: &[NodeView]) -> DataTotals {
     let mut t = DataTotals::default();
     for n in nodes {
         t.monthly_cost_usd += n.monthly_cost_usd;

@@ -70,7 +70,7 @@ impl Sim {
 
     fn rtt(&self, a: u32, b: u32) -> SimDuration {
         match (self.data.region(a), self.data.region(b)) {
-            (Some(x), Some(y)) => SimDuration::from_millis_f64(region_rtt_ms(x, y)),
+            (Some(x), Some(y)) => SimDuration::from_millis_f64(self.data.rtt_ms(x, y)),
             _ => SimDuration(0),
         }
     }

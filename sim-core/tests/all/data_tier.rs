@@ -628,6 +628,9 @@ fn each_data_tier_example_shows_its_component_at_work() {
     assert!(q.dlq_size > 0 && q.duplicates > 0 && q.workers_killed == 1);
     let s = load("geodns-failover");
     assert!(node(&s, "web-eu-west").arrived > 0 && s.global.failed.node_down > 0);
+    let s = load("sticky-sessions");
+    let lost = node(&s, "web-2").sessions.as_ref().unwrap().lost;
+    assert!(lost > 400 && s.global.data.sessions_lost == lost && s.global.data.relogins >= lost, "{:?}", s.global.data);
     let s = load("cap-partition");
     assert!(store_view(&s, "store-eu").refused > 1000);
     // The cost estimate: the total is the sum of the components, and request-priced
@@ -811,4 +814,170 @@ fn without_invalidation_a_cache_serves_stale_values_until_their_ttl() {
     assert!(kept > 0.3, "stale hits without invalidation: {kept}");
     // With invalidation only races remain (a fill that read the store just before a write).
     assert!(invalidated < kept / 10.0 && through < kept / 10.0, "{invalidated} / {through} vs {kept}");
+}
+
+/// Writes only, uniform over `keys` keys, through a cache with `policy` to a database.
+fn writes_through_cache(policy: &str, rate: f64, keys: u32, delay_ms: f64) -> Scenario {
+    scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": rate, "mix": { "write": 1 },
+            "keys": { "uniform": { "key_count": keys } } } } },
+        { "id": "cache", "kind": { "cache": { "capacity_keys": 1000, "write_policy": policy,
+            "write_behind_delay_ms": delay_ms } } },
+        db("db", 8, 1.0, 2.0) ],
+        "edges": [ { "from": "users", "to": "cache", "latency_ms": 1 }, { "from": "cache", "to": "db", "latency_ms": 1 } ] }))
+}
+
+#[test]
+fn write_behind_flushes_load_the_database_once_per_coalesced_key() {
+    // 500 writes/s over 50 keys (10/s per key), flushed 200 ms after a key turns dirty: a
+    // key's cycle is the 200 ms delay plus the wait for its next write (mean 100 ms), so the
+    // database sees 50 / 0.3 s ≈ 167 writes/s instead of 500.
+    let (rate, keys, delay) = (500.0, 50u32, 0.2);
+    let theory = f64::from(keys) / (delay + f64::from(keys) / rate);
+    let mut rates = Vec::new();
+    for seed in 1..=4 {
+        let s = writes_through_cache("write_behind", rate, keys, delay * 1e3);
+        let mut sim = Sim::with_seed(&s, seed).unwrap();
+        sim.step_until(at(5.0), u64::MAX);
+        let a = sim.snapshot();
+        sim.step_until(at(65.0), u64::MAX);
+        let b = sim.snapshot();
+        // Every flush is one write request at the database, queued and served there.
+        let flushes = cache_view(&b, "cache").flushes - cache_view(&a, "cache").flushes;
+        let db_writes = node(&b, "db").arrived - node(&a, "db").arrived;
+        assert!(flushes.abs_diff(db_writes) <= 5, "flushes {flushes} vs database writes {db_writes} (seed {seed})");
+        let committed = db_view(&b, "db").writes_committed;
+        assert!(committed <= cache_view(&b, "cache").flushes && committed + 5 >= cache_view(&b, "cache").flushes);
+        assert!(node(&b, "db").utilisation > 0.0 && cache_view(&b, "cache").lost_writes == 0);
+        rates.push(db_writes as f64 / 60.0);
+    }
+    assert_close("database writes/s under write-behind", &rates, theory, 0.03, 0.01, "1-4");
+    // Write-through sends every write to the database.
+    let through = run(&writes_through_cache("write_through", rate, keys, delay * 1e3), 1, 60.0);
+    let through_rate = node(&through, "db").arrived as f64 / 60.0;
+    assert!((through_rate / rate - 1.0).abs() < 0.03, "write-through database writes/s {through_rate}");
+    assert!(rates[0] < 0.4 * through_rate);
+}
+
+#[test]
+fn a_write_behind_flush_the_store_refuses_is_a_lost_write() {
+    let s = writes_through_cache("write_behind", 200.0, 50, 100.0);
+    let mut sim = Sim::with_seed(&s, 3).unwrap();
+    sim.step_until(at(5.0), u64::MAX);
+    sim.apply(Command::Kill { id: "db".into() }).unwrap();
+    let before = sim.snapshot();
+    sim.step_until(at(10.0), u64::MAX);
+    let after = sim.snapshot();
+    assert_eq!(cache_view(&before, "cache").lost_writes, 0);
+    // The cache still acknowledges writes; each flush now fails at the dead database.
+    let (c, acked) = (cache_view(&after, "cache"), node(&after, "cache").completed - node(&before, "cache").completed);
+    // Every write acknowledged since is lost or still dirty, give or take the flushes in flight
+    // at either end.
+    let accounted = c.lost_writes + c.dirty_writes;
+    let expected = acked + cache_view(&before, "cache").dirty_writes;
+    assert!(accounted.abs_diff(expected) <= 5, "{accounted} vs {expected}");
+    assert!(c.lost_writes > 500, "lost writes {}", c.lost_writes);
+    assert_eq!(db_view(&after, "db").writes_committed, db_view(&before, "db").writes_committed);
+}
+
+/// A client in `client_region` calling a server in `server_region` over a 0 ms edge.
+fn cross_region(client_region: &str, server_region: &str, overrides: Value) -> Scenario {
+    scenario(json!({ "version": 1, "nodes": [
+        { "id": "users", "region": client_region, "kind": { "client": { "rate_rps": 20 } } },
+        { "id": "web", "region": server_region, "kind": { "server": { "workers": 100, "queue_capacity": 10,
+            "service_time": { "constant": { "ms": 10 } } } } } ],
+        "edges": [ { "from": "users", "to": "web" } ], "region_latency": overrides }))
+}
+
+#[test]
+fn a_cross_region_request_pays_the_round_trip_the_scenario_sets() {
+    // Default: Virginia → Tokyo 180 ms (charged once) + 10 ms of service.
+    let default = run(&cross_region("us-east", "ap-northeast", json!([])), 1, 10.0);
+    assert!((default.global.latency.p50_ms - 190.0).abs() < 0.5, "{:?}", default.global.latency);
+    let custom = json!([ { "a": "ap-northeast", "b": "us-east", "rtt_ms": 50 } ]);
+    let fast = run(&cross_region("us-east", "ap-northeast", custom.clone()), 1, 10.0);
+    assert!((fast.global.latency.p50_ms - 60.0).abs() < 0.2, "{:?}", fast.global.latency);
+    assert!((fast.global.latency.max_ms - 60.0).abs() < 0.2, "every request pays exactly the override");
+    // Other pairs keep the built-in table; invented region names may be given a round trip.
+    let other = run(&cross_region("us-east", "eu-west", custom), 1, 10.0);
+    assert!((other.global.latency.p50_ms - 90.0).abs() < 0.5, "{:?}", other.global.latency);
+    let mars = json!([ { "a": "mars", "b": "us-east", "rtt_ms": 1200 } ]);
+    let far = run(&cross_region("us-east", "mars", mars), 1, 10.0);
+    assert!((far.global.latency.p50_ms - 1210.0).abs() < 2.0, "{:?}", far.global.latency);
+    let doc = cross_region("us-east", "ap-northeast", json!([ { "a": "us-east", "b": "ap-northeast", "rtt_ms": 0 } ]));
+    assert!((run(&doc, 1, 10.0).global.latency.p50_ms - 10.0).abs() < 0.1, "a zero round trip is allowed");
+}
+
+#[test]
+fn bad_region_round_trips_are_rejected_with_the_field_named() {
+    let err = |overrides: Value| {
+        let s = cross_region("us-east", "ap-northeast", json!([]));
+        let mut v: Value = serde_json::from_str(&s.to_json()).unwrap();
+        v["region_latency"] = overrides;
+        Scenario::from_json(&v.to_string()).expect_err("invalid round trip")
+    };
+    let e = err(json!([ { "a": "us-east", "b": "ap-northeast", "rtt_ms": -1 } ]));
+    assert_eq!(e.path, "region_latency[0].rtt_ms", "{e}");
+    let e = err(json!([ { "a": "us-east", "b": "ap-northeast", "rtt_ms": 1e300 } ]));
+    assert_eq!(e.path, "region_latency[0].rtt_ms", "{e}");
+    let e = err(
+        json!([ { "a": "us-east", "b": "eu-west", "rtt_ms": 10 }, { "a": "atlantis", "b": "us-east", "rtt_ms": 1 } ]),
+    );
+    assert_eq!(e.path, "region_latency[1].a", "{e}");
+    assert!(e.message.contains("atlantis"), "{e}");
+    let e = err(
+        json!([ { "a": "us-east", "b": "eu-west", "rtt_ms": 10 }, { "a": "eu-west", "b": "us-east", "rtt_ms": 12 } ]),
+    );
+    assert_eq!(e.path, "region_latency[1]", "{e}");
+    let e = err(json!([ { "a": "us-east", "b": "eu-west" } ]));
+    assert!(e.path.starts_with("region_latency[0]"), "{e}");
+}
+
+#[test]
+fn a_cut_replication_link_holds_writes_so_lag_grows_and_reads_go_stale_until_the_heal() {
+    // Writers write to the primary; readers read the replica directly. The link from the
+    // primary to the replica is cut from 10 s to 20 s.
+    let s = scenario(json!({ "version": 1, "nodes": [
+        { "id": "writers", "kind": { "client": { "rate_rps": 50, "mix": { "write": 1 },
+            "keys": { "uniform": { "key_count": 20 } } } } },
+        { "id": "readers", "kind": { "client": { "rate_rps": 100, "mix": { "read": 1 },
+            "keys": { "uniform": { "key_count": 20 } } } } },
+        db("primary", 16, 1.0, 1.0), db("replica", 16, 1.0, 1.0) ],
+        "edges": [ { "from": "writers", "to": "primary", "latency_ms": 1 },
+                   { "from": "readers", "to": "replica", "latency_ms": 1 },
+                   { "from": "primary", "to": "replica", "latency_ms": 5 } ],
+        "events": [ { "at_s": 10, "command": { "partition": { "from": "primary", "to": "replica" } } },
+                    { "at_s": 20, "command": { "heal": { "from": "primary", "to": "replica" } } } ] }));
+    for seed in 1..=3 {
+        let mut sim = Sim::with_seed(&s, seed).unwrap();
+        let mut lag = Vec::new();
+        let mut snaps = Vec::new();
+        for t in [9.9, 12.0, 15.0, 19.9, 22.0] {
+            sim.step_until(at(t), u64::MAX);
+            let snap = sim.snapshot();
+            lag.push(db_view(&snap, "replica").replication_lag_ms);
+            snaps.push(snap);
+        }
+        // Before the cut: the 5 ms link plus a 1 ms apply.
+        assert!(lag[0] < 10.0, "lag before the cut {lag:?} (seed {seed})");
+        // During the cut the primary holds every write: the lag is the age of the oldest.
+        assert!((lag[1] - 2000.0).abs() < 100.0 && (lag[2] - 5000.0).abs() < 100.0, "{lag:?} (seed {seed})");
+        assert!((lag[3] - 9900.0).abs() < 100.0, "{lag:?} (seed {seed})");
+        let held = db_view(&snaps[3], "replica").replication_backlog;
+        assert!(held > 400, "writes held for the replica: {held} (seed {seed})");
+        // Writes already on the link at the cut are applied by 12 s; nothing more until the heal.
+        let applied = |i: usize| db_view(&snaps[i], "replica").writes_applied;
+        assert_eq!(applied(3), applied(1), "nothing replicates across the cut (seed {seed})");
+        let stale = |i: usize| db_view(&snaps[i], "replica").stale_reads;
+        let reads = |i: usize| db_view(&snaps[i], "replica").reads;
+        let cut_stale = (stale(3) - stale(0)) as f64 / (reads(3) - reads(0)) as f64;
+        assert!(cut_stale > 0.9, "reads during the cut are stale: {cut_stale} (seed {seed})");
+        // After the heal the held writes arrive and are applied: the replica catches up.
+        assert!(lag[4] < 10.0, "lag after the heal {lag:?} (seed {seed})");
+        assert!(db_view(&snaps[4], "replica").replication_backlog <= 5, "backlog drained (seed {seed})");
+        let applied = db_view(&snaps[4], "replica").writes_applied;
+        assert!(applied + 5 >= db_view(&snaps[4], "primary").writes_committed, "caught up (seed {seed})");
+        let late_stale = (stale(4) - stale(3)) as f64 / (reads(4) - reads(3)) as f64;
+        assert!(late_stale < cut_stale / 2.0, "stale fraction after the heal {late_stale} (seed {seed})");
+    }
 }

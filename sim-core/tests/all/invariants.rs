@@ -231,6 +231,9 @@ fn run_checked(t: &Topology, seed: u64, cap: u64) -> (u64, Vec<sim_core::Recorde
             }
         }
     }
+    // Faults applied at the last instant may have made events due at that instant: run them,
+    // as the replay does.
+    sim.step_until(end, u64::MAX);
     (sim.digest(), sim.recorded_commands().to_vec())
 }
 

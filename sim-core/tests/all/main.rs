@@ -8,4 +8,5 @@ mod determinism;
 mod invariants;
 mod runner;
 mod scenarios;
+mod sessions;
 mod theory;
