@@ -23,7 +23,19 @@ impl Preset {
 }
 
 /// Every preset, in the order of the material's journey.
-pub const PRESETS: &[Preset] = &[Preset { id: "single-server", json: include_str!("../presets/single-server.json") }];
+pub const PRESETS: &[Preset] = &[
+    Preset { id: "single-server", json: include_str!("../presets/single-server.json") },
+    Preset { id: "separate-database", json: include_str!("../presets/separate-database.json") },
+    Preset { id: "load-balancer", json: include_str!("../presets/load-balancer.json") },
+    Preset { id: "read-replicas", json: include_str!("../presets/read-replicas.json") },
+    Preset { id: "cache", json: include_str!("../presets/cache.json") },
+    Preset { id: "cdn", json: include_str!("../presets/cdn.json") },
+    Preset { id: "multi-region", json: include_str!("../presets/multi-region.json") },
+    Preset { id: "message-queue", json: include_str!("../presets/message-queue.json") },
+    Preset { id: "sharding", json: include_str!("../presets/sharding.json") },
+    Preset { id: "cap-partition", json: include_str!("../presets/cap-partition.json") },
+    Preset { id: "url-shortener", json: include_str!("../presets/url-shortener.json") },
+];
 
 /// The preset with this id.
 pub fn preset(id: &str) -> Option<&'static Preset> {

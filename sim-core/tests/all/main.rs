@@ -6,6 +6,7 @@ mod data_invariants;
 mod data_tier;
 mod determinism;
 mod invariants;
+mod presets;
 mod runner;
 mod scenarios;
 mod sessions;
