@@ -30,6 +30,7 @@ pub const PRESETS: &[Preset] = &[
     Preset { id: "read-replicas", json: include_str!("../presets/read-replicas.json") },
     Preset { id: "cache", json: include_str!("../presets/cache.json") },
     Preset { id: "cdn", json: include_str!("../presets/cdn.json") },
+    Preset { id: "stateless-tier", json: include_str!("../presets/stateless-tier.json") },
     Preset { id: "multi-region", json: include_str!("../presets/multi-region.json") },
     Preset { id: "message-queue", json: include_str!("../presets/message-queue.json") },
     Preset { id: "sharding", json: include_str!("../presets/sharding.json") },

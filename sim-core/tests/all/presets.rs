@@ -727,3 +727,52 @@ fn url_shortener() {
         );
     }
 }
+
+#[test]
+fn stateless_tier() {
+    let s = load("stateless-tier");
+    says(&s, 0, &["30 s", "95 %", "no re-logins"]);
+    says(&s, 1, &["Kill web-2", "within 2 s", "sessions lost stays at 0"]);
+    says(&s, 2, &["least connections", "Still no re-logins"]);
+    says(&s, 3, &["Flush", "over 90 %", "within 30 s"]);
+    let store = |snap: &Snapshot| node(snap, "sessions").sessions.clone().unwrap();
+    for seed in SEEDS {
+        let mut sim = start(&s, seed);
+        // 270 session requests/s over 2 000 uniform users: after t s a user has been seen
+        // with probability 1 − exp(−0.135 t), 98 % at 30 s, so the window hit ratio is ~98 %.
+        let a = at(&mut sim, 30.0);
+        let hits = node(&a, "sessions").cache.as_ref().unwrap().window_hit_ratio;
+        assert!(hits > 0.95, "seed {seed}: session hit ratio {hits}");
+        assert_eq!(a.global.data.relogins, 0, "seed {seed}");
+
+        // Probes every 0.5 s, two failures to mark down: detected about 1 s after the kill,
+        // and answers already on their way back may still fail just after.
+        apply(&mut sim, Command::Kill { id: "web-2".into() });
+        let b = at(&mut sim, 32.0);
+        let c = at(&mut sim, 45.0);
+        assert!(phase(&a, &b).failed() > 0, "seed {seed}: no failures while undetected");
+        assert_eq!(phase(&b, &c).failed(), 0, "seed {seed}: failures after detection");
+        assert_eq!(c.global.data.sessions_lost, 0, "seed {seed}");
+        assert_eq!(c.global.data.relogins, 0, "seed {seed}");
+
+        let lb = reconfigure(&s, "lb", |k| {
+            if let NodeKind::LoadBalancer(p) = k {
+                p.policy = sim_core::LbPolicy::LeastConnections;
+            }
+        });
+        apply(&mut sim, lb);
+        let d = at(&mut sim, 60.0);
+        assert_eq!(d.global.data.relogins, 0, "seed {seed}: re-logins after switching the balancer");
+
+        let active = store(&d).active;
+        apply(&mut sim, Command::FlushCache { id: "sessions".into() });
+        let e = at(&mut sim, 90.0);
+        let lost = e.global.data.sessions_lost;
+        assert!(lost as f64 > 0.9 * active as f64, "seed {seed}: {lost} of {active} sessions lost");
+        assert!(
+            e.global.data.relogins as f64 > 0.9 * active as f64,
+            "seed {seed}: {} re-logins",
+            e.global.data.relogins
+        );
+    }
+}
