@@ -14,10 +14,12 @@ mod charts;
 mod datatier;
 mod dock;
 mod engine;
+pub mod fields;
 mod frame_loop;
 mod inspector;
 pub mod model;
 mod panels;
+mod regions;
 mod storage;
 
 use engine::Engine;
