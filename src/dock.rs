@@ -111,7 +111,7 @@ pub fn Dock() -> impl IntoView {
             <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
         }
     };
-    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s)));
+    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s, ctx.hit_ratio())));
     let alerts = Memo::new(move |_| ctx.snap.with(|s| s.alerts.clone()));
     let log = Memo::new(move |_| {
         ctx.snap

@@ -16,9 +16,10 @@ const EVENT_CHUNK: u64 = 2_000;
 pub struct Engine {
     sim: Option<Sim>,
     seed: u64,
-    /// (window end, cumulative failed requests by cause), once per new metrics window, so
-    /// the dock can chart errors by cause.
-    errors: Vec<(f64, ErrorCounts)>,
+    /// (window end, cumulative failed requests by cause, cumulative cache hits and lookups
+    /// summed over the caches), once per new metrics window, so the dock can chart errors
+    /// by cause and weigh the caches' hit ratios by their lookups.
+    errors: Vec<(f64, ErrorCounts, (u64, u64))>,
     /// Per node, its data-tier gauge (see `datatier::gauge`) once per new window.
     gauges: BTreeMap<String, Vec<f64>>,
 }
@@ -136,11 +137,16 @@ impl Engine {
     pub fn snapshot(&mut self) -> Option<Snapshot> {
         let snap = self.sim.as_ref()?.snapshot();
         let t = snap.global.window.t_s;
-        if t > 0.0 && self.errors.last().is_none_or(|(last, _)| *last < t) {
+        if t > 0.0 && self.errors.last().is_none_or(|(last, ..)| *last < t) {
             if self.errors.len() == ERROR_HISTORY {
                 self.errors.remove(0);
             }
-            self.errors.push((t, snap.global.failed));
+            let lookups = snap
+                .nodes
+                .iter()
+                .filter_map(|n| n.cache.as_ref())
+                .fold((0, 0), |(h, l), c| (h + c.hits, l + c.hits + c.misses));
+            self.errors.push((t, snap.global.failed, lookups));
             self.gauges
                 .retain(|id, _| snap.nodes.iter().any(|n| &n.id == id));
             for n in &snap.nodes {
@@ -161,13 +167,23 @@ impl Engine {
         self.gauges.get(id).cloned().unwrap_or_default()
     }
 
+    /// Hits / lookups of all caches together since the previous recorded window: the caches'
+    /// hit ratios weighted by their lookups. None when no lookup happened (or a cache was
+    /// removed, which makes the sums go back).
+    pub fn hit_ratio(&self) -> Option<f64> {
+        let [.., (_, _, (h0, l0)), (_, _, (h1, l1))] = self.errors.as_slice() else {
+            return None;
+        };
+        (l1 > l0 && h1 >= h0).then(|| (h1 - h0) as f64 / (l1 - l0) as f64)
+    }
+
     /// Errors per second by cause between successive recorded windows:
     /// (t, timeout, queue full, rate limited, node down, partition).
     pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
         self.errors
             .windows(2)
             .map(|w| {
-                let ((t0, a), (t1, b)) = (w[0], w[1]);
+                let ((t0, a, _), (t1, b, _)) = (w[0], w[1]);
                 let dt = (t1 - t0).max(1e-9);
                 let r = |x: u64, y: u64| y.saturating_sub(x) as f64 / dt;
                 (

@@ -15,6 +15,7 @@ mod datatier;
 mod dock;
 mod engine;
 pub mod fields;
+mod focus;
 mod frame_loop;
 mod inspector;
 pub mod model;
@@ -279,6 +280,11 @@ impl Ctx {
     /// Errors per second by cause, per window (for the dock).
     pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
         self.engine.with_value(|e| e.error_rates())
+    }
+
+    /// The caches' combined hit ratio in the newest window, weighted by lookups.
+    pub fn hit_ratio(&self) -> Option<f64> {
+        self.engine.with_value(|e| e.hit_ratio())
     }
 
     /// The data-tier gauge of a node, one value per window (for its inspector sparkline).

@@ -365,17 +365,19 @@ pub fn Help() -> impl IntoView {
         ("Esc", "Cancel connecting, close this dialog"),
         ("?", "This help"),
     ];
+    let modal = NodeRef::<leptos::html::Div>::new();
+    crate::focus::trap_while_open(ctx.help_open, modal);
     view! {
         <Show when=move || ctx.help_open.get()>
             <div class="modal-backdrop" on:click=move |_| ctx.help_open.set(false)>
                 <div class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-dialog"
-                    on:click=|e| e.stop_propagation()>
+                    node_ref=modal on:keydown=crate::focus::cycle_tab on:click=|e| e.stop_propagation()>
                     <h2 id="help-title">"Keyboard shortcuts"</h2>
                     <table>
                         {rows.iter().map(|(k, v)| view! { <tr><th scope="row"><kbd>{*k}</kbd></th><td>{*v}</td></tr> }).collect_view()}
                     </table>
                     <p class="hint">"The inspector's \"Connect to\" list links components without a pointer."</p>
-                    <button on:click=move |_| ctx.help_open.set(false) autofocus=true>"Close"</button>
+                    <button on:click=move |_| ctx.help_open.set(false) data-testid="help-close">"Close"</button>
                 </div>
             </div>
         </Show>
