@@ -184,6 +184,14 @@ pub fn rows(n: &NodeView) -> Vec<(&'static str, String, String)> {
     out
 }
 
+/// Hits and lookups of all caches together since the start.
+pub fn cache_lookups(s: &Snapshot) -> (u64, u64) {
+    s.nodes
+        .iter()
+        .filter_map(|n| n.cache.as_ref())
+        .fold((0, 0), |(h, l), c| (h + c.hits, l + c.hits + c.misses))
+}
+
 /// The dock's data-tier figures present in this snapshot: (test id, label, value).
 /// `hit_ratio` is the caches' combined hit ratio over the newest window, weighted by
 /// lookups (`Engine::hit_ratio`).
@@ -193,15 +201,9 @@ pub fn totals(s: &Snapshot, hit_ratio: Option<f64>) -> Vec<(&'static str, &'stat
     let caches: Vec<_> = s.nodes.iter().filter_map(|n| n.cache.as_ref()).collect();
     if !caches.is_empty() {
         // Before two windows are recorded: the run so far, weighted the same way.
-        let run = || {
-            let (h, l) = caches
-                .iter()
-                .fold((0, 0), |(h, l), c| (h + c.hits, l + c.hits + c.misses));
-            if l > 0 {
-                h as f64 / l as f64
-            } else {
-                0.0
-            }
+        let run = || match cache_lookups(s) {
+            (_, 0) => 0.0,
+            (h, l) => h as f64 / l as f64,
         };
         out.push((
             "kpi-hit-ratio",

@@ -141,11 +141,7 @@ impl Engine {
             if self.errors.len() == ERROR_HISTORY {
                 self.errors.remove(0);
             }
-            let lookups = snap
-                .nodes
-                .iter()
-                .filter_map(|n| n.cache.as_ref())
-                .fold((0, 0), |(h, l), c| (h + c.hits, l + c.hits + c.misses));
+            let lookups = datatier::cache_lookups(&snap);
             self.errors.push((t, snap.global.failed, lookups));
             self.gauges
                 .retain(|id, _| snap.nodes.iter().any(|n| &n.id == id));
