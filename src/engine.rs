@@ -2,7 +2,7 @@
 //! view needs that are not in a snapshot. No Leptos here; the app keeps it in a
 //! `StoredValue`, outside the reactive graph.
 
-use sim_core::{Command, ErrorCounts, Scenario, Sim, SimDuration, SimTime, Snapshot};
+use sim_core::{Command, ErrorCounts, Scenario, ScheduledCommand, Sim, SimTime, Snapshot};
 
 use std::collections::BTreeMap;
 
@@ -22,6 +22,14 @@ pub struct Engine {
     errors: Vec<(f64, ErrorCounts, (u64, u64))>,
     /// Per node, its data-tier gauge (see `datatier::gauge`) once per new window.
     gauges: BTreeMap<String, Vec<f64>>,
+    /// The design's scheduled events, by time. The engine applies them itself (the `Sim`
+    /// is built without them) so that events added, edited or deleted during a run take
+    /// effect in that run.
+    events: Vec<ScheduledCommand>,
+    /// Scheduled events at or before this instant have been applied.
+    fired_until: Option<SimTime>,
+    /// Why scheduled events could not be applied, for the learner.
+    complaints: Vec<String>,
 }
 
 /// Most error-history points kept.
@@ -31,22 +39,43 @@ impl Engine {
     /// A fresh run of `design`; the error says why the design could not be simulated (an
     /// empty design is run instead).
     pub fn new(design: &Scenario, seed: u64) -> (Engine, Option<String>) {
-        let (sim, err) = match Sim::with_seed(design, seed) {
+        let mut unscheduled = design.clone();
+        unscheduled.events.clear();
+        let built = design
+            .validate()
+            .and_then(|()| Sim::with_seed(&unscheduled, seed));
+        let (sim, err) = match built {
             Ok(sim) => (Some(sim), None),
             Err(e) => (
                 Sim::with_seed(&empty_design(), seed).ok(),
                 Some(e.to_string()),
             ),
         };
-        (
-            Engine {
-                sim,
-                seed,
-                errors: Vec::new(),
-                gauges: BTreeMap::new(),
-            },
-            err,
-        )
+        let mut engine = Engine {
+            sim,
+            seed,
+            errors: Vec::new(),
+            gauges: BTreeMap::new(),
+            events: Vec::new(),
+            fired_until: None,
+            complaints: Vec::new(),
+        };
+        if err.is_none() {
+            engine.set_events(&design.events);
+        }
+        (engine, err)
+    }
+
+    /// Replaces the scheduled events; those at or before the instants already run stay
+    /// unapplied.
+    fn set_events(&mut self, events: &[ScheduledCommand]) {
+        self.events = events.to_vec();
+        self.events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+    }
+
+    /// Why scheduled events failed since the last call.
+    pub fn take_complaints(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.complaints)
     }
 
     /// Simulated time now, s.
@@ -70,6 +99,7 @@ impl Engine {
             *self = fresh;
             return err.into_iter().collect();
         }
+        self.set_events(&after.events);
         let commands: Vec<Command> = diff(before, after)
             .into_iter()
             .map(|c| self.keep_link_state(c))
@@ -107,29 +137,65 @@ impl Engine {
     }
 
     /// Runs towards `target_s` until it is reached or `out_of_time()` says the frame's
-    /// budget is spent. Returns true when the target was reached.
+    /// budget is spent, applying scheduled events on the way. Returns true when the
+    /// target was reached.
     pub fn advance(&mut self, target_s: f64, out_of_time: impl Fn() -> bool) -> bool {
-        let Some(sim) = &mut self.sim else {
-            return true;
-        };
         let target = SimTime::from_secs_f64(target_s);
         loop {
-            let r = sim.step_until(target, EVENT_CHUNK);
-            if r.reached {
+            let stop = self.next_event(target);
+            let Some(sim) = &mut self.sim else {
+                return true;
+            };
+            loop {
+                if sim.step_until(stop, EVENT_CHUNK).reached {
+                    break;
+                }
+                if out_of_time() {
+                    return false;
+                }
+            }
+            self.fire(stop);
+            if stop >= target {
                 return true;
             }
-            if out_of_time() {
-                return false;
+        }
+    }
+
+    /// The first pending scheduled event's instant, if before `limit`, else `limit`.
+    fn next_event(&self, limit: SimTime) -> SimTime {
+        self.events
+            .iter()
+            .map(|e| SimTime::from_secs_f64(e.at_s))
+            .find(|t| self.fired_until.is_none_or(|f| *t > f))
+            .map_or(limit, |t| t.min(limit))
+    }
+
+    /// Applies the scheduled events due by `now` that have not been applied yet.
+    fn fire(&mut self, now: SimTime) {
+        let due: Vec<Command> = self
+            .events
+            .iter()
+            .filter(|e| {
+                let t = SimTime::from_secs_f64(e.at_s);
+                t <= now && self.fired_until.is_none_or(|f| t > f)
+            })
+            .map(|e| e.command.clone())
+            .collect();
+        self.fired_until = Some(now);
+        for c in due {
+            if let Err(e) = self.apply(c) {
+                self.complaints.push(format!(
+                    "A scheduled event at {:.1} s failed: {e}",
+                    now.as_secs_f64()
+                ));
             }
         }
     }
 
     /// Advances by `s` seconds with no time budget (single step while paused).
     pub fn step_by(&mut self, s: f64) {
-        if let Some(sim) = &mut self.sim {
-            let target = sim.now().after(SimDuration::from_secs_f64(s));
-            sim.step_until(target, u64::MAX);
-        }
+        let target = self.now_s() + s;
+        self.advance(target, || false);
     }
 
     /// A snapshot of the run; also records errors by cause and the data-tier gauges for each

@@ -22,6 +22,7 @@ pub mod model;
 mod panels;
 mod regions;
 mod storage;
+mod timeline;
 
 use engine::Engine;
 use model::History;
@@ -360,6 +361,13 @@ impl Ctx {
             }
         }
         let t = self.engine.with_value(|e| e.now_s());
+        let complaints = self
+            .engine
+            .try_update_value(|e| e.take_complaints())
+            .unwrap_or_default();
+        if let Some(last) = complaints.into_iter().last() {
+            self.notice.set(Some(last));
+        }
         if self.clock.get_untracked() != t {
             self.clock.set(t);
         }
