@@ -15,6 +15,7 @@ mod datatier;
 mod dock;
 mod engine;
 pub mod fields;
+mod files;
 mod focus;
 mod frame_loop;
 mod inspector;

@@ -142,6 +142,7 @@ pub fn Palette() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <crate::files::DesignFiles/>
         </nav>
     }
 }
