@@ -28,6 +28,14 @@ pub fn RunBar() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let seed_text = RwSignal::new(ctx.seed.get_untracked().to_string());
     let seed_bad = RwSignal::new(false);
+    // Follow a seed set elsewhere (an imported design).
+    Effect::new(move |_| {
+        let s = ctx.seed.get();
+        if seed_text.get_untracked().trim().parse::<u64>().ok() != Some(s) {
+            seed_text.set(s.to_string());
+            seed_bad.set(false);
+        }
+    });
     let on_speed = move |e: ev::Event| {
         let v = event_target_value(&e);
         let speed = if v == "ff" {

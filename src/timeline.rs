@@ -128,7 +128,7 @@ fn build(d: &Draft) -> Result<Vec<ScheduledCommand>, String> {
             .ok_or_else(|| "choose a link".to_string())
     };
     let regions = || {
-        if target == d.target2 {
+        if d.target2.is_empty() || target == d.target2 {
             Err("choose two different regions".to_string())
         } else {
             Ok((target.clone(), d.target2.clone()))
@@ -300,22 +300,27 @@ pub fn Timeline() -> impl IntoView {
         let k = kind();
         ctx.design.with(|d| k.targets(d))
     });
-    // Keep the target lists on things that exist.
+    // Keep the target lists on things that exist (and two different regions).
     Effect::new(move |_| {
         let ts = targets.get();
         let second = kind().uses_second_region();
-        draft.update(|d| {
-            if !ts.contains(&d.target) {
-                d.target = ts.first().cloned().unwrap_or_default();
+        let fixed = draft.with(|d| {
+            let mut n = d.clone();
+            if !ts.contains(&n.target) {
+                n.target = ts.first().cloned().unwrap_or_default();
             }
-            if second && (!ts.contains(&d.target2) || d.target2 == d.target) {
-                d.target2 = ts
+            if second && (!ts.contains(&n.target2) || n.target2 == n.target) {
+                n.target2 = ts
                     .iter()
-                    .find(|t| **t != d.target)
+                    .find(|t| **t != n.target)
                     .cloned()
                     .unwrap_or_default();
             }
+            (n != *d).then_some(n)
         });
+        if let Some(n) = fixed {
+            draft.set(n);
+        }
     });
     let span_s = Memo::new(move |_| events.with(|e| span(e, ctx.clock.get())));
 

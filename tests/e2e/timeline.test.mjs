@@ -71,14 +71,15 @@ test("timeline: a kill scheduled at 5 s fires at 5 s on play, is kept on reload,
   assert.deepEqual((await saved(page)).events.map((e) => e.at_s), [6, 30]);
   // Added while running: fires in this run.
   await page.click("[data-testid=reset]");
-  await page.selectOption("[data-testid=speed]", "5");
+  await page.selectOption("[data-testid=speed]", "1");
   await play(page);
   await waitClock(page, 1);
-  await page.fill("[data-testid=tl-at]", "3");
+  await page.fill("[data-testid=tl-at]", "4");
   await page.selectOption("[data-testid=tl-kind]", { label: "Kill a component" });
   await page.selectOption("[data-testid=tl-target]", "web-1");
   await page.click("[data-testid=tl-add]");
-  await page.waitForFunction(() => /web-1 killed at 3\.0 s/.test(document.querySelector("[data-testid=event-log]").textContent));
+  assert.ok((await page.textContent("[data-testid=sim-clock]")).match(/[\d.]+/)[0] < 4, "added before its time");
+  await page.waitForFunction(() => /web-1 killed at 4\.0 s/.test(document.querySelector("[data-testid=event-log]").textContent));
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
