@@ -330,6 +330,8 @@ pub fn Timeline() -> impl IntoView {
             Err(m) => error.set(Some(m)),
             Ok(new) => {
                 error.set(None);
+                let now = ctx.clock.get_untracked();
+                let past = new.first().is_some_and(|e| now > 0.0 && e.at_s < now);
                 let ok = ctx.edit(None, |s| {
                     if let Some(i) = replace.filter(|i| *i < s.events.len()) {
                         s.events.remove(i);
@@ -340,6 +342,11 @@ pub fn Timeline() -> impl IntoView {
                 });
                 if ok {
                     editing.set(None);
+                    if past {
+                        ctx.notice.set(Some(format!(
+                            "This run is already at {now:.1} s: the event runs from the next Reset."
+                        )));
+                    }
                 }
             }
         }

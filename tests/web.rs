@@ -175,11 +175,9 @@ mod design_edits {
                         );
                     }
                     Control::Choice(ch) => {
-                        assert!(
-                            (ch.get)(&kind).is_some_and(|i| i < ch.options.len()),
-                            "{}.{key}",
-                            k.key
-                        );
+                        // A choice that does not apply (jitter without retries) is hidden.
+                        let Some(cur) = (ch.get)(&kind) else { continue };
+                        assert!(cur < ch.options.len(), "{}.{key}", k.key);
                         for i in 0..ch.options.len() {
                             let mut p = s.clone();
                             fields::set_kind(&mut p, &id, |k| (ch.set)(k, i))
