@@ -522,6 +522,19 @@ fn NodeBox(id: String) -> impl IntoView {
         })
     };
     let id_data = StoredValue::new(id.clone());
+    // The learner's label if there is one, else the id.
+    let node_label = {
+        let id = id.clone();
+        move || {
+            ctx.design.with(|d| {
+                d.nodes
+                    .iter()
+                    .find(|n| n.id == id)
+                    .and_then(|n| n.label.clone())
+                    .unwrap_or_else(|| id.clone())
+            })
+        }
+    };
     let on_key = {
         let id = id.clone();
         move |e: ev::KeyboardEvent| {
@@ -553,7 +566,7 @@ fn NodeBox(id: String) -> impl IntoView {
             style=style tabindex="0" role="button" aria-pressed=move || selected.get().to_string()
             aria-label=label data-node=id.clone() data-testid=format!("node-{id}") on:keydown=on_key>
             <span class="port in" data-port="in" data-node=id.clone() title="Input: drop a link here"></span>
-            <span class="node-title">{id.clone()}</span>
+            <span class="node-title">{node_label}</span>
             <span class="node-kind">{title}</span>
             <span class="badges">
                 <span class="badge health" data-testid=format!("health-{id}")>{badge}</span>

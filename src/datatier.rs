@@ -184,14 +184,32 @@ pub fn rows(n: &NodeView) -> Vec<(&'static str, String, String)> {
     out
 }
 
+/// Hits and lookups of all caches together since the start.
+pub fn cache_lookups(s: &Snapshot) -> (u64, u64) {
+    s.nodes
+        .iter()
+        .filter_map(|n| n.cache.as_ref())
+        .fold((0, 0), |(h, l), c| (h + c.hits, l + c.hits + c.misses))
+}
+
 /// The dock's data-tier figures present in this snapshot: (test id, label, value).
-pub fn totals(s: &Snapshot) -> Vec<(&'static str, &'static str, String)> {
+/// `hit_ratio` is the caches' combined hit ratio over the newest window, weighted by
+/// lookups (`Engine::hit_ratio`).
+pub fn totals(s: &Snapshot, hit_ratio: Option<f64>) -> Vec<(&'static str, &'static str, String)> {
     let d = &s.global.data;
     let mut out = Vec::new();
     let caches: Vec<_> = s.nodes.iter().filter_map(|n| n.cache.as_ref()).collect();
     if !caches.is_empty() {
-        let mean = caches.iter().map(|c| c.window_hit_ratio).sum::<f64>() / caches.len() as f64;
-        out.push(("kpi-hit-ratio", "Hit ratio", pct(mean)));
+        // Before two windows are recorded: the run so far, weighted the same way.
+        let run = || match cache_lookups(s) {
+            (_, 0) => 0.0,
+            (h, l) => h as f64 / l as f64,
+        };
+        out.push((
+            "kpi-hit-ratio",
+            "Hit ratio",
+            pct(hit_ratio.unwrap_or_else(run)),
+        ));
         let ev: u64 = caches.iter().map(|c| c.evictions).sum();
         out.push(("kpi-evictions", "Evictions", ev.to_string()));
     }

@@ -111,7 +111,7 @@ pub fn Dock() -> impl IntoView {
             <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
         }
     };
-    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s)));
+    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s, ctx.hit_ratio())));
     let alerts = Memo::new(move |_| ctx.snap.with(|s| s.alerts.clone()));
     let log = Memo::new(move |_| {
         ctx.snap
@@ -132,6 +132,7 @@ pub fn Dock() -> impl IntoView {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
             </div>
+            <crate::timeline::Timeline/>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
                     <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>

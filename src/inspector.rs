@@ -10,7 +10,8 @@ use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
 
 use crate::charts;
 use crate::datatier;
-use crate::model::{self, Field};
+use crate::fields::{self, Choice, Control, Field, Text, Toggle};
+use crate::model;
 use crate::Ctx;
 
 #[component]
@@ -38,6 +39,7 @@ pub fn Inspector() -> impl IntoView {
                 _ => view! { <p class="hint">"Select a component or a link to see its parameters and faults."</p> }.into_any(),
             }}
             <Partition/>
+            <crate::regions::RegionFaults/>
         </aside>
     }
 }
@@ -52,25 +54,22 @@ fn NodeInspector(id: String) -> impl IntoView {
         return view! { <p class="hint">"This component no longer exists."</p> }.into_any();
     };
     let title = model::kind_info(kind.name()).map_or("Component", |k| k.title);
-    let fields = model::fields(&kind)
+    let controls = fields::controls(&kind)
         .into_iter()
-        .map(|f| view! { <FieldInput target=Target::Node(id.clone(), f)/> })
+        .map(|c| match c {
+            Control::Number(f) => {
+                view! { <FieldInput target=Target::Node(id.clone(), f)/> }.into_any()
+            }
+            Control::Toggle(t) => view! { <ToggleInput id=id.clone() t/> }.into_any(),
+            Control::Choice(c) => view! { <ChoiceInput id=id.clone() c/> }.into_any(),
+            Control::Text(t) => view! { <TextInput id=id.clone() t/> }.into_any(),
+        })
         .collect_view();
-    let policy = match &kind {
-        NodeKind::LoadBalancer(_) => Some(view! { <PolicySelect id=id.clone()/> }),
-        _ => None,
-    };
     let is_cache = matches!(kind, NodeKind::Cache(_) | NodeKind::Cdn(_));
     let is_queue = matches!(kind, NodeKind::MessageQueue(_));
     let is_cdn = matches!(kind, NodeKind::Cdn(_));
     let kill_hint = matches!(kind, NodeKind::Database(_)).then(|| {
         view! { <p class="hint">"Killing a primary promotes its most up-to-date replica after the failover detection time."</p> }
-    });
-    let region = ctx.design.with_untracked(|d| {
-        d.nodes
-            .iter()
-            .find(|n| n.id == id)
-            .and_then(|n| n.region.clone())
     });
     let slow_factor = RwSignal::new("5".to_string());
     let targets = {
@@ -125,7 +124,7 @@ fn NodeInspector(id: String) -> impl IntoView {
     view! {
         <div class="node-inspector" data-testid="inspector-node">
             <h3>{id.clone()}<span class="muted">{format!(" · {title}")}</span></h3>
-            <form class="fields" on:submit=|e| e.prevent_default()>{fields}{policy}</form>
+            <form class="fields" on:submit=|e| e.prevent_default()><Placement id=id.clone()/>{controls}</form>
             <Sparklines id=id.clone()/>
             <DataRows id=id.clone()/>
             <h4>"Faults"</h4>
@@ -146,15 +145,6 @@ fn NodeInspector(id: String) -> impl IntoView {
                 <div class="buttons">
                     <button class="danger" data-testid="kill-worker" on:click=cmd(|id| Command::KillWorker { id })>"Kill a worker mid-job"</button>
                 </div>
-            })}
-            {region.map(|r| {
-                let (a, b) = (r.clone(), r.clone());
-                view! {
-                    <div class="buttons">
-                        <button class="danger" data-testid="region-outage" on:click=move |_| ctx.command(Command::RegionOutage { region: a.clone() })>{format!("Outage of {r}")}</button>
-                        <button data-testid="region-recover" on:click=move |_| ctx.command(Command::RegionRecover { region: b.clone() })>"Recover region"</button>
-                    </div>
-                }
             })}
             <div class="buttons">
                 <button data-testid="slow" on:click=slow>"Slow ×"</button>
@@ -215,15 +205,15 @@ impl Target {
 
     fn parse(&self, text: &str) -> Result<f64, String> {
         match self {
-            Target::Node(_, f) => model::parse_field(f, text),
-            Target::Edge(_, _, f) => model::parse_field(f, text),
+            Target::Node(_, f) => fields::parse_field(f, text),
+            Target::Edge(_, _, f) => fields::parse_field(f, text),
         }
     }
 
     fn apply(&self, s: &mut Scenario, v: f64) -> Result<(), String> {
         match self {
-            Target::Node(id, f) => model::set_field(s, id, f, v),
-            Target::Edge(a, b, f) => model::set_edge_field(s, a, b, f, v),
+            Target::Node(id, f) => fields::set_kind(s, id, |k| (f.set)(k, v)),
+            Target::Edge(a, b, f) => fields::set_edge_field(s, a, b, f, v),
         }
     }
 }
@@ -273,7 +263,7 @@ fn FieldInput(target: Target) -> impl IntoView {
     };
     let input_id = format!("f-{id}-{key}");
     view! {
-        <div class="field" class:invalid=move || error.with(|e| e.is_some())>
+        <div class="field" class:invalid=move || error.with(|e| e.is_some()) class:hidden=move || current.with(|c| c.is_none())>
             <label for=input_id.clone()>{label}</label>
             <span class="input-unit">
                 <input id=input_id type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=move || text.get()
@@ -288,46 +278,144 @@ fn FieldInput(target: Target) -> impl IntoView {
     }
 }
 
+/// The current value of one part of node `id`'s kind, following the design.
+fn node_memo<R>(ctx: Ctx, id: String, get: fn(&NodeKind) -> Option<R>) -> Memo<Option<R>>
+where
+    R: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| {
+        ctx.design.with(|d| {
+            d.nodes
+                .iter()
+                .find(|n| n.id == id)
+                .and_then(|n| get(&n.kind))
+        })
+    })
+}
+
+/// Applies `set` to node `id`'s kind as one edit (refusals are shown by `Ctx::edit`).
+fn edit_kind<V>(ctx: Ctx, id: &str, coalesce: Option<String>, set: fn(&mut NodeKind, V), v: V) {
+    ctx.edit(coalesce, |s| fields::set_kind(s, id, |k| set(k, v)));
+}
+
 #[component]
-fn PolicySelect(id: String) -> impl IntoView {
+fn ToggleInput(id: String, t: Toggle) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let current = {
-        let id = id.clone();
-        move || {
-            ctx.design.with(
-                |d| match d.nodes.iter().find(|n| n.id == id).map(|n| &n.kind) {
-                    Some(NodeKind::LoadBalancer(l)) => model::POLICIES
-                        .iter()
-                        .position(|(p, _)| *p == l.policy)
-                        .unwrap_or(0),
-                    _ => 0,
-                },
-            )
+    let current = node_memo(ctx, id.clone(), t.get);
+    let input_id = format!("f-{id}-{}", t.key);
+    let set = t.set;
+    view! {
+        <div class="field check" class:hidden=move || current.with(|c| c.is_none())>
+            <input id=input_id.clone() type="checkbox" data-testid=format!("field-{}", t.key)
+                prop:checked=move || current.get().unwrap_or(false)
+                on:change=move |e| edit_kind(ctx, &id, None, set, event_target_checked(&e))/>
+            <label for=input_id>{t.label}</label>
+        </div>
+    }
+}
+
+#[component]
+fn ChoiceInput(id: String, c: Choice) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let current = node_memo(ctx, id.clone(), c.get);
+    let input_id = format!("f-{id}-{}", c.key);
+    let set = c.set;
+    let on_change = move |e: ev::Event| {
+        if let Ok(i) = event_target_value(&e).parse::<usize>() {
+            edit_kind(ctx, &id, None, set, i);
         }
     };
+    view! {
+        <div class="field" class:hidden=move || current.with(|c| c.is_none())>
+            <label for=input_id.clone()>{c.label}</label>
+            <select id=input_id data-testid=format!("field-{}", c.key) on:change=on_change>
+                {c.options.iter().enumerate().map(|(i, name)| view! {
+                    <option value=i.to_string() prop:selected=move || current.get() == Some(i)>{*name}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn TextInput(id: String, t: Text) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let current = node_memo(ctx, id.clone(), t.get);
+    let error = RwSignal::new(None::<String>);
+    let input_id = format!("f-{id}-{}", t.key);
+    let (key, set) = (t.key, t.set);
     let on_change = move |e: ev::Event| {
-        let Ok(i) = event_target_value(&e).parse::<usize>() else {
-            return;
-        };
-        let Some((policy, _)) = model::POLICIES.get(i) else {
-            return;
-        };
+        let v = event_target_value(&e).trim().to_string();
+        let mut refused = None;
         ctx.edit(None, |s| {
-            if let Some(NodeKind::LoadBalancer(l)) =
-                s.nodes.iter_mut().find(|n| n.id == id).map(|n| &mut n.kind)
-            {
-                l.policy = *policy;
-            }
-            Ok(())
+            fields::set_kind(s, &id, |k| set(k, v)).inspect_err(|m| refused = Some(m.clone()))
         });
+        error.set(refused);
     };
     view! {
+        <div class="field" class:invalid=move || error.with(|e| e.is_some())>
+            <label for=input_id.clone()>{t.label}</label>
+            <input id=input_id type="text" data-testid=format!("field-{key}") prop:value=move || current.get().unwrap_or_default()
+                on:change=on_change/>
+            {move || error.get().map(|m| view! { <span class="field-error" role="alert">{m}" — not applied"</span> })}
+        </div>
+    }
+}
+
+/// A node's label and region (parts of the node, not of its kind).
+#[component]
+fn Placement(id: String) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let node = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            ctx.design.with(|d| {
+                d.nodes.iter().find(|n| n.id == id).map(|n| {
+                    (
+                        n.label.clone().unwrap_or_default(),
+                        n.region.clone().unwrap_or_default(),
+                    )
+                })
+            })
+        })
+    };
+    let regions = Memo::new(move |_| ctx.design.with(fields::region_choices));
+    let label_error = RwSignal::new(None::<String>);
+    let on_label = {
+        let id = id.clone();
+        move |e: ev::Event| {
+            let v = event_target_value(&e);
+            let mut refused = None;
+            ctx.edit(Some(format!("label-{id}")), |s| {
+                fields::set_placement(s, &id, Some(&v), None)
+                    .inspect_err(|m| refused = Some(m.clone()))
+            });
+            label_error.set(refused);
+        }
+    };
+    let on_region = {
+        let id = id.clone();
+        move |e: ev::Event| {
+            let v = event_target_value(&e);
+            ctx.edit(None, |s| fields::set_placement(s, &id, None, Some(&v)));
+        }
+    };
+    let current_region = move || node.with(|n| n.as_ref().map(|n| n.1.clone()).unwrap_or_default());
+    view! {
+        <div class="field" class:invalid=move || label_error.with(|e| e.is_some())>
+            <label for=format!("f-{id}-label")>"Label"</label>
+            <input id=format!("f-{id}-label") type="text" data-testid="field-label" placeholder=id.clone()
+                prop:value=move || node.with(|n| n.as_ref().map(|n| n.0.clone()).unwrap_or_default())
+                on:input=on_label on:blur=move |_| ctx.seal_history()/>
+            {move || label_error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+        </div>
         <div class="field">
-            <label>"Policy"</label>
-            <select data-testid="field-policy" on:change=on_change>
-                {model::POLICIES.iter().enumerate().map(|(i, (_, name))| {
-                    let current = current.clone();
-                    view! { <option value=i.to_string() selected=move || current() == i>{*name}</option> }
+            <label for=format!("f-{id}-region")>"Region"</label>
+            <select id=format!("f-{id}-region") data-testid="field-region" on:change=on_region>
+                <option value="" prop:selected=move || current_region().is_empty()>"none (no inter-region latency)"</option>
+                {move || regions.get().into_iter().map(|r| {
+                    let value = r.clone();
+                    view! { <option value=r.clone() prop:selected=move || current_region() == value>{r.clone()}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -453,7 +541,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                 match st { EdgeState::Up => "up".to_string(), EdgeState::Partitioned => "cut".to_string(), EdgeState::Slow { factor } => format!("slow ×{factor}") },
                 charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
             <form class="fields" on:submit=|e| e.prevent_default()>
-                {model::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
+                {fields::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
             </form>
             <h4>"Faults"</h4>
             <div class="buttons">

@@ -14,11 +14,16 @@ mod charts;
 mod datatier;
 mod dock;
 mod engine;
+pub mod fields;
+mod files;
+mod focus;
 mod frame_loop;
 mod inspector;
 pub mod model;
 mod panels;
+mod regions;
 mod storage;
+mod timeline;
 
 use engine::Engine;
 use model::History;
@@ -279,6 +284,11 @@ impl Ctx {
         self.engine.with_value(|e| e.error_rates())
     }
 
+    /// The caches' combined hit ratio in the newest window, weighted by lookups.
+    pub fn hit_ratio(&self) -> Option<f64> {
+        self.engine.with_value(|e| e.hit_ratio())
+    }
+
     /// The data-tier gauge of a node, one value per window (for its inspector sparkline).
     pub fn gauge_series(&self, id: &str) -> Vec<f64> {
         self.engine.with_value(|e| e.gauge_series(id))
@@ -352,6 +362,13 @@ impl Ctx {
             }
         }
         let t = self.engine.with_value(|e| e.now_s());
+        let complaints = self
+            .engine
+            .try_update_value(|e| e.take_complaints())
+            .unwrap_or_default();
+        if let Some(last) = complaints.into_iter().last() {
+            self.notice.set(Some(last));
+        }
         if self.clock.get_untracked() != t {
             self.clock.set(t);
         }

@@ -28,6 +28,14 @@ pub fn RunBar() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let seed_text = RwSignal::new(ctx.seed.get_untracked().to_string());
     let seed_bad = RwSignal::new(false);
+    // Follow a seed set elsewhere (an imported design).
+    Effect::new(move |_| {
+        let s = ctx.seed.get();
+        if seed_text.get_untracked().trim().parse::<u64>().ok() != Some(s) {
+            seed_text.set(s.to_string());
+            seed_bad.set(false);
+        }
+    });
     let on_speed = move |e: ev::Event| {
         let v = event_target_value(&e);
         let speed = if v == "ff" {
@@ -142,6 +150,7 @@ pub fn Palette() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <crate::files::DesignFiles/>
         </nav>
     }
 }
@@ -365,17 +374,19 @@ pub fn Help() -> impl IntoView {
         ("Esc", "Cancel connecting, close this dialog"),
         ("?", "This help"),
     ];
+    let modal = NodeRef::<leptos::html::Div>::new();
+    crate::focus::trap_while_open(ctx.help_open, modal);
     view! {
         <Show when=move || ctx.help_open.get()>
             <div class="modal-backdrop" on:click=move |_| ctx.help_open.set(false)>
                 <div class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-dialog"
-                    on:click=|e| e.stop_propagation()>
+                    node_ref=modal on:keydown=crate::focus::cycle_tab on:click=|e| e.stop_propagation()>
                     <h2 id="help-title">"Keyboard shortcuts"</h2>
                     <table>
                         {rows.iter().map(|(k, v)| view! { <tr><th scope="row"><kbd>{*k}</kbd></th><td>{*v}</td></tr> }).collect_view()}
                     </table>
                     <p class="hint">"The inspector's \"Connect to\" list links components without a pointer."</p>
-                    <button on:click=move |_| ctx.help_open.set(false) autofocus=true>"Close"</button>
+                    <button on:click=move |_| ctx.help_open.set(false) data-testid="help-close">"Close"</button>
                 </div>
             </div>
         </Show>

@@ -114,8 +114,9 @@ fn wasm_run_matches_native_digest() {
 }
 
 mod design_edits {
+    use playground::fields::{self, Control};
     use playground::model::{self, History};
-    use sim_core::{demo_scenario, Command, NodeKind};
+    use sim_core::{demo_scenario, Command, NodeKind, ServiceTime};
     use std::collections::BTreeSet;
     use wasm_bindgen_test::*;
 
@@ -150,25 +151,127 @@ mod design_edits {
         assert!(model::check_connect(&s, "web-1", "web-2").is_ok());
     }
 
+    /// Every control of every palette kind: numbers start in range and can be set back,
+    /// every option of every choice and both states of every switch give a valid design.
     #[wasm_bindgen_test]
-    fn every_palette_kind_starts_valid_with_its_fields_in_range() {
+    fn every_palette_kind_starts_valid_and_every_control_keeps_it_valid() {
         let mut s = model::empty_design();
         for k in model::KINDS {
             let id = model::add_node(&mut s, k.key, 0.0, 0.0).unwrap();
             let kind = s.nodes.iter().find(|n| n.id == id).unwrap().kind.clone();
             assert_eq!(kind.name(), k.key);
-            for f in model::fields(&kind) {
-                let v = (f.get)(&kind).unwrap();
-                assert!(
-                    (f.min..=f.max).contains(&v),
-                    "{}.{} = {v} outside its range",
-                    k.key,
-                    f.key
-                );
-                model::set_field(&mut s, &id, &f, v).unwrap();
+            for c in fields::controls(&kind) {
+                let key = c.key();
+                let mut probe = s.clone();
+                match c {
+                    Control::Number(f) => {
+                        let Some(v) = (f.get)(&kind) else { continue };
+                        assert!(
+                            (f.min..=f.max).contains(&v),
+                            "{}.{key} = {v} outside its range",
+                            k.key
+                        );
+                        fields::set_kind(&mut probe, &id, |k| (f.set)(k, v)).unwrap();
+                        assert_eq!(
+                            probe, s,
+                            "{}.{key}: setting the shown value changes nothing",
+                            k.key
+                        );
+                    }
+                    Control::Choice(ch) => {
+                        // A choice that does not apply (jitter without retries) is hidden.
+                        let Some(cur) = (ch.get)(&kind) else { continue };
+                        assert!(cur < ch.options.len(), "{}.{key}", k.key);
+                        for i in 0..ch.options.len() {
+                            let mut p = s.clone();
+                            fields::set_kind(&mut p, &id, |k| (ch.set)(k, i))
+                                .unwrap_or_else(|e| panic!("{}.{key} option {i}: {e}", k.key));
+                            let now = &p.nodes.iter().find(|n| n.id == id).unwrap().kind;
+                            assert_eq!(
+                                (ch.get)(now),
+                                Some(i),
+                                "{}.{key} reads back option {i}",
+                                k.key
+                            );
+                        }
+                    }
+                    Control::Toggle(t) => {
+                        for on in [false, true] {
+                            fields::set_kind(&mut probe, &id, |k| (t.set)(k, on)).unwrap();
+                            let now = &probe.nodes.iter().find(|n| n.id == id).unwrap().kind;
+                            assert_eq!((t.get)(now), Some(on), "{}.{key}", k.key);
+                        }
+                    }
+                    Control::Text(t) => {
+                        assert!(
+                            fields::set_kind(&mut probe, &id, |k| (t.set)(k, String::new()))
+                                .is_err(),
+                            "{}.{key}: an empty name is refused",
+                            k.key
+                        );
+                    }
+                }
             }
         }
         assert!(s.validate().is_ok(), "{:?}", s.validate());
+    }
+
+    #[wasm_bindgen_test]
+    fn switching_a_distribution_keeps_the_mean_and_shows_sigma_only_for_log_normal() {
+        let mut s = demo_scenario();
+        let kind = |s: &sim_core::Scenario| {
+            s.nodes
+                .iter()
+                .find(|n| n.id == "web-1")
+                .unwrap()
+                .kind
+                .clone()
+        };
+        let controls = fields::controls(&kind(&s));
+        let pick = |key: &str| controls.iter().find(|c| c.key() == key).unwrap();
+        let (Control::Choice(dist), Control::Number(mean), Control::Number(sigma)) = (
+            pick("service_dist"),
+            pick("service_ms"),
+            pick("service_sigma"),
+        ) else {
+            panic!("a server has distribution, mean and sigma controls");
+        };
+        let m = (mean.get)(&kind(&s)).unwrap();
+        fields::set_kind(&mut s, "web-1", |k| (dist.set)(k, 2)).unwrap();
+        assert!(
+            matches!(kind(&s), NodeKind::Server(p) if p.service_time == ServiceTime::Constant { ms: m })
+        );
+        assert_eq!((sigma.get)(&kind(&s)), None, "no sigma for a constant time");
+        fields::set_kind(&mut s, "web-1", |k| (dist.set)(k, 1)).unwrap();
+        assert_eq!((mean.get)(&kind(&s)), Some(m));
+        assert!((sigma.get)(&kind(&s)).is_some());
+        let bad = fields::parse_field(sigma, "9");
+        assert!(bad.is_err(), "sigma above 5 is refused as typed");
+    }
+
+    #[wasm_bindgen_test]
+    fn moving_a_node_to_another_region_re_adds_it_with_its_links() {
+        let before = demo_scenario();
+        let mut after = before.clone();
+        fields::set_placement(&mut after, "web-1", Some("Web one"), Some("eu-west")).unwrap();
+        let cmds = model::diff(&before, &after);
+        assert_eq!(cmds[0], Command::RemoveNode { id: "web-1".into() });
+        assert!(matches!(&cmds[1], Command::AddNode(n) if n.region.as_deref() == Some("eu-west")));
+        let links = before
+            .edges
+            .iter()
+            .filter(|e| e.from == "web-1" || e.to == "web-1")
+            .count();
+        assert_eq!(cmds.len(), 2 + links, "{cmds:?}");
+        let mut relabelled = before.clone();
+        fields::set_placement(&mut relabelled, "web-1", Some("Web one"), None).unwrap();
+        assert!(
+            model::diff(&before, &relabelled).is_empty(),
+            "a label is not simulated"
+        );
+        assert!(
+            fields::set_placement(&mut relabelled, "web-1", Some(&"x".repeat(101)), None).is_err()
+        );
     }
 
     #[wasm_bindgen_test]
@@ -223,17 +326,19 @@ mod design_edits {
             .unwrap()
             .kind
             .clone();
-        let fields = model::fields(&kind);
-        let workers = fields.iter().find(|f| f.key == "workers").unwrap();
-        assert!(model::parse_field(workers, "0").is_err());
-        assert!(model::parse_field(workers, "2.5").is_err());
-        assert!(model::parse_field(workers, "NaN").is_err());
-        assert_eq!(model::parse_field(workers, " 12 "), Ok(12.0));
+        let controls = fields::controls(&kind);
+        let Some(Control::Number(workers)) = controls.iter().find(|c| c.key() == "workers") else {
+            panic!("a server has a workers field");
+        };
+        assert!(fields::parse_field(workers, "0").is_err());
+        assert!(fields::parse_field(workers, "2.5").is_err());
+        assert!(fields::parse_field(workers, "NaN").is_err());
+        assert_eq!(fields::parse_field(workers, " 12 "), Ok(12.0));
         let mut h = History::default();
         let mut cur = s.clone();
         for v in [1.0, 12.0] {
             h.record(cur.clone(), Some("field-web-1-workers".into()));
-            model::set_field(&mut cur, "web-1", workers, v).unwrap();
+            fields::set_kind(&mut cur, "web-1", |k| (workers.set)(k, v)).unwrap();
         }
         let undone = h.undo(cur).unwrap();
         assert_eq!(undone, s, "one undo step reverts the whole typing");
