@@ -58,6 +58,15 @@ impl Page {
         }
     }
 
+    /// Records whether the share dialog's link reached the clipboard.
+    fn copied(&self, ok: bool) {
+        self.share.update(|s| {
+            if let Some((_, c)) = s {
+                *c = if ok { Copy::Copied } else { Copy::Refused };
+            }
+        });
+    }
+
     fn say(&self, text: String, error: bool, restore: bool) {
         self.banner.set(Some(Banner {
             text,
@@ -318,11 +327,7 @@ fn share(ctx: Ctx, page: Page) {
         let url = url.clone();
         page.share.set(Some((link.clone(), Copy::Trying)));
         copy_text(url, move |ok| {
-            page.share.update(|s| {
-                if let Some((_, c)) = s {
-                    *c = if ok { Copy::Copied } else { Copy::Refused };
-                }
-            })
+            page.copied(ok);
         });
     } else {
         page.share.set(Some((link, Copy::Refused)));
@@ -444,57 +449,61 @@ pub fn OpenFull() -> impl IntoView {
 pub fn ShareDialog() -> impl IntoView {
     let page = expect_context::<Page>();
     let field = NodeRef::<leptos::html::Input>::new();
+    // The dialog is drawn again only when the link changes, not when the copy's state does.
+    let link = Memo::new(move |_| page.share.with(|s| s.as_ref().map(|(l, _)| l.clone())));
+    let copy = Memo::new(move |_| page.share.with(|s| s.as_ref().map(|(_, c)| *c)));
+    let select = move || {
+        if let Some(el) = field.get_untracked() {
+            let _ = el.focus();
+            el.select();
+        }
+    };
     Effect::new(move |_| {
-        if page.share.with(|s| s.is_some()) {
-            if let Some(el) = field.get() {
-                let _ = el.focus();
-                el.select();
-            }
+        link.track();
+        if field.get().is_some() {
+            // After the frame, once the field holds its value.
+            request_animation_frame(select);
         }
     });
-    let copy_again = move |_| {
-        let Some((Ok(url), _)) = page.share.get_untracked() else {
-            return;
-        };
-        copy_text(url, move |ok| {
-            page.share.update(|s| {
-                if let Some((_, c)) = s {
-                    *c = if ok { Copy::Copied } else { Copy::Refused };
-                }
-            });
-            if !ok {
-                if let Some(el) = field.get_untracked() {
-                    el.select();
-                }
-            }
-        });
+    let set_copy = move |ok: bool| {
+        page.copied(ok);
+        if !ok {
+            select();
+        }
     };
+    let copy_again = move |_| {
+        if let Some(Ok(url)) = link.get_untracked() {
+            copy_text(url, set_copy);
+        }
+    };
+    let status = move || match copy.get() {
+        Some(Copy::Copied) => "Link copied to the clipboard. It is also in the address bar.",
+        Some(Copy::Refused) => "The browser did not let the page copy here: the link is selected below, copy it with Ctrl-C (⌘-C).",
+        _ => "Copying…",
+    };
+    let close = move || page.share.set(None);
     move || {
-        page.share.get().map(|(link, copy)| {
+        link.get().map(|link| {
             let body = match link {
                 Ok(url) => view! {
-                    <p class="share-status" data-testid="share-status" role="status">{match copy {
-                        Copy::Trying => "Copying…",
-                        Copy::Copied => "Link copied to the clipboard. It is also in the address bar.",
-                        Copy::Refused => "The browser did not let the page copy here: the link is selected below, copy it with Ctrl-C (⌘-C).",
-                    }}</p>
+                    <p class="share-status" data-testid="share-status" role="status">{status}</p>
                     <input class="share-link" type="text" readonly=true data-testid="share-link" node_ref=field prop:value=url
-                        aria-label="Link to this design" on:focus=move |_| { if let Some(el) = field.get_untracked() { el.select(); } }/>
+                        aria-label="Link to this design" on:focus=move |_| select()/>
                     <p class="hint">"The link holds the whole design: components, parameters, scheduled events, the seed and the view. It stays in the address (after #), so no server ever sees it. The same link and seed give the same run."</p>
                     <div class="buttons">
                         <button data-testid="copy-link" on:click=copy_again>"Copy link"</button>
-                        <button on:click=move |_| page.share.set(None)>"Close"</button>
+                        <button on:click=move |_| close()>"Close"</button>
                     </div>
                 }
                 .into_any(),
                 Err(why) => view! {
                     <p class="share-status error" data-testid="share-status" role="alert">{why}</p>
-                    <div class="buttons"><button on:click=move |_| page.share.set(None)>"Close"</button></div>
+                    <div class="buttons"><button on:click=move |_| close()>"Close"</button></div>
                 }
                 .into_any(),
             };
             view! {
-                <div class="modal-backdrop" on:click=move |_| page.share.set(None)>
+                <div class="modal-backdrop" on:click=move |_| close()>
                     <div class="modal share-dialog" role="dialog" aria-modal="true" aria-labelledby="share-title" data-testid="share-dialog"
                         on:click=|e| e.stop_propagation()>
                         <h2 id="share-title">"Share this design"</h2>
