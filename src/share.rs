@@ -157,8 +157,11 @@ pub fn open(ctx: Ctx, s: Scenario, undoable: bool, mounted: bool) {
     ctx.group_b.set(Default::default());
     ctx.reset();
     if mounted {
-        let (w, h) = stage_size();
-        ctx.frame_design(w, h, 0.6);
+        // After the frame: a lesson panel that appears with the design narrows the canvas.
+        request_animation_frame(move || {
+            let (w, h) = stage_size();
+            ctx.frame_design(w, h, 0.6);
+        });
     }
 }
 
@@ -225,8 +228,17 @@ fn open_link(ctx: Ctx, page: Page, hash: &str, mounted: bool) {
             } else {
                 " Your own design is unchanged."
             };
+            // decode_link's errors are all under "link"; say the field, if any, without it.
+            let what = match e.path.strip_prefix("link").map(|p| p.trim_start_matches(": ")) {
+                Some("") => e.message.clone(),
+                Some(field) => format!("{field}: {}", e.message),
+                None => e.to_string(),
+            };
             page.say(
-                format!("This link could not be opened: {e}.{kept}"),
+                format!(
+                    "This link could not be opened: {}.{kept}",
+                    what.trim_end_matches('.')
+                ),
                 true,
                 false,
             );
