@@ -107,16 +107,14 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         let hex = |c: u8| (c as char).to_digit(16);
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             c => out.push(c),
         }
@@ -132,10 +130,12 @@ pub fn same_structure(a: &Scenario, b: &Scenario) -> bool {
     a.nodes.len() == b.nodes.len()
         && a.edges.len() == b.edges.len()
         && a.nodes.iter().zip(&b.nodes).all(|(m, n)| {
-            m.id == n.id && discriminant(&m.kind) == discriminant(&n.kind) && m.x == n.x && m.y == n.y
+            m.id == n.id
+                && discriminant(&m.kind) == discriminant(&n.kind)
+                && m.x == n.x
+                && m.y == n.y
         })
-        && a
-            .edges
+        && a.edges
             .iter()
             .zip(&b.edges)
             .all(|(e, f)| e.from == f.from && e.to == f.to)

@@ -13,10 +13,9 @@ fn entries() -> Vec<(&'static str, String, String)> {
         .iter()
         .map(|p| match p.scenario() {
             Ok(s) => {
-                let (title, summary) = s.lesson.map_or_else(
-                    || (s.name.clone(), String::new()),
-                    |l| (l.title, l.summary),
-                );
+                let (title, summary) = s
+                    .lesson
+                    .map_or_else(|| (s.name.clone(), String::new()), |l| (l.title, l.summary));
                 let title = if title.trim().is_empty() {
                     p.id.to_string()
                 } else {
@@ -52,7 +51,10 @@ pub fn Gallery() -> impl IntoView {
         page.gallery_open.set(false);
         match crate::share::preset_scenario(id) {
             Ok(s) => {
-                let title = s.lesson.as_ref().map_or_else(|| s.name.clone(), |l| l.title.clone());
+                let title = s
+                    .lesson
+                    .as_ref()
+                    .map_or_else(|| s.name.clone(), |l| l.title.clone());
                 open(ctx, s, true, true);
                 ctx.notice.set(Some(format!(
                     "Loaded the preset “{title}”. Undo (Ctrl-Z) brings back your previous design."

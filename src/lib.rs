@@ -450,7 +450,12 @@ fn initial_design() -> (Scenario, Vec<String>) {
 /// The whole page: run bar, palette, canvas, inspector and metrics dock.
 #[component]
 pub fn App() -> impl IntoView {
-    let cfg = embed::Config::parse(&gloo::utils::window().location().search().unwrap_or_default());
+    let cfg = embed::Config::parse(
+        &gloo::utils::window()
+            .location()
+            .search()
+            .unwrap_or_default(),
+    );
     if cfg.embed {
         // An embed never touches the visitor's storage (and a sandboxed one cannot).
         storage::disable();

@@ -27,7 +27,7 @@ pub struct Banner {
 
 /// Where a copy to the clipboard stands.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Copy {
+pub enum CopyState {
     Trying,
     Copied,
     Refused,
@@ -39,7 +39,7 @@ pub struct Page {
     pub cfg: StoredValue<Config>,
     pub banner: RwSignal<Option<Banner>>,
     /// The share dialog, when open: the link (or why there is none) and the copy's state.
-    pub share: RwSignal<Option<(Result<String, String>, Copy)>>,
+    pub share: RwSignal<Option<(Result<String, String>, CopyState)>>,
     pub embed_open: RwSignal<bool>,
     pub gallery_open: RwSignal<bool>,
     /// The design the address bar's `#s=` holds, until the design changes.
@@ -62,7 +62,11 @@ impl Page {
     fn copied(&self, ok: bool) {
         self.share.update(|s| {
             if let Some((_, c)) = s {
-                *c = if ok { Copy::Copied } else { Copy::Refused };
+                *c = if ok {
+                    CopyState::Copied
+                } else {
+                    CopyState::Refused
+                };
             }
         });
     }
@@ -79,7 +83,10 @@ impl Page {
 /// The page's address without query or fragment.
 fn base_url() -> String {
     let href = gloo::utils::window().location().href().unwrap_or_default();
-    href.split(['?', '#']).next().unwrap_or_default().to_string()
+    href.split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Replaces the address shown (no navigation, no `hashchange`); harmless where refused.
@@ -229,7 +236,11 @@ fn open_link(ctx: Ctx, page: Page, hash: &str, mounted: bool) {
                 " Your own design is unchanged."
             };
             // decode_link's errors are all under "link"; say the field, if any, without it.
-            let what = match e.path.strip_prefix("link").map(|p| p.trim_start_matches(": ")) {
+            let what = match e
+                .path
+                .strip_prefix("link")
+                .map(|p| p.trim_start_matches(": "))
+            {
                 Some("") => e.message.clone(),
                 Some(field) => format!("{field}: {}", e.message),
                 None => e.to_string(),
@@ -331,18 +342,18 @@ fn base_url_with_query() -> String {
 
 /// Puts the design in the address bar and on the clipboard, and opens the share dialog.
 fn share(ctx: Ctx, page: Page) {
-    let link = design_payload(ctx).map(|p| format!("{}#{}={p}", base_url_with_query(), sim_core::LINK_KEY));
+    let link = design_payload(ctx)
+        .map(|p| format!("{}#{}={p}", base_url_with_query(), sim_core::LINK_KEY));
     if let Ok(url) = &link {
         set_address(url);
-        page.shared
-            .set_value(Some(ctx.design.get_untracked()));
+        page.shared.set_value(Some(ctx.design.get_untracked()));
         let url = url.clone();
-        page.share.set(Some((link.clone(), Copy::Trying)));
+        page.share.set(Some((link.clone(), CopyState::Trying)));
         copy_text(url, move |ok| {
             page.copied(ok);
         });
     } else {
-        page.share.set(Some((link, Copy::Refused)));
+        page.share.set(Some((link, CopyState::Refused)));
     }
 }
 
@@ -488,10 +499,12 @@ pub fn ShareDialog() -> impl IntoView {
             copy_text(url, set_copy);
         }
     };
-    let status = move || match copy.get() {
-        Some(Copy::Copied) => "Link copied to the clipboard. It is also in the address bar.",
-        Some(Copy::Refused) => "The browser did not let the page copy here: the link is selected below, copy it with Ctrl-C (⌘-C).",
+    let status = move || {
+        match copy.get() {
+        Some(CopyState::Copied) => "Link copied to the clipboard. It is also in the address bar.",
+        Some(CopyState::Refused) => "The browser did not let the page copy here: the link is selected below, copy it with Ctrl-C (⌘-C).",
         _ => "Copying…",
+    }
     };
     let close = move || page.share.set(None);
     move || {

@@ -8,22 +8,35 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn the_query_string_is_read_as_documented() {
-    let c = Config::parse("?embed=1&hide=palette,Inspector,dock,palette&readonly=true&autoplay&preset=single-server");
+    let c = Config::parse(
+        "?embed=1&hide=palette,Inspector,dock,palette&readonly=true&autoplay&preset=single-server",
+    );
     assert!(c.embed && c.readonly && c.autoplay);
     assert_eq!(c.hide, ["palette", "inspector", "dock"]);
     assert_eq!(c.preset.as_deref(), Some("single-server"));
     assert!(c.unknown.is_empty());
     assert!(c.hides("dock") && !c.hides("lesson"));
-    assert_eq!(c.classes(), "app embed readonly hide-palette hide-inspector hide-dock");
+    assert_eq!(
+        c.classes(),
+        "app embed readonly hide-palette hide-inspector hide-dock"
+    );
 
     let off = Config::parse("embed=0&readonly=no&autoplay=off&preset=");
-    assert_eq!(off, Config::default(), "off values and an empty preset ask for nothing");
+    assert_eq!(
+        off,
+        Config::default(),
+        "off values and an empty preset ask for nothing"
+    );
 
     let escaped = Config::parse("hide=palette%2Ctraffic&preset=a%20b+c&zoom=2&hide=sidebar");
     assert_eq!(escaped.hide, ["palette", "traffic"]);
     assert_eq!(escaped.preset.as_deref(), Some("a b c"));
     assert_eq!(escaped.unknown, ["zoom", "hide=sidebar"]);
-    assert_eq!(Config::parse("preset=%zz%4").preset.as_deref(), Some("%zz%4"), "a bad escape stays");
+    assert_eq!(
+        Config::parse("preset=%zz%4").preset.as_deref(),
+        Some("%zz%4"),
+        "a bad escape stays"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -51,7 +64,10 @@ fn read_only_allows_parameters_but_not_structure() {
         }
     }
     params.edges[0].latency_ms += 5.0;
-    assert!(same_structure(&d, &params), "parameters, labels and latencies may change");
+    assert!(
+        same_structure(&d, &params),
+        "parameters, labels and latencies may change"
+    );
 
     let mut moved = d.clone();
     moved.nodes[0].x = moved.nodes[0].x.map(|x| x + 1.0);
@@ -59,13 +75,22 @@ fn read_only_allows_parameters_but_not_structure() {
 
     let mut fewer = d.clone();
     fewer.nodes.pop();
-    assert!(!same_structure(&d, &fewer), "a deletion is a structure edit");
+    assert!(
+        !same_structure(&d, &fewer),
+        "a deletion is a structure edit"
+    );
 
     let mut relinked = d.clone();
     relinked.edges.pop();
-    assert!(!same_structure(&d, &relinked), "removing a link is a structure edit");
+    assert!(
+        !same_structure(&d, &relinked),
+        "removing a link is a structure edit"
+    );
 
     let mut other_kind = d.clone();
     other_kind.nodes[0].kind = d.nodes[1].kind.clone();
-    assert!(!same_structure(&d, &other_kind), "changing a kind is a structure edit");
+    assert!(
+        !same_structure(&d, &other_kind),
+        "changing a kind is a structure edit"
+    );
 }
