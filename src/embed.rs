@@ -42,7 +42,7 @@ impl Config {
                 "embed" => c.embed = on,
                 "readonly" => c.readonly = on,
                 "autoplay" => c.autoplay = on,
-                "preset" if !value.is_empty() => c.preset = Some(value),
+                "preset" => c.preset = (!value.is_empty()).then_some(value),
                 "hide" => {
                     for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                         match PANELS.iter().find(|p| p.eq_ignore_ascii_case(name)) {
