@@ -370,8 +370,8 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         }
         if stage.get().is_some() {
             let (w, h) = stage_size();
-            // Open at a readable size; the Fit button shows everything.
-            ctx.fit(w, h, 0.6);
+            // The design's saved view, else a readable size; the Fit button shows everything.
+            ctx.frame_design(w, h, 0.6);
             return true;
         }
         false

@@ -13,15 +13,18 @@ mod canvas;
 mod charts;
 mod datatier;
 mod dock;
+pub mod embed;
 mod engine;
 pub mod fields;
 mod files;
 mod focus;
 mod frame_loop;
+mod gallery;
 mod inspector;
 pub mod model;
 mod panels;
 mod regions;
+mod share;
 mod storage;
 mod timeline;
 
@@ -91,6 +94,8 @@ pub struct Ctx {
     pub group_b: RwSignal<BTreeSet<String>>,
     /// Set when something changed that the next frame should publish.
     dirty: StoredValue<bool>,
+    /// Structure edits (add, move, connect, delete) are refused (embed `readonly=1`).
+    pub readonly: bool,
 }
 
 impl Ctx {
@@ -126,6 +131,7 @@ impl Ctx {
             group_a: RwSignal::new(BTreeSet::new()),
             group_b: RwSignal::new(BTreeSet::new()),
             dirty: StoredValue::new(true),
+            readonly: false,
         };
         (ctx, err)
     }
@@ -146,6 +152,10 @@ impl Ctx {
         }
         if after == before {
             return true;
+        }
+        if self.readonly && !embed::same_structure(&before, &after) {
+            self.notice.set(Some(embed::READ_ONLY.to_string()));
+            return false;
         }
         self.history
             .update_value(|h| h.record(before.clone(), coalesce));
@@ -176,7 +186,9 @@ impl Ctx {
 
     /// Moves without recording (during a drag).
     pub fn set_design_silently(&self, s: Scenario) {
-        self.design.set(s);
+        if !self.readonly {
+            self.design.set(s);
+        }
     }
 
     pub fn undo(&self) {
@@ -323,6 +335,19 @@ impl Ctx {
         });
     }
 
+    /// Frames a newly opened design: the view it was saved with, else fit (never below
+    /// `min_zoom`).
+    pub fn frame_design(&self, w: f64, h: f64, min_zoom: f64) {
+        match self.design.with_untracked(|d| d.view) {
+            Some(v) => self.view.set(View {
+                px: v.x,
+                py: v.y,
+                zoom: v.zoom.clamp(0.2, 3.0),
+            }),
+            None => self.fit(w, h, min_zoom),
+        }
+    }
+
     /// Zooms by `factor` around the screen point (sx, sy).
     pub fn zoom_at(&self, factor: f64, sx: f64, sy: f64) {
         self.view.update(|v| {
@@ -442,10 +467,24 @@ fn initial_design() -> (Scenario, Vec<String>) {
 /// The whole page: run bar, palette, canvas, inspector and metrics dock.
 #[component]
 pub fn App() -> impl IntoView {
+    let cfg = embed::Config::parse(
+        &gloo::utils::window()
+            .location()
+            .search()
+            .unwrap_or_default(),
+    );
+    if cfg.embed {
+        // An embed never touches the visitor's storage (and a sandboxed one cannot).
+        storage::disable();
+    }
+    let classes = cfg.classes();
     let (design, msgs) = initial_design();
     let seed = design.seed;
-    let (ctx, err) = Ctx::new(design, seed);
+    let (mut ctx, err) = Ctx::new(design, seed);
+    ctx.readonly = cfg.readonly;
     provide_context(ctx);
+    let page = share::Page::new(cfg);
+    provide_context(page);
     let storage_problem = msgs.first().cloned();
     if let Some(m) = storage_problem.clone() {
         ctx.storage_msg.set(Some(m));
@@ -461,11 +500,16 @@ pub fn App() -> impl IntoView {
         }
     }
 
-    // Autosave every change of the design (a failure is said once, plainly).
-    Effect::new(move |_| {
+    share::start(ctx, page);
+
+    // Autosave every change of the design (a failure is said once, plainly). The design
+    // the page opened with is already saved, or must not be (a refused link writes nothing).
+    Effect::new(move |opened: Option<()>| {
         let json = ctx.design.with(|d| d.to_json());
-        if let Err(e) = storage::save(DESIGN_KEY, &json) {
-            ctx.storage_msg.set(Some(e));
+        if opened.is_some() {
+            if let Err(e) = storage::save(DESIGN_KEY, &json) {
+                ctx.storage_msg.set(Some(e));
+            }
         }
     });
     // Notices fade after a few seconds.
@@ -481,13 +525,15 @@ pub fn App() -> impl IntoView {
             );
         }
     });
-    // The colour scheme lives on <html data-theme>.
-    Effect::new(move |_| {
+    // The colour scheme lives on <html data-theme>; it is saved when changed.
+    Effect::new(move |opened: Option<()>| {
         let t = ctx.theme.get();
         if let Some(root) = gloo::utils::document().document_element() {
             let _ = root.set_attribute("data-theme", &t);
         }
-        let _ = storage::save(THEME_KEY, &t);
+        if opened.is_some() {
+            let _ = storage::save(THEME_KEY, &t);
+        }
     });
 
     let dots = NodeRef::<Canvas>::new();
@@ -499,16 +545,20 @@ pub fn App() -> impl IntoView {
     install_shortcuts(ctx);
 
     view! {
-        <div class="app" id="app">
+        <div class=classes id="app">
             <panels::RunBar/>
             <div class="left">
                 <panels::Palette/>
                 <panels::Traffic/>
             </div>
             <canvas::Stage dots=dots/>
+            <gallery::LessonPanel/>
             <inspector::Inspector/>
             <dock::Dock/>
             <panels::Help/>
+            <gallery::Gallery/>
+            <share::ShareDialog/>
+            <share::EmbedDialog/>
         </div>
     }
 }

@@ -28,7 +28,7 @@ pub fn RunBar() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let seed_text = RwSignal::new(ctx.seed.get_untracked().to_string());
     let seed_bad = RwSignal::new(false);
-    // Follow a seed set elsewhere (an imported design).
+    // A design opened from a link, a preset or a file brings its own seed.
     Effect::new(move |_| {
         let s = ctx.seed.get();
         if seed_text.get_untracked().trim().parse::<u64>().ok() != Some(s) {
@@ -94,6 +94,7 @@ pub fn RunBar() -> impl IntoView {
                 </label>
             </div>
             <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", ctx.clock.get())}</span>
+            <crate::share::Fingerprint/>
             {move || ctx.lagging.get().then(|| view! {
                 <span class="lagging" data-testid="lagging" role="status" title="The simulation cannot keep up with the chosen speed">
                     {move || format!("slower than real time: {}×", charts::fmt_val(ctx.achieved.get(), ""))}
@@ -106,12 +107,15 @@ pub fn RunBar() -> impl IntoView {
                     data-testid="clear" title="Remove every component (undoable)">"Clear"</button>
                 <button on:click=move |_| { ctx.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
                     title="Replace the design with the demo (undoable)">"Demo"</button>
+                <crate::share::MenuButtons/>
                 <button on:click=cycle_theme data-testid="theme" title="Colour scheme: automatic, dark or light">
                     {move || format!("◐ {}", ctx.theme.get())}
                 </button>
                 <button on:click=move |_| ctx.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
             </div>
+            <crate::share::OpenFull/>
             {move || ctx.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
+            <crate::share::LinkBanner/>
         </header>
     }
 }

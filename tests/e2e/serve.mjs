@@ -30,6 +30,9 @@ export function serve(dir, port = 0) {
       res.writeHead(200, {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
         "cache-control": "no-cache",
+        // Like common static hosts: lets a sandboxed (opaque-origin) iframe load the
+        // module script and the wasm, which are fetched in CORS mode.
+        "access-control-allow-origin": "*",
       });
       res.end(body);
     } catch {
