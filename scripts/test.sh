@@ -15,6 +15,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Native tests (sim-core, optimised for the statistical checks)"
 cargo test --profile fast-release -p sim-core --quiet
 
+step "Share-link length of every preset"
+cargo test --profile fast-release -p sim-core --quiet --test all -- --exact presets::every_preset_link_is_short_and_round_trips --nocapture
+
 step "sim-core stays free of web crates"
 if cargo tree -p sim-core --prefix none | grep -E '^(leptos|web-sys|js-sys|wasm-bindgen|gloo)[ -]'; then
   die "sim-core depends on a web crate"
