@@ -79,6 +79,29 @@ struct Call {
     ver: u32,
 }
 
+impl Call {
+    /// A hop arriving at `node` now, not yet waiting, sent on or served by anything.
+    #[inline]
+    fn arriving(node: u32, req: Req, now: SimTime) -> Call {
+        Call {
+            node,
+            parent: None,
+            parent_token: 0,
+            in_edge: NONE,
+            req,
+            arrived_at: now,
+            token: 0,
+            waiting: false,
+            partition_dropped: false,
+            out_edge: NONE,
+            sent_at: now,
+            worker: NONE,
+            next_edge: 0,
+            ver: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Slot {
     gen: u32,
@@ -966,22 +989,7 @@ impl Sim {
         let now = self.now;
         self.global.attempts += 1;
         self.nodes[node as usize].stats.arrived += 1;
-        let id = self.alloc_call(Call {
-            node,
-            parent: None,
-            parent_token: 0,
-            in_edge: NONE,
-            req,
-            arrived_at: now,
-            token: 0,
-            waiting: false,
-            partition_dropped: false,
-            out_edge: NONE,
-            sent_at: now,
-            worker: NONE,
-            next_edge: 0,
-            ver: 0,
-        });
+        let id = self.alloc_call(Call::arriving(node, req, now));
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
             None => {
@@ -1077,20 +1085,10 @@ impl Sim {
             }
         }
         let id = self.alloc_call(Call {
-            node: to,
             parent: Some(parent),
             parent_token: token,
             in_edge: edge,
-            req,
-            arrived_at: now,
-            token: 0,
-            waiting: false,
-            partition_dropped: false,
-            out_edge: NONE,
-            sent_at: now,
-            worker: NONE,
-            next_edge: 0,
-            ver: 0,
+            ..Call::arriving(to, req, now)
         });
         match self.nodes[to as usize].kind {
             NodeKind::Server(_) => {

@@ -745,22 +745,7 @@ impl Sim {
             deadline: SimTime(u64::MAX),
             origin: NO_WRITER,
         };
-        let id = self.alloc_call(Call {
-            node: cache,
-            parent: None,
-            parent_token: 0,
-            in_edge: NONE,
-            req,
-            arrived_at: now,
-            token: 0,
-            waiting: false,
-            partition_dropped: false,
-            out_edge: NONE,
-            sent_at: now,
-            worker: NONE,
-            next_edge: PHASE_FLUSH,
-            ver: 0,
-        });
+        let id = self.alloc_call(Call { next_edge: PHASE_FLUSH, ..Call::arriving(cache, req, now) });
         if let Ext::Cache(st) = &mut self.nodes[cache as usize].ext {
             st.flushes += 1;
             st.flushing.insert(id.idx, writes);
