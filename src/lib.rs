@@ -192,25 +192,22 @@ impl Ctx {
     }
 
     pub fn undo(&self) {
-        let current = self.design.get_untracked();
-        if let Some(prev) = self
-            .history
-            .try_update_value(|h| h.undo(current.clone()))
-            .flatten()
-        {
-            self.commit(&current, prev);
-            self.prune_selection();
-        }
+        self.travel(History::undo);
     }
 
     pub fn redo(&self) {
+        self.travel(History::redo);
+    }
+
+    /// Moves through the history (undo or redo) from the current design.
+    fn travel(&self, step: fn(&mut History, Scenario) -> Option<Scenario>) {
         let current = self.design.get_untracked();
-        if let Some(next) = self
+        if let Some(other) = self
             .history
-            .try_update_value(|h| h.redo(current.clone()))
+            .try_update_value(|h| step(h, current.clone()))
             .flatten()
         {
-            self.commit(&current, next);
+            self.commit(&current, other);
             self.prune_selection();
         }
     }
