@@ -24,6 +24,9 @@ mod store;
 const LOG_LEN: usize = 200;
 /// Sentinel for "no edge" / "no worker slot".
 const NONE: u32 = u32::MAX;
+/// How many zero-latency hops may run inside one another before the next one is queued as
+/// an event instead (bounds the call depth on long chains and wide fan-outs).
+const MAX_INLINE_DEPTH: u32 = 32;
 
 /// What a request is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -347,6 +350,8 @@ pub struct Sim {
     alerts: Vec<Alert>,
     hops: Ring<Hop>,
     scratch: Vec<u32>,
+    /// Zero-latency hops now running inside one another (see [`MAX_INLINE_DEPTH`]).
+    inline_depth: u32,
     /// Per-key truth of the data tier (latest committed versions).
     data: data::DataState,
 }
@@ -396,6 +401,7 @@ impl Sim {
             alerts: Vec::new(),
             hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
+            inline_depth: 0,
             data: data::DataState::new(&scenario.region_latency),
         };
         for n in &scenario.nodes {
@@ -785,7 +791,13 @@ impl Sim {
                 outcome: Ok(()),
             });
         }
-        self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
+        if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
+            self.inline_depth += 1;
+            self.on_deliver(to, edge, id, token, req);
+            self.inline_depth -= 1;
+        } else {
+            self.schedule(now.after(lat), Ev::Deliver { to, edge, parent: id, token, req });
+        }
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
@@ -820,7 +832,26 @@ impl Sim {
         if traced {
             self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
         }
-        self.schedule(now.after(lat), Ev::Respond { to, token, outcome, ver });
+        if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
+            self.inline_depth += 1;
+            self.respond(to, token, outcome, ver);
+            self.inline_depth -= 1;
+        } else {
+            self.schedule(now.after(lat), Ev::Respond { to, token, outcome, ver });
+        }
+    }
+
+    /// An answer reaches the call `to`; one carrying another token than the call waits on
+    /// is stale.
+    #[inline]
+    fn respond(&mut self, to: CallId, token: u32, outcome: Outcome, ver: u32) {
+        let Some(c) = self.call_mut(to) else { return };
+        if !c.waiting || c.token != token {
+            return;
+        }
+        c.waiting = false;
+        c.ver = ver;
+        self.on_result(to, outcome);
     }
 
     /// The call is over at its node: record, release, answer the caller, free.
@@ -852,15 +883,7 @@ impl Sim {
         match ev {
             Ev::Arrival { node, gen } => self.on_arrival(node, gen),
             Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
-            Ev::Respond { to, token, outcome, ver } => {
-                let Some(c) = self.call_mut(to) else { return };
-                if !c.waiting || c.token != token {
-                    return;
-                }
-                c.waiting = false;
-                c.ver = ver;
-                self.on_result(to, outcome);
-            }
+            Ev::Respond { to, token, outcome, ver } => self.respond(to, token, outcome, ver),
             Ev::Timeout { call, token } => {
                 let Some(c) = self.call_mut(call) else { return };
                 if !c.waiting || c.token != token {
@@ -1155,7 +1178,9 @@ impl Sim {
         let workers = n.workers() as u64;
         let cap = n.queue_capacity() as usize;
         let Runtime::Station { queue, .. } = &mut n.rt else { return };
-        if n.stats.busy.value < workers {
+        // A free worker with requests still queued happens only while `start_next` is
+        // answering expired ones (zero-latency answers run inline): queue behind them.
+        if n.stats.busy.value < workers && queue.is_empty() {
             self.start_service(node, id);
         } else if queue.len() < cap {
             queue.push_back(id);

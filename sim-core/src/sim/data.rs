@@ -562,10 +562,12 @@ impl Sim {
         let node = c.node;
         match self.nodes[node as usize].out_edges.first().copied() {
             Some(e) => self.send(id, e),
-            None => self.schedule(self.now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 }),
-        }
-        if let Some(c) = self.call_mut(id) {
-            c.waiting = true;
+            None => {
+                if let Some(c) = self.call_mut(id) {
+                    c.waiting = true;
+                }
+                self.schedule(self.now, Ev::Respond { to: id, token: 0, outcome: Err(Cause::NodeDown), ver: 0 });
+            }
         }
     }
 
