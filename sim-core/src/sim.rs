@@ -76,7 +76,8 @@ struct Call {
     partition_dropped: bool,
     out_edge: u32,
     sent_at: SimTime,
-    worker: u32,
+    /// True while the hop holds one of its node's worker slots.
+    holds_worker: bool,
     next_edge: u32,
     /// Version of the data the answer of this hop carries (data tier).
     ver: u32,
@@ -98,7 +99,7 @@ impl Call {
             partition_dropped: false,
             out_edge: NONE,
             sent_at: now,
-            worker: NONE,
+            holds_worker: false,
             next_edge: 0,
             ver: 0,
         }
@@ -143,8 +144,6 @@ enum Runtime {
     },
     Station {
         queue: VecDeque<CallId>,
-        slots: Vec<Option<CallId>>,
-        free: Vec<u32>,
     },
     Limiter {
         tokens: f64,
@@ -192,6 +191,7 @@ struct Node {
     x: Option<f64>,
     y: Option<f64>,
     kind: NodeKind,
+    limits: Limits,
     up: bool,
     removed: bool,
     booting: bool,
@@ -205,37 +205,68 @@ struct Node {
     stats: NodeStats,
 }
 
-impl Node {
-    fn serving(&self) -> bool {
-        self.up && !self.removed && !self.booting
-    }
+/// A node's limits, read on every hop: worked out from its [`NodeKind`] when the node is
+/// built or reconfigured rather than matched on each time.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    /// Worker slots (connections for a database).
+    workers: u32,
+    /// Bounded queue length.
+    queue_capacity: u32,
+    /// How long the node waits on a downstream call.
+    call_timeout: Option<SimDuration>,
+    /// How long a request may wait in the node's queue.
+    queue_timeout: Option<SimDuration>,
+}
 
-    fn workers(&self) -> u32 {
-        match &self.kind {
-            NodeKind::Server(s) => s.workers,
-            NodeKind::Database(d) => d.max_connections,
-            NodeKind::MessageQueue(q) => q.workers,
-            _ => 0,
-        }
-    }
-
-    fn queue_capacity(&self) -> u32 {
-        match &self.kind {
-            NodeKind::Server(s) => s.queue_capacity,
-            NodeKind::Database(d) => d.queue_capacity,
-            _ => 0,
-        }
-    }
-
-    /// How long this node waits on a downstream call.
-    fn call_timeout(&self) -> Option<SimDuration> {
-        let ms = match &self.kind {
+impl Limits {
+    fn of(kind: &NodeKind) -> Limits {
+        let (workers, queue_capacity) = match kind {
+            NodeKind::Server(s) => (s.workers, s.queue_capacity),
+            NodeKind::Database(d) => (d.max_connections, d.queue_capacity),
+            NodeKind::MessageQueue(q) => (q.workers, 0),
+            _ => (0, 0),
+        };
+        let call_timeout_ms = match kind {
             NodeKind::Client(c) => c.timeout_ms,
             NodeKind::LoadBalancer(l) => l.backend_timeout_ms,
             NodeKind::Server(s) => s.call_timeout_ms,
             _ => None,
         };
-        ms.map(SimDuration::from_millis_f64)
+        let queue_timeout_ms = match kind {
+            NodeKind::Server(s) => s.queue_timeout_ms,
+            _ => None,
+        };
+        Limits {
+            workers,
+            queue_capacity,
+            call_timeout: call_timeout_ms.map(SimDuration::from_millis_f64),
+            queue_timeout: queue_timeout_ms.map(SimDuration::from_millis_f64),
+        }
+    }
+}
+
+impl Node {
+    #[inline]
+    fn serving(&self) -> bool {
+        self.up && !self.removed && !self.booting
+    }
+
+    #[inline]
+    fn workers(&self) -> u32 {
+        self.limits.workers
+    }
+
+    /// How long this node waits on a downstream call.
+    #[inline]
+    fn call_timeout(&self) -> Option<SimDuration> {
+        self.limits.call_timeout
+    }
+
+    /// Replaces the node's parameters (same kind).
+    fn set_kind(&mut self, kind: NodeKind) {
+        self.limits = Limits::of(&kind);
+        self.kind = kind;
     }
 }
 
@@ -457,15 +488,12 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
-        while let Some(at) = self.agenda.next_at(self.now) {
-            if at > t {
-                break;
-            }
+        while self.now <= t {
             if n >= max_events {
-                reached = false;
+                reached = self.agenda.next_at(self.now).is_none_or(|at| at > t);
                 break;
             }
-            let Some((at, ev)) = self.agenda.pop(self.now) else { break };
+            let Some((at, ev)) = self.agenda.pop_through(self.now, t) else { break };
             self.now = at;
             self.events += 1;
             n += 1;
@@ -526,9 +554,7 @@ impl Sim {
                 Runtime::Client { keys: KeySampler::new(&c.keys), arrival_gen: 0, spike: 1.0, spike_gen: 0 }
             }
             NodeKind::LoadBalancer(_) => Runtime::Balancer { rr: 0, hc_gen: 0 },
-            NodeKind::Server(_) | NodeKind::Database(_) => {
-                Runtime::Station { queue: VecDeque::new(), slots: Vec::new(), free: Vec::new() }
-            }
+            NodeKind::Server(_) | NodeKind::Database(_) => Runtime::Station { queue: VecDeque::new() },
             NodeKind::RateLimiter(r) => Runtime::Limiter { tokens: f64::from(r.burst), last: self.now },
             NodeKind::AutoscalingGroup(_) => Runtime::Group(Box::new(GroupState {
                 rr: 0,
@@ -554,6 +580,7 @@ impl Sim {
             x: spec.x,
             y: spec.y,
             kind: spec.kind.clone(),
+            limits: Limits::of(&spec.kind),
             up: true,
             removed: false,
             booting: false,
@@ -869,8 +896,8 @@ impl Sim {
             st.latency.record(d);
             st.window_latency.record(d);
         }
-        if call.worker != NONE {
-            self.release_worker(node, call.worker);
+        if call.holds_worker {
+            self.release_worker(node);
         }
         if let Some(parent) = call.parent {
             self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver, call.req.traced);
@@ -1175,8 +1202,8 @@ impl Sim {
     fn station_admit(&mut self, node: u32, id: CallId) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
-        let workers = n.workers() as u64;
-        let cap = n.queue_capacity() as usize;
+        let workers = u64::from(n.limits.workers);
+        let cap = n.limits.queue_capacity as usize;
         let Runtime::Station { queue, .. } = &mut n.rt else { return };
         // A free worker with requests still queued happens only while `start_next` is
         // answering expired ones (zero-latency answers run inline): queue behind them.
@@ -1194,15 +1221,6 @@ impl Sim {
         let now = self.now;
         let Some(kind) = self.call(id).map(|c| c.req.kind) else { return };
         let n = &mut self.nodes[node as usize];
-        let Runtime::Station { slots, free, .. } = &mut n.rt else { return };
-        let slot = match free.pop() {
-            Some(s) => s,
-            None => {
-                slots.push(None);
-                slots.len() as u32 - 1
-            }
-        };
-        slots[slot as usize] = Some(id);
         n.stats.busy.add(now, 1);
         let dist = match &n.kind {
             NodeKind::Server(s) => &s.service_time,
@@ -1212,21 +1230,16 @@ impl Sim {
         };
         let d = random::service_time(&mut n.rng, dist, n.slow);
         if let Some(c) = self.call_mut(id) {
-            c.worker = slot;
+            c.holds_worker = true;
         }
         self.schedule(now.after(d), Ev::ServiceDone { call: id });
     }
 
-    fn release_worker(&mut self, node: u32, slot: u32) {
+    /// A hop at `node` gives its worker slot back (calls of a killed node are dropped with
+    /// their slots, so a release always matches a start).
+    fn release_worker(&mut self, node: u32) {
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
-        let Runtime::Station { slots, free, .. } = &mut n.rt else { return };
-        if slots.get(slot as usize).copied().flatten().is_none() {
-            return;
-        }
-        slots[slot as usize] = None;
-        free.push(slot);
-        n.stats.busy.add(now, -1);
+        self.nodes[node as usize].stats.busy.add(now, -1);
         self.start_next(node);
     }
 
@@ -1238,10 +1251,7 @@ impl Sim {
             if !n.serving() || n.stats.busy.value >= n.workers() as u64 {
                 return;
             }
-            let queue_timeout = match &n.kind {
-                NodeKind::Server(s) => s.queue_timeout_ms.map(SimDuration::from_millis_f64),
-                _ => None,
-            };
+            let queue_timeout = n.limits.queue_timeout;
             let Runtime::Station { queue, .. } = &mut n.rt else { return };
             let Some(id) = queue.pop_front() else { return };
             n.stats.queue.set(now, queue.len() as u64);
@@ -1256,19 +1266,19 @@ impl Sim {
     }
 
     fn on_service_done(&mut self, id: CallId) {
-        if self.data_service_done(id) {
-            return;
-        }
         let Some(c) = self.call(id) else { return };
-        let node = c.node;
-        let worker = c.worker;
-        if let NodeKind::Server(s) = &self.nodes[node as usize].kind {
-            if s.downstream == DownstreamMode::Forward && worker != NONE {
-                if let Some(c) = self.call_mut(id) {
-                    c.worker = NONE;
-                }
-                self.release_worker(node, worker);
+        let (node, worker) = (c.node, c.holds_worker);
+        let NodeKind::Server(s) = &self.nodes[node as usize].kind else {
+            if !self.data_service_done(id) {
+                self.continue_downstream(id);
             }
+            return;
+        };
+        if s.downstream == DownstreamMode::Forward && worker {
+            if let Some(c) = self.call_mut(id) {
+                c.holds_worker = false;
+            }
+            self.release_worker(node);
         }
         self.continue_downstream(id);
     }
@@ -1591,10 +1601,8 @@ impl Sim {
             }
         }
         let n = &mut self.nodes[node as usize];
-        if let Runtime::Station { queue, slots, free } = &mut n.rt {
+        if let Runtime::Station { queue } = &mut n.rt {
             queue.clear();
-            slots.clear();
-            free.clear();
             n.stats.queue.set(now, 0);
             n.stats.busy.set(now, 0);
         }
@@ -1669,7 +1677,7 @@ impl Sim {
                         format!("{id} is a {}, not a {}", node.kind.name(), kind.name()),
                     ));
                 }
-                node.kind = kind.clone();
+                node.set_kind(kind.clone());
                 if let (NodeKind::Client(c), Runtime::Client { keys, .. }) = (&node.kind, &mut node.rt) {
                     *keys = KeySampler::new(&c.keys);
                 }

@@ -90,11 +90,14 @@ impl<E> Agenda<E> {
         }
     }
 
-    /// Removes the next event, with its time.
+    /// Removes the next event if it is due by `until`, with its time.
     #[inline]
-    pub(super) fn pop(&mut self, now: SimTime) -> Option<(SimTime, E)> {
+    pub(super) fn pop_through(&mut self, now: SimTime, until: SimTime) -> Option<(SimTime, E)> {
         if let Some(ev) = self.due.pop_front() {
             return Some((now, ev));
+        }
+        if self.heap.peek()?.at > until {
+            return None;
         }
         let key = self.heap.pop()?;
         let ev = self.events[key.slot as usize].take()?;
