@@ -176,7 +176,11 @@ struct NodeStats {
     window_latency: Latency,
     busy: Area,
     queue: Area,
-    in_flight: Area,
+    /// Hops at the node now.
+    in_flight: u64,
+    /// Time hops that have left the node spent there, summed (ns): with the hops still
+    /// there, the integral of `in_flight` (Little's law, exactly).
+    in_flight_done_ns: u128,
     mark_completed: u64,
     mark_errors: u64,
     mark_busy: u128,
@@ -532,7 +536,8 @@ impl Sim {
             window_latency: Latency::new(2),
             busy: Area::default(),
             queue: Area::default(),
-            in_flight: Area::default(),
+            in_flight: 0,
+            in_flight_done_ns: 0,
             mark_completed: 0,
             mark_errors: 0,
             mark_busy: 0,
@@ -703,9 +708,7 @@ impl Sim {
 
     #[inline]
     fn alloc_call(&mut self, call: Call) -> CallId {
-        let node = call.node as usize;
-        let now = self.now;
-        self.nodes[node].stats.in_flight.add(now, 1);
+        self.nodes[call.node as usize].stats.in_flight += 1;
         if let Some(idx) = self.free_slots.pop() {
             let slot = &mut self.slab[idx as usize];
             slot.call = Some(call);
@@ -745,8 +748,9 @@ impl Sim {
         let call = slot.call.take()?;
         slot.gen = slot.gen.wrapping_add(1);
         self.free_slots.push(id.idx);
-        let now = self.now;
-        self.nodes[call.node as usize].stats.in_flight.add(now, -1);
+        let st = &mut self.nodes[call.node as usize].stats;
+        st.in_flight -= 1;
+        st.in_flight_done_ns += u128::from(self.now.since(call.arrived_at).0);
         Some(call)
     }
 
@@ -1141,10 +1145,11 @@ impl Sim {
             ..Call::arriving(to, req, now)
         });
         match self.nodes[to as usize].kind {
-            NodeKind::Server(_) => {
+            NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. }) => {
                 self.server_session(to, req);
                 self.station_admit(to, id)
             }
+            NodeKind::Server(_) => self.station_admit(to, id),
             NodeKind::Database(_) => {
                 if !self.db_route(to, id) {
                     self.station_admit(to, id);
@@ -1552,7 +1557,7 @@ impl Sim {
         // Remove drained instances once idle.
         for &i in &instances {
             let inst = &self.nodes[i as usize];
-            if inst.draining && !inst.removed && inst.stats.in_flight.value == 0 {
+            if inst.draining && !inst.removed && inst.stats.in_flight == 0 {
                 let iid = inst.id.clone();
                 self.remove_node(i);
                 self.log(format!("{iid} terminated at {}", fmt_s(now)));
@@ -1912,11 +1917,17 @@ impl Sim {
             window: g.series.last().copied().unwrap_or_default(),
             data: DataTotals::default(),
         };
+        // Time the hops still at each node have spent there so far.
+        let mut present = vec![0u128; self.nodes.len()];
+        for c in self.slab.iter().filter_map(|s| s.call.as_ref()) {
+            present[c.node as usize] += u128::from(now.since(c.arrived_at).0);
+        }
         let nodes: Vec<NodeView> = self
             .nodes
             .iter()
-            .filter(|n| !n.removed)
-            .map(|n| {
+            .enumerate()
+            .filter(|(_, n)| !n.removed)
+            .map(|(i, n)| {
                 let st = &n.stats;
                 let workers = n.kind_workers_f64();
                 let health = if !n.up {
@@ -1941,13 +1952,13 @@ impl Sim {
                     arrived: st.arrived,
                     completed: st.completed,
                     errors: st.errors,
-                    in_flight: st.in_flight.value,
+                    in_flight: st.in_flight,
                     queue_len: st.queue.value,
                     busy_workers: st.busy.value,
                     workers: n.workers() as u64,
                     utilisation: if workers > 0.0 { mean_area(st.busy.at(now)) / workers } else { 0.0 },
                     mean_queue_len: mean_area(st.queue.at(now)),
-                    mean_in_flight: mean_area(st.in_flight.at(now)),
+                    mean_in_flight: mean_area(st.in_flight_done_ns + present[i]),
                     throughput_rps: per_s(st.completed),
                     latency: st.latency.summary(),
                     window: st.series.last().copied().unwrap_or_default(),

@@ -782,10 +782,7 @@ impl Sim {
     /// A request reached an app server that keeps sessions in memory: the user's session is
     /// there, or the user logs in there (again, if the session was lost or lives elsewhere).
     pub(super) fn server_session(&mut self, server: u32, req: Req) {
-        let n = &self.nodes[server as usize];
-        if req.kind == ReqKind::Static
-            || !matches!(n.kind, NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. }))
-        {
+        if req.kind == ReqKind::Static {
             return;
         }
         if self.data.session_owner.get(req.key as usize) != Some(&server) {
