@@ -10,17 +10,23 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::SimTime;
 
-/// A heap key; ordered so that the earliest (time, sequence) is the heap's maximum.
+/// A heap key: time in the high 64 bits and sequence number in the low 64 bits of one
+/// integer, ordered so that the earliest (time, sequence) is the heap's maximum.
 #[derive(Clone, Copy, Debug)]
 struct Key {
-    at: SimTime,
-    seq: u64,
+    order: u128,
     slot: u32,
+}
+
+impl Key {
+    fn at(&self) -> SimTime {
+        SimTime((self.order >> 64) as u64)
+    }
 }
 
 impl PartialEq for Key {
     fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
+        self.order == o.order
     }
 }
 impl Eq for Key {}
@@ -31,7 +37,7 @@ impl PartialOrd for Key {
 }
 impl Ord for Key {
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.at, o.seq).cmp(&(self.at, self.seq))
+        o.order.cmp(&self.order)
     }
 }
 
@@ -77,14 +83,14 @@ impl<E> Agenda<E> {
                 self.events.len() as u32 - 1
             }
         };
-        self.heap.push(Key { at, seq: self.seq, slot });
+        self.heap.push(Key { order: (u128::from(at.0) << 64) | u128::from(self.seq), slot });
     }
 
     /// Time of the next event, given the current instant (`now` when events are due).
     #[inline]
     pub(super) fn next_at(&self, now: SimTime) -> Option<SimTime> {
         if self.due.is_empty() {
-            self.heap.peek().map(|k| k.at)
+            self.heap.peek().map(Key::at)
         } else {
             Some(now)
         }
@@ -96,13 +102,13 @@ impl<E> Agenda<E> {
         if let Some(ev) = self.due.pop_front() {
             return Some((now, ev));
         }
-        if self.heap.peek()?.at > until {
+        if self.heap.peek()?.at() > until {
             return None;
         }
         let key = self.heap.pop()?;
         let ev = self.events[key.slot as usize].take()?;
         self.free.push(key.slot);
-        Some((key.at, ev))
+        Some((key.at(), ev))
     }
 
     /// Every pending event, in no particular order.
