@@ -1096,7 +1096,7 @@ impl Sim {
                 let spec = EdgeSpec { from: new_id.clone(), ..ed.spec.clone() };
                 self.remove_edge(e);
                 if to != new {
-                    let _ = self.add_edge(&spec);
+                    let _ = self.add_edge(&spec, true);
                 }
             } else if to == old && from != new {
                 if self.find_edge(from, new).is_some() {

@@ -274,3 +274,30 @@ fn different_seeds_give_different_runs() {
     assert_ne!(run(&s, 1, 10.0).digest(), run(&s, 2, 10.0).digest());
     assert_eq!(run(&s, 1, 10.0).digest(), run(&s, 1, 10.0).digest());
 }
+
+/// Zero-latency hops run inline, one inside another. A long chain of them, run on a thread
+/// with a small stack (a browser's wasm stack is small too), must neither exhaust the stack
+/// nor lose or duplicate a request. (Without the inline depth bound this overflows.)
+#[test]
+fn a_long_chain_of_zero_latency_hops_keeps_every_request() {
+    const LINKS: usize = 990;
+    let mut nodes = vec![json!({ "id": "users", "kind": { "client": { "rate_rps": 200 } } })];
+    let mut edges = vec![json!({ "from": "users", "to": "lb-0" })];
+    for i in 0..LINKS {
+        nodes.push(json!({ "id": format!("lb-{i}"), "kind": { "load_balancer": { "policy": "round_robin" } } }));
+        let next = if i + 1 == LINKS { "app".to_string() } else { format!("lb-{}", i + 1) };
+        edges.push(json!({ "from": format!("lb-{i}"), "to": next }));
+    }
+    nodes.push(json!({ "id": "app", "kind": { "server": { "workers": 8, "queue_capacity": 1000,
+        "service_time": { "constant": { "ms": 2 } } } } }));
+    let s = scenario(json!({ "version": 2, "name": "chain", "nodes": nodes, "edges": edges }));
+    let small_stack = std::thread::Builder::new().stack_size(256 * 1024);
+    let snap = small_stack.spawn(move || run(&s, 3, 2.0)).expect("thread").join().expect("no overflow");
+    let g = &snap.global;
+    assert!(g.arrived > 300, "about 400 requests arrive in 2 s, got {}", g.arrived);
+    assert_eq!(g.failed.total(), 0, "nothing fails on a healthy chain");
+    assert_eq!(g.arrived, g.completed + g.in_flight, "every request is completed or still in flight");
+    let app = node(&snap, "app");
+    assert_eq!(app.completed, g.completed, "every completed request was served by the app");
+    assert!((g.latency.mean_ms - 2.0).abs() < 0.01, "zero-latency hops add no time: mean {} ms", g.latency.mean_ms);
+}
