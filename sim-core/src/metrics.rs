@@ -73,52 +73,72 @@ pub struct LatencySummary {
     pub max_ms: f64,
 }
 
-/// Latency recorder: an HDR histogram plus an exact sum for the mean.
+/// Latency recorder of one node (or of the clients together): a cumulative HDR histogram
+/// (3 significant digits) with an exact sum for the mean, and a window histogram (2
+/// significant digits) that the time series reads and clears at each window close. A sample is
+/// converted to µs once and recorded into both.
+///
+/// Both track 1 µs to one week; longer latencies saturate at a week. The window histogram
+/// counts in `u32` (half the memory to clear per window; a bucket would saturate only past
+/// 4·10⁹ samples in one window).
 #[derive(Clone, Debug)]
 pub(crate) struct Latency {
-    hist: Histogram<u64>,
+    total: Histogram<u64>,
     sum_ns: u128,
+    window: Histogram<u32>,
 }
 
 /// Longest latency a histogram tracks (larger values saturate): one week, in µs.
 const HIST_MAX_US: u64 = 7 * 24 * 3600 * 1_000_000;
 
+fn histogram<T: hdrhistogram::Counter>(sigfig: u8) -> Histogram<T> {
+    // Bounds and sigfig are constants known to be valid.
+    Histogram::new_with_bounds(1, HIST_MAX_US, sigfig).expect("valid histogram bounds")
+}
+
+fn us_to_ms(us: u64) -> f64 {
+    us as f64 / 1e3
+}
+
 impl Latency {
-    pub(crate) fn new(sigfig: u8) -> Latency {
-        // Bounds and sigfig are constants known to be valid.
-        let hist = Histogram::new_with_bounds(1, HIST_MAX_US, sigfig).expect("valid histogram bounds");
-        Latency { hist, sum_ns: 0 }
+    pub(crate) fn new() -> Latency {
+        Latency { total: histogram(3), sum_ns: 0, window: histogram(2) }
     }
 
     #[inline]
     pub(crate) fn record(&mut self, d: SimDuration) {
-        self.hist.saturating_record((d.0 / 1000).max(1));
+        let us = (d.0 / 1000).max(1);
+        self.total.saturating_record(us);
+        self.window.saturating_record(us);
         self.sum_ns += u128::from(d.0);
     }
 
-    pub(crate) fn reset(&mut self) {
-        self.hist.reset();
-        self.sum_ns = 0;
-    }
-
-    pub(crate) fn count(&self) -> u64 {
-        self.hist.len()
-    }
-
+    /// Cumulative percentiles since the start.
     pub(crate) fn summary(&self) -> LatencySummary {
-        let n = self.hist.len();
+        let h = &self.total;
+        let n = h.len();
         if n == 0 {
             return LatencySummary::default();
         }
-        let ms = |us: u64| us as f64 / 1e3;
         LatencySummary {
             count: n,
             mean_ms: self.sum_ns as f64 / n as f64 / 1e6,
-            p50_ms: ms(self.hist.value_at_quantile(0.5)),
-            p95_ms: ms(self.hist.value_at_quantile(0.95)),
-            p99_ms: ms(self.hist.value_at_quantile(0.99)),
-            max_ms: ms(self.hist.max()),
+            p50_ms: us_to_ms(h.value_at_quantile(0.5)),
+            p95_ms: us_to_ms(h.value_at_quantile(0.95)),
+            p99_ms: us_to_ms(h.value_at_quantile(0.99)),
+            max_ms: us_to_ms(h.max()),
         }
+    }
+
+    /// Closes the window: its latency at each quantile, ms (0 when it recorded nothing), and
+    /// a cleared window histogram.
+    pub(crate) fn close_window<const N: usize>(&mut self, quantiles: [f64; N]) -> [f64; N] {
+        if self.window.is_empty() {
+            return [0.0; N];
+        }
+        let ms = quantiles.map(|q| us_to_ms(self.window.value_at_quantile(q)));
+        self.window.reset();
+        ms
     }
 }
 
