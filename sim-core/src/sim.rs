@@ -173,7 +173,6 @@ struct NodeStats {
     completed: u64,
     errors: ErrorCounts,
     latency: Latency,
-    window_latency: Latency,
     busy: Area,
     queue: Area,
     /// Hops at the node now.
@@ -323,7 +322,6 @@ struct GlobalStats {
     failed: ErrorCounts,
     in_flight: Area,
     latency: Latency,
-    window_latency: Latency,
     mark_completed: u64,
     mark_failed: u64,
     series: Ring<GlobalPoint>,
@@ -422,8 +420,7 @@ impl Sim {
                 completed: 0,
                 failed: ErrorCounts::default(),
                 in_flight: Area::default(),
-                latency: Latency::new(3),
-                window_latency: Latency::new(2),
+                latency: Latency::new(),
                 mark_completed: 0,
                 mark_failed: 0,
                 series: Ring::new(cfg.series_len as usize),
@@ -533,8 +530,7 @@ impl Sim {
             arrived: 0,
             completed: 0,
             errors: ErrorCounts::default(),
-            latency: Latency::new(3),
-            window_latency: Latency::new(2),
+            latency: Latency::new(),
             busy: Area::default(),
             queue: Area::default(),
             in_flight: 0,
@@ -901,7 +897,6 @@ impl Sim {
             }
             let d = now.since(call.arrived_at);
             st.latency.record(d);
-            st.window_latency.record(d);
         }
         if call.holds_worker {
             self.release_worker(node);
@@ -1072,7 +1067,6 @@ impl Sim {
             }
             let d = now.since(call.arrived_at);
             st.latency.record(d);
-            st.window_latency.record(d);
         }
         let (retry, timeout_ms) = match &self.nodes[node as usize].kind {
             NodeKind::Client(c) => (c.retry.clone(), c.timeout_ms),
@@ -1109,7 +1103,6 @@ impl Sim {
                 self.global.completed += 1;
                 let d = now.since(req.created_at);
                 self.global.latency.record(d);
-                self.global.window_latency.record(d);
             }
             Err(c) => self.global.failed.add(c),
         }
@@ -1821,20 +1814,19 @@ impl Sim {
         let g = &mut self.global;
         let failed = g.failed.total();
         let done = (g.completed - g.mark_completed) + (failed - g.mark_failed);
-        let lat = g.window_latency.summary();
+        let [p50_ms, p95_ms, p99_ms] = g.latency.close_window([0.5, 0.95, 0.99]);
         let point = GlobalPoint {
             t_s: now.as_secs_f64(),
             rps: (g.completed - g.mark_completed) as f64 / w,
             error_rate: if done > 0 { (failed - g.mark_failed) as f64 / done as f64 } else { 0.0 },
-            p50_ms: lat.p50_ms,
-            p95_ms: lat.p95_ms,
-            p99_ms: lat.p99_ms,
+            p50_ms,
+            p95_ms,
+            p99_ms,
             in_flight: g.in_flight.value,
         };
         g.series.push(point);
         g.mark_completed = g.completed;
         g.mark_failed = failed;
-        g.window_latency.reset();
         for n in self.nodes.iter_mut().filter(|n| !n.removed) {
             let workers = n.kind_workers_f64();
             let st = &mut n.stats;
@@ -1844,7 +1836,7 @@ impl Sim {
                 t_s: now.as_secs_f64(),
                 rps: (st.completed - st.mark_completed) as f64 / w,
                 errors_per_s: (errors - st.mark_errors) as f64 / w,
-                p95_ms: if st.window_latency.count() > 0 { st.window_latency.summary().p95_ms } else { 0.0 },
+                p95_ms: st.latency.close_window([0.95])[0],
                 utilisation: if workers > 0.0 {
                     (busy - st.mark_busy.min(busy)) as f64 / (workers * self.window.0 as f64)
                 } else {
@@ -1856,7 +1848,6 @@ impl Sim {
             st.mark_completed = st.completed;
             st.mark_errors = errors;
             st.mark_busy = busy;
-            st.window_latency.reset();
         }
         for e in &mut self.edges {
             e.window_rps = (e.sent - e.mark_sent) as f64 / w;
