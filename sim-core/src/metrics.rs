@@ -84,7 +84,8 @@ pub struct LatencySummary {
 /// window. Past that the window's samples go to a real histogram (counts in `u32`), so memory
 /// stays bounded at any rate.
 ///
-/// Latencies are tracked from 1 µs to one week; longer ones saturate at a week.
+/// Latencies are tracked from 1 µs to one week; longer ones saturate at a week. The
+/// histograms grow with the longest latency seen, not to a week's range at once.
 #[derive(Clone, Debug)]
 pub(crate) struct Latency {
     total: Histogram<u64>,
@@ -101,9 +102,24 @@ const HIST_MAX_US: u64 = 7 * 24 * 3600 * 1_000_000;
 /// Samples a window keeps as a list before moving them into its histogram.
 const WINDOW_SAMPLES: usize = 4096;
 
+/// An empty histogram from 1 µs that grows its counts as longer latencies arrive (recorded
+/// values are clamped to [`HIST_MAX_US`]), so a node that only ever sees milliseconds holds a
+/// few tens of kilobytes, not the quarter megabyte a week's range at 3 digits takes.
 fn histogram<T: hdrhistogram::Counter>(sigfig: u8) -> Histogram<T> {
     // Bounds and sigfig are constants known to be valid.
-    Histogram::new_with_bounds(1, HIST_MAX_US, sigfig).expect("valid histogram bounds")
+    let mut h = Histogram::new_with_bounds(1, 2, sigfig).expect("valid histogram bounds");
+    h.auto(true);
+    h
+}
+
+/// Records `us` (at most [`HIST_MAX_US`]), growing the histogram's counts when it is longer
+/// than any before. Growing cannot fail within a week's range; should it, the value is
+/// clamped to the current range rather than lost.
+#[inline]
+fn put<T: hdrhistogram::Counter>(h: &mut Histogram<T>, us: u64) {
+    if h.record(us).is_err() {
+        h.saturating_record(us);
+    }
 }
 
 fn us_to_ms(us: u64) -> f64 {
@@ -118,7 +134,7 @@ impl Latency {
     #[inline]
     pub(crate) fn record(&mut self, d: SimDuration) {
         let us = (d.0 / 1000).clamp(1, HIST_MAX_US);
-        self.total.saturating_record(us);
+        put(&mut self.total, us);
         self.sum_ns += u128::from(d.0);
         if self.samples.len() < WINDOW_SAMPLES && self.window.is_empty() {
             self.samples.push(us);
@@ -131,9 +147,9 @@ impl Latency {
     #[cold]
     fn record_window_histogram(&mut self, us: u64) {
         for s in self.samples.drain(..) {
-            self.window.saturating_record(s);
+            put(&mut self.window, s);
         }
-        self.window.saturating_record(us);
+        put(&mut self.window, us);
     }
 
     /// Cumulative percentiles since the start.
@@ -688,8 +704,8 @@ mod tests {
                 let ns = if i % 5 == 0 { 300 } else { exponential(&mut rng, 1e3 * 10f64.powi((i % 7) as i32)) as u64 };
                 lat.record(SimDuration(ns));
                 let us = (ns / 1000).max(1);
-                expect.saturating_record(us);
-                all.saturating_record(us);
+                put(&mut expect, us);
+                put(&mut all, us);
             }
             let want = qs.map(|q| if n == 0 { 0.0 } else { us_to_ms(expect.value_at_quantile(q)) });
             assert_eq!(lat.close_window(qs), want, "window {window} of {n} samples");

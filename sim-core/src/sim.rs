@@ -1619,6 +1619,9 @@ impl Sim {
         let n = &mut self.nodes[node as usize];
         n.removed = true;
         n.out_edges.clear();
+        // A removed node is never shown again: give its histogram's memory back (autoscaling
+        // groups remove instances all run long).
+        n.stats.latency = Latency::new();
         let id = n.id.clone();
         self.by_id.remove(&id);
         for e in 0..self.edges.len() {
