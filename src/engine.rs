@@ -2,7 +2,7 @@
 //! view needs that are not in a snapshot. No Leptos here; the app keeps it in a
 //! `StoredValue`, outside the reactive graph.
 
-use sim_core::{Command, ErrorCounts, Scenario, ScheduledCommand, Sim, SimTime, Snapshot};
+use sim_core::{Command, ErrorCounts, Scenario, Sim, SimTime, Snapshot};
 
 use std::collections::BTreeMap;
 
@@ -22,12 +22,6 @@ pub struct Engine {
     errors: Vec<(f64, ErrorCounts, (u64, u64))>,
     /// Per node, its data-tier gauge (see `datatier::gauge`) once per new window.
     gauges: BTreeMap<String, Vec<f64>>,
-    /// The design's scheduled events, by time. The engine applies them itself (the `Sim`
-    /// is built without them) so that events added, edited or deleted during a run take
-    /// effect in that run.
-    events: Vec<ScheduledCommand>,
-    /// Scheduled events at or before this instant have been applied.
-    fired_until: Option<SimTime>,
     /// Why scheduled events could not be applied, for the learner.
     complaints: Vec<String>,
 }
@@ -39,38 +33,21 @@ impl Engine {
     /// A fresh run of `design`; the error says why the design could not be simulated (an
     /// empty design is run instead).
     pub fn new(design: &Scenario, seed: u64) -> (Engine, Option<String>) {
-        let mut unscheduled = design.clone();
-        unscheduled.events.clear();
-        let built = design
-            .validate()
-            .and_then(|()| Sim::with_seed(&unscheduled, seed));
-        let (sim, err) = match built {
+        let (sim, err) = match Sim::with_seed(design, seed) {
             Ok(sim) => (Some(sim), None),
             Err(e) => (
                 Sim::with_seed(&empty_design(), seed).ok(),
                 Some(e.to_string()),
             ),
         };
-        let mut engine = Engine {
+        let engine = Engine {
             sim,
             seed,
             errors: Vec::new(),
             gauges: BTreeMap::new(),
-            events: Vec::new(),
-            fired_until: None,
             complaints: Vec::new(),
         };
-        if err.is_none() {
-            engine.set_events(&design.events);
-        }
         (engine, err)
-    }
-
-    /// Replaces the scheduled events; those at or before the instants already run stay
-    /// unapplied.
-    fn set_events(&mut self, events: &[ScheduledCommand]) {
-        self.events = events.to_vec();
-        self.events.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
     }
 
     /// Why scheduled events failed since the last call.
@@ -91,19 +68,30 @@ impl Engine {
     }
 
     /// Brings the run in line with an edited design: a pristine run is rebuilt, a started
-    /// one receives the edit as commands at the current instant. Returns the core's
-    /// complaints, if any.
+    /// one receives the edit as commands at the current instant (an edited timeline as
+    /// one `SetSchedule`: its events after this instant run in this run). Returns the
+    /// core's complaints, if any.
     pub fn sync(&mut self, before: &Scenario, after: &Scenario) -> Vec<String> {
         if self.pristine() {
             let (fresh, err) = Engine::new(after, self.seed);
             *self = fresh;
             return err.into_iter().collect();
         }
-        self.set_events(&after.events);
-        let commands: Vec<Command> = diff(before, after)
+        let mut commands: Vec<Command> = diff(before, after)
             .into_iter()
             .map(|c| self.keep_link_state(c))
             .collect();
+        if before.events != after.events {
+            // The schedule command does not run events at its own instant: finish the
+            // instant first (a frame out of time may have stopped inside it), so that no
+            // event of the old timeline due now is dropped.
+            if let Some(sim) = &mut self.sim {
+                sim.step_until(sim.now(), u64::MAX);
+            }
+            commands.push(Command::SetSchedule {
+                events: after.events.clone(),
+            });
+        }
         commands
             .into_iter()
             .filter_map(|c| self.apply(c).err())
@@ -137,59 +125,28 @@ impl Engine {
     }
 
     /// Runs towards `target_s` until it is reached or `out_of_time()` says the frame's
-    /// budget is spent, applying scheduled events on the way. Returns true when the
-    /// target was reached.
+    /// budget is spent; scheduled events that failed on the way become complaints.
+    /// Returns true when the target was reached.
     pub fn advance(&mut self, target_s: f64, out_of_time: impl Fn() -> bool) -> bool {
         let target = SimTime::from_secs_f64(target_s);
-        loop {
-            let stop = self.next_event(target);
-            let Some(sim) = &mut self.sim else {
-                return true;
-            };
-            loop {
-                if sim.step_until(stop, EVENT_CHUNK).reached {
-                    break;
-                }
-                if out_of_time() {
-                    return false;
-                }
+        let Some(sim) = &mut self.sim else {
+            return true;
+        };
+        let reached = loop {
+            if sim.step_until(target, EVENT_CHUNK).reached {
+                break true;
             }
-            self.fire(stop);
-            if stop >= target {
-                return true;
+            if out_of_time() {
+                break false;
             }
+        };
+        for (t, e) in sim.take_schedule_failures() {
+            self.complaints.push(format!(
+                "A scheduled event at {:.1} s failed: {e}",
+                t.as_secs_f64()
+            ));
         }
-    }
-
-    /// The first pending scheduled event's instant, if before `limit`, else `limit`.
-    fn next_event(&self, limit: SimTime) -> SimTime {
-        self.events
-            .iter()
-            .map(|e| SimTime::from_secs_f64(e.at_s))
-            .find(|t| self.fired_until.is_none_or(|f| *t > f))
-            .map_or(limit, |t| t.min(limit))
-    }
-
-    /// Applies the scheduled events due by `now` that have not been applied yet.
-    fn fire(&mut self, now: SimTime) {
-        let due: Vec<Command> = self
-            .events
-            .iter()
-            .filter(|e| {
-                let t = SimTime::from_secs_f64(e.at_s);
-                t <= now && self.fired_until.is_none_or(|f| t > f)
-            })
-            .map(|e| e.command.clone())
-            .collect();
-        self.fired_until = Some(now);
-        for c in due {
-            if let Err(e) = self.apply(c) {
-                self.complaints.push(format!(
-                    "A scheduled event at {:.1} s failed: {e}",
-                    now.as_secs_f64()
-                ));
-            }
-        }
+        reached
     }
 
     /// Advances by `s` seconds with no time budget (single step while paused).

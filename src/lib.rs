@@ -14,7 +14,7 @@ mod charts;
 mod datatier;
 mod dock;
 pub mod embed;
-mod engine;
+pub mod engine;
 pub mod fields;
 mod files;
 mod focus;

@@ -1,6 +1,10 @@
 //! Browser tests run by wasm-bindgen-test in headless Chromium.
 
-use sim_core::{reference_scenario, run_headless, Scenario, REFERENCE_DIGEST};
+use playground::engine::Engine;
+use sim_core::{
+    reference_scenario, run_headless, Command, Scenario, ScheduledCommand, Sim, SimTime,
+    REFERENCE_DIGEST,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -111,6 +115,81 @@ fn wasm_run_matches_native_digest() {
         SCENARIOS.len(),
         "every example scenario is compared"
     );
+}
+
+/// The page's engine runs every example scenario with a timeline (events on window
+/// boundaries included) bit for bit as the headless runner does: the timeline is applied by
+/// sim-core in both, at the same point in event order. The page advances in frames.
+#[wasm_bindgen_test]
+fn the_page_engine_runs_timelines_like_the_headless_runner() {
+    let mut compared = 0;
+    for (name, json) in SCENARIOS {
+        let s = Scenario::from_json(json).expect("example scenarios are valid");
+        if s.events.is_empty() {
+            continue;
+        }
+        let want = run_headless(&s, None, None).expect("example scenarios run");
+        let (mut engine, err) = Engine::new(&s, s.seed);
+        assert_eq!(err, None, "{name}");
+        let mut t = 0.0;
+        while t < want.duration_s {
+            t = (t + 0.7_f64).min(want.duration_s);
+            assert!(
+                engine.advance(t, || false),
+                "{name}: the frame reaches its target"
+            );
+        }
+        let got = format!("{:016x}", engine.snapshot().expect("running").digest());
+        assert_eq!(
+            got, want.digest,
+            "scenario {name}: the page and the runner differ"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 10,
+        "the examples exercise timelines ({compared})"
+    );
+}
+
+/// A timeline edited during a run reaches the core as one `set_schedule` command at that
+/// instant: the page's run equals the core's run given that command there.
+#[wasm_bindgen_test]
+fn a_timeline_edited_mid_run_is_one_schedule_command() {
+    let (_, json) = SCENARIOS
+        .iter()
+        .find(|(n, _)| *n == "spike")
+        .expect("the spike example");
+    let before = Scenario::from_json(json).expect("valid");
+    let mut after = before.clone();
+    // The spike moves from 10 s to 12 s; a kill is added at 15 s, one at 2 s (past) too.
+    after.events[0].at_s = 12.0;
+    for at_s in [15.0, 2.0] {
+        after.events.push(ScheduledCommand {
+            at_s,
+            command: Command::Kill { id: "web".into() },
+        });
+    }
+    let (edit_at, end) = (SimTime::from_secs_f64(5.0), SimTime::from_secs_f64(20.0));
+    let (mut engine, _) = Engine::new(&before, before.seed);
+    engine.advance(edit_at.as_secs_f64(), || false);
+    assert!(engine.sync(&before, &after).is_empty(), "accepted");
+    engine.advance(end.as_secs_f64(), || false);
+    let page = engine.snapshot().expect("running");
+
+    let mut core = Sim::with_seed(&before, before.seed).expect("valid");
+    core.step_until(edit_at, u64::MAX);
+    core.apply(Command::SetSchedule {
+        events: after.events.clone(),
+    })
+    .expect("valid");
+    core.step_until(end, u64::MAX);
+    assert_eq!(page.digest(), core.snapshot().digest());
+    let logged = |t: &str| page.log.iter().filter(|l| l.text.contains(t)).count();
+    assert_eq!(logged("spike ×4 on users for 10 s at 12.0 s"), 1, "moved");
+    assert_eq!(logged("spike ×4"), 1, "not at its old time");
+    assert_eq!(logged("web killed at 15.0 s"), 1, "added");
+    assert_eq!(logged("web killed"), 1, "the past event does not run");
 }
 
 mod design_edits {

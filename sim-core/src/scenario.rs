@@ -700,6 +700,14 @@ pub enum Command {
         /// How long, s.
         duration_s: f64,
     },
+    /// Replace the pending scheduled events (the timeline edited during a run): events of
+    /// the new list strictly after the current instant run at their time; events at or
+    /// before it are not run (their instant has been processed); pending events of the old
+    /// list never run.
+    SetSchedule {
+        /// The whole new timeline, like a scenario's `events`.
+        events: Vec<ScheduledCommand>,
+    },
 }
 
 /// Metric windows and SLOs.
@@ -843,11 +851,7 @@ impl Scenario {
                 format!("edge {} -> {} closes a cycle; requests would loop forever", e.from, e.to),
             ));
         }
-        for (i, ev) in self.events.iter().enumerate() {
-            let p = format!("events[{i}]");
-            range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
-            validate_command(&format!("{p}.command"), &ev.command)?;
-        }
+        validate_events("events", &self.events)?;
         let regions: Vec<&str> = self.nodes.iter().filter_map(|n| n.region.as_deref()).collect();
         validate_region_latency(&self.region_latency, &regions)?;
         let m = &self.metrics;
@@ -920,9 +924,26 @@ pub(crate) fn reaches(adj: &std::collections::BTreeMap<&str, Vec<&str>>, start: 
     false
 }
 
+/// Checks a timeline: times in range, commands valid, none replacing the timeline itself.
+fn validate_events(p: &str, events: &[ScheduledCommand]) -> Result<(), Error> {
+    for (i, ev) in events.iter().enumerate() {
+        let p = format!("{p}[{i}]");
+        range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
+        if matches!(ev.command, Command::SetSchedule { .. }) {
+            return Err(Error::new(
+                format!("{p}.command.set_schedule"),
+                "a scheduled event cannot replace the schedule",
+            ));
+        }
+        validate_command(&format!("{p}.command"), &ev.command)?;
+    }
+    Ok(())
+}
+
 /// Checks one command's own parameters (not whether the ids exist).
 pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
     match c {
+        Command::SetSchedule { events } => validate_events(&format!("{p}.set_schedule.events"), events),
         Command::AddNode(n) => validate_node(&format!("{p}.add_node"), n),
         Command::ReconfigureNode { kind, .. } => validate_kind(&format!("{p}.reconfigure_node.kind"), kind),
         Command::AddEdge(e) | Command::ReconfigureEdge(e) => validate_edge(p, e),

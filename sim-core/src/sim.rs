@@ -125,7 +125,7 @@ enum Ev {
     BootDone { node: u32 },
     SpikeEnd { node: u32, gen: u32 },
     Window,
-    Scheduled { index: u32 },
+    Scheduled { index: u32, gen: u32 },
     Data(data::DataEv),
 }
 
@@ -377,7 +377,12 @@ pub struct Sim {
     global: GlobalStats,
     metrics_cfg: MetricsConfig,
     window: SimDuration,
+    /// The timeline's commands; `Ev::Scheduled` indexes them.
     scheduled: Vec<Command>,
+    /// Bumped when the timeline is replaced: older `Ev::Scheduled` events are stale.
+    schedule_gen: u32,
+    /// Scheduled commands that failed and have not been taken yet (time, why).
+    schedule_failures: Vec<(SimTime, Error)>,
     recorded: Vec<RecordedCommand>,
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
@@ -427,7 +432,9 @@ impl Sim {
             },
             window: SimDuration::from_secs_f64(cfg.window_s),
             metrics_cfg: cfg,
-            scheduled: scenario.events.iter().map(|e| e.command.clone()).collect(),
+            scheduled: Vec::new(),
+            schedule_gen: 0,
+            schedule_failures: Vec::new(),
             recorded: Vec::new(),
             log: VecDeque::new(),
             alerts: Vec::new(),
@@ -444,9 +451,7 @@ impl Sim {
             sim.add_edge(e, false)?;
         }
         sim.schedule(SimTime::ZERO.after(sim.window), Ev::Window);
-        for (i, e) in scenario.events.iter().enumerate() {
-            sim.schedule(SimTime::from_secs_f64(e.at_s), Ev::Scheduled { index: i as u32 });
-        }
+        sim.set_schedule(&scenario.events, true);
         Ok(sim)
     }
 
@@ -955,10 +960,13 @@ impl Sim {
             }
             Ev::Window => self.on_window(),
             Ev::Data(d) => self.on_data(d),
-            Ev::Scheduled { index } => {
-                let cmd = self.scheduled[index as usize].clone();
-                if let Err(e) = self.execute(&cmd) {
-                    self.log(format!("scheduled command failed at {}: {e}", fmt_s(self.now)));
+            Ev::Scheduled { index, gen } => {
+                if gen == self.schedule_gen {
+                    let cmd = self.scheduled[index as usize].clone();
+                    if let Err(e) = self.execute(&cmd) {
+                        self.log(format!("scheduled command failed at {}: {e}", fmt_s(self.now)));
+                        self.schedule_failures.push((self.now, e));
+                    }
                 }
             }
         }
@@ -1797,8 +1805,29 @@ impl Sim {
                 self.restart_arrivals(n);
                 self.log(format!("spike ×{multiplier} on {client} for {duration_s} s at {}", fmt_s(now)));
             }
+            Command::SetSchedule { events } => self.set_schedule(events, false),
         }
         Ok(())
+    }
+
+    /// Replaces the timeline: events after now (or at now too, with `with_now`) are put on
+    /// the agenda, in list order; the old timeline's pending events become stale.
+    fn set_schedule(&mut self, events: &[ScheduledCommand], with_now: bool) {
+        self.schedule_gen = self.schedule_gen.wrapping_add(1);
+        let gen = self.schedule_gen;
+        self.scheduled = events.iter().map(|e| e.command.clone()).collect();
+        for (i, e) in events.iter().enumerate() {
+            let at = SimTime::from_secs_f64(e.at_s);
+            if at > self.now || (with_now && at == self.now) {
+                self.schedule(at, Ev::Scheduled { index: i as u32, gen });
+            }
+        }
+    }
+
+    /// Scheduled commands that failed since the last call (when, why); the event log says
+    /// so too.
+    pub fn take_schedule_failures(&mut self) -> Vec<(SimTime, Error)> {
+        std::mem::take(&mut self.schedule_failures)
     }
 
     fn client_index(&self, id: &str, path: &str) -> Result<u32, Error> {
