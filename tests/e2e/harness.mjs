@@ -108,3 +108,15 @@ export async function mouseDrag(page, from, to) {
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
   await page.mouse.up();
 }
+
+/** The run fingerprint once it has settled (the snapshot is published on the next frame). */
+export async function settledFingerprint(page) {
+  let last = null;
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(100);
+    const fp = await page.textContent("[data-testid=fingerprint]");
+    if (fp === last) break;
+    last = fp;
+  }
+  return last;
+}

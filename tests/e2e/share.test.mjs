@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { mkdtemp, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { deflateRawSync } from "node:zlib";
-import { start, OUTPUT, DESKTOP, DESIGN_KEY, num } from "./harness.mjs";
+import { start, OUTPUT, DESKTOP, DESIGN_KEY, num, settledFingerprint } from "./harness.mjs";
 import { serve } from "./serve.mjs";
 
 let env;
@@ -80,14 +80,7 @@ async function stepAndRead(page, n) {
   for (let i = 0; i < n; i++) await page.click("[data-testid=step]");
   const t = (n * 0.1).toFixed(1);
   await page.waitForFunction((t) => document.querySelector("[data-testid=sim-clock]").textContent.includes(t), t);
-  // The snapshot is published on the next frame: wait until the fingerprint settles.
-  let last = null;
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(100);
-    const fp = await page.textContent("[data-testid=fingerprint]");
-    if (fp === last) break;
-    last = fp;
-  }
+  await settledFingerprint(page);
   const read = async (id) => page.textContent(`[data-testid=${id}]`);
   return {
     clock: await read("sim-clock"),

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { start, OUTPUT, DESIGN_KEY, openDesign, play, waitClock } from "./harness.mjs";
+import { start, OUTPUT, DESIGN_KEY, openDesign, play, waitClock, settledFingerprint } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
@@ -155,14 +155,7 @@ test("timeline: events on window boundaries give the page the same run as the he
   for (let i = 0; i < 25; i++) await page.click("[data-testid=step]");
   await page.waitForFunction(() => document.querySelector("[data-testid=sim-clock]").textContent.includes("2.5"));
   await page.waitForFunction(() => /web-2 revived at 2\.0 s/.test(document.querySelector("[data-testid=event-log]").textContent));
-  // The snapshot is published on the next frame: wait until the fingerprint settles.
-  let fingerprint = null;
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(100);
-    const fp = await page.textContent("[data-testid=fingerprint]");
-    if (fp === fingerprint) break;
-    fingerprint = fp;
-  }
+  const fingerprint = await settledFingerprint(page);
   const digest = await runnerDigest(file, 2.5);
   assert.equal(fingerprint, `run #${digest.slice(0, 8)}`, "the page's run is the runner's, bit for bit");
   assert.deepEqual(page.errors, []);
