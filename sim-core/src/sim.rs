@@ -388,6 +388,9 @@ pub struct Sim {
     alerts: Vec<Alert>,
     hops: Ring<Hop>,
     scratch: Vec<u32>,
+    /// Arrivals until the next traced one (every `metrics.trace_every`-th is traced; with
+    /// `trace_every` 0 it stays at 1 and none is).
+    trace_countdown: u32,
     /// Zero-latency hops now running inside one another (see [`MAX_INLINE_DEPTH`]).
     inline_depth: u32,
     /// Per-key truth of the data tier (latest committed versions).
@@ -408,6 +411,7 @@ impl Sim {
     pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, Error> {
         scenario.validate()?;
         let cfg = scenario.metrics.clone();
+        let cfg_trace_every = cfg.trace_every;
         let mut sim = Sim {
             seed,
             now: SimTime::ZERO,
@@ -440,6 +444,7 @@ impl Sim {
             alerts: Vec::new(),
             hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
+            trace_countdown: u32::from(cfg_trace_every == 0),
             inline_depth: 0,
             data: data::DataState::new(&scenario.region_latency),
         };
@@ -783,11 +788,12 @@ impl Sim {
         c.sent_at = now;
         let (token, node, req) = (c.token, c.node, c.req);
         let timeout = self.nodes[node as usize].call_timeout();
-        let to = self.edges[edge as usize].to;
-        self.edges[edge as usize].sent += 1;
-        self.edges[edge as usize].outstanding += 1;
-        if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
-            self.edges[edge as usize].dropped += 1;
+        let e = &mut self.edges[edge as usize];
+        let to = e.to;
+        e.sent += 1;
+        e.outstanding += 1;
+        if matches!(e.spec.state, EdgeState::Partitioned) {
+            e.dropped += 1;
             if req.traced {
                 self.hops.push(Hop {
                     from: node,
@@ -989,6 +995,12 @@ impl Sim {
 
     fn schedule_arrival(&mut self, node: u32, gen: u32) {
         let (_, max_rate) = self.current_rate(node);
+        self.schedule_arrival_at_rate(node, gen, max_rate);
+    }
+
+    /// Schedules the client's next candidate arrival, thinned later to the current rate.
+    #[inline]
+    fn schedule_arrival_at_rate(&mut self, node: u32, gen: u32, max_rate: f64) {
         if max_rate <= 0.0 || !self.nodes[node as usize].serving() {
             return;
         }
@@ -1007,17 +1019,17 @@ impl Sim {
 
     fn on_arrival(&mut self, node: u32, gen: u32) {
         let n = &self.nodes[node as usize];
-        let (NodeKind::Client(c), Runtime::Client { arrival_gen, .. }) = (&n.kind, &n.rt) else { return };
+        let (NodeKind::Client(_), Runtime::Client { arrival_gen, .. }) = (&n.kind, &n.rt) else { return };
         if *arrival_gen != gen || !n.serving() {
             return;
         }
-        let (mix, timeout_ms) = (c.mix.clone(), c.timeout_ms);
         let (rate, max_rate) = self.current_rate(node);
         let now = self.now;
         let n = &mut self.nodes[node as usize];
         let accept = rate >= max_rate || random::uniform(&mut n.rng) * max_rate < rate;
         if accept {
-            let m = &mix;
+            let NodeKind::Client(c) = &n.kind else { return };
+            let (m, timeout_ms) = (&c.mix, c.timeout_ms);
             let total = m.read + m.write + m.static_asset + m.job;
             let u = random::uniform(&mut n.rng) * total;
             let kind = if u < m.read {
@@ -1035,14 +1047,17 @@ impl Sim {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
                 None => SimTime(u64::MAX),
             };
-            let every = self.metrics_cfg.trace_every;
-            let traced = every > 0 && self.global.arrived.is_multiple_of(u64::from(every));
+            let traced = self.trace_countdown == 0;
+            if self.metrics_cfg.trace_every > 0 {
+                self.trace_countdown =
+                    if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
+            }
             let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16, traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
         }
-        self.schedule_arrival(node, gen);
+        self.schedule_arrival_at_rate(node, gen, max_rate);
     }
 
     fn start_attempt(&mut self, node: u32, req: Req) {
@@ -1180,8 +1195,7 @@ impl Sim {
     fn on_result(&mut self, id: CallId, outcome: Outcome) {
         let Some(call) = self.call(id) else { return };
         let (node, edge, sent_at) = (call.node, call.out_edge, call.sent_at);
-        if edge != NONE {
-            let e = &mut self.edges[edge as usize];
+        if let Some(e) = self.edges.get_mut(edge as usize) {
             e.outstanding = e.outstanding.saturating_sub(1);
             if outcome.is_ok() {
                 let s = self.now.since(sent_at).0 as f64;
