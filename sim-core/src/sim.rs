@@ -728,6 +728,18 @@ impl Sim {
         }
     }
 
+    /// The live call `id` in `slab` (a borrow of the slab alone, so that nodes and edges can
+    /// be changed while it is held).
+    #[inline]
+    fn call_in(slab: &mut [Slot], id: CallId) -> Option<&mut Call> {
+        let slot = slab.get_mut(id.idx as usize)?;
+        if slot.gen == id.gen {
+            slot.call.as_mut()
+        } else {
+            None
+        }
+    }
+
     #[inline]
     fn call(&self, id: CallId) -> Option<&Call> {
         let slot = self.slab.get(id.idx as usize)?;
@@ -740,12 +752,7 @@ impl Sim {
 
     #[inline]
     fn call_mut(&mut self, id: CallId) -> Option<&mut Call> {
-        let slot = self.slab.get_mut(id.idx as usize)?;
-        if slot.gen == id.gen {
-            slot.call.as_mut()
-        } else {
-            None
-        }
+        Sim::call_in(&mut self.slab, id)
     }
 
     #[inline]
@@ -892,7 +899,8 @@ impl Sim {
         }
         c.waiting = false;
         c.ver = ver;
-        self.on_result(to, outcome);
+        let (node, edge, sent_at) = (c.node, c.out_edge, c.sent_at);
+        self.on_result_of(to, node, edge, sent_at, outcome);
     }
 
     /// The call is over at its node: record, release, answer the caller, free.
@@ -1049,8 +1057,7 @@ impl Sim {
             };
             let traced = self.trace_countdown == 0;
             if self.metrics_cfg.trace_every > 0 {
-                self.trace_countdown =
-                    if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
+                self.trace_countdown = if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
             }
             let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16, traced };
             self.global.arrived += 1;
@@ -1195,6 +1202,11 @@ impl Sim {
     fn on_result(&mut self, id: CallId, outcome: Outcome) {
         let Some(call) = self.call(id) else { return };
         let (node, edge, sent_at) = (call.node, call.out_edge, call.sent_at);
+        self.on_result_of(id, node, edge, sent_at, outcome);
+    }
+
+    /// [`Sim::on_result`] for the call `id` at `node`, which sent on `edge` at `sent_at`.
+    fn on_result_of(&mut self, id: CallId, node: u32, edge: u32, sent_at: SimTime, outcome: Outcome) {
         if let Some(e) = self.edges.get_mut(edge as usize) {
             e.outstanding = e.outstanding.saturating_sub(1);
             if outcome.is_ok() {
@@ -1242,19 +1254,17 @@ impl Sim {
 
     fn start_service(&mut self, node: u32, id: CallId) {
         let now = self.now;
-        let Some(kind) = self.call(id).map(|c| c.req.kind) else { return };
+        let Some(c) = Sim::call_in(&mut self.slab, id) else { return };
         let n = &mut self.nodes[node as usize];
         n.stats.busy.add(now, 1);
         let dist = match &n.kind {
             NodeKind::Server(s) => &s.service_time,
-            NodeKind::Database(d) if kind == ReqKind::Write => &d.write_service_time,
+            NodeKind::Database(d) if c.req.kind == ReqKind::Write => &d.write_service_time,
             NodeKind::Database(d) => &d.read_service_time,
             _ => return,
         };
         let d = random::service_time(&mut n.rng, dist, n.slow);
-        if let Some(c) = self.call_mut(id) {
-            c.holds_worker = true;
-        }
+        c.holds_worker = true;
         self.schedule(now.after(d), Ev::ServiceDone { call: id });
     }
 
@@ -1308,21 +1318,16 @@ impl Sim {
 
     /// Calls the next downstream edge, or answers when there is none left.
     fn continue_downstream(&mut self, id: CallId) {
-        let Some(c) = self.call_mut(id) else { return };
-        let node = c.node;
-        let next = c.next_edge;
-        let kind = c.req.kind;
-        let n = &self.nodes[node as usize];
-        let edge = if kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
+        let Some(c) = Sim::call_in(&mut self.slab, id) else { return };
+        let n = &self.nodes[c.node as usize];
+        let edge = if c.req.kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
             None
         } else {
-            n.out_edges.get(next as usize).copied()
+            n.out_edges.get(c.next_edge as usize).copied()
         };
         match edge {
             Some(e) => {
-                if let Some(c) = self.call_mut(id) {
-                    c.next_edge += 1;
-                }
+                c.next_edge += 1;
                 self.send(id, e);
             }
             None => self.finish(id, Ok(())),
