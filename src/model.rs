@@ -142,11 +142,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
         }),
         "load_balancer" => NodeKind::LoadBalancer(LoadBalancerParams {
             policy: LbPolicy::LeastConnections,
-            health_check: Some(HealthCheck {
-                interval_ms: 1000.0,
-                unhealthy_threshold: 2,
-                healthy_threshold: 2,
-            }),
+            health_check: Some(HealthCheck::default()),
             backend_timeout_ms: Some(1500.0),
         }),
         "server" => NodeKind::Server(default_server()),
@@ -214,11 +210,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             service_time: ServiceTime::Constant { ms: 1.0 },
         }),
         "geo_dns" => NodeKind::GeoDns(GeoDnsParams {
-            health_check: HealthCheck {
-                interval_ms: 1000.0,
-                unhealthy_threshold: 2,
-                healthy_threshold: 2,
-            },
+            health_check: HealthCheck::default(),
         }),
         _ => return None,
     })

@@ -139,12 +139,8 @@ pub enum ShardStrategy {
 #[serde(deny_unknown_fields)]
 pub struct GeoDnsParams {
     /// Health checks of each region's entry point (the targets of the outgoing edges).
-    #[serde(default = "default_dns_health")]
+    #[serde(default)]
     pub health_check: HealthCheck,
-}
-
-fn default_dns_health() -> HealthCheck {
-    HealthCheck { interval_ms: 1000.0, unhealthy_threshold: 2, healthy_threshold: 2 }
 }
 
 /// Regions of the built-in round-trip table.

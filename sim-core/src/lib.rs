@@ -127,11 +127,7 @@ pub fn demo_scenario() -> Scenario {
                 100.0,
                 NodeKind::LoadBalancer(LoadBalancerParams {
                     policy: LbPolicy::LeastConnections,
-                    health_check: Some(HealthCheck {
-                        interval_ms: 1000.0,
-                        unhealthy_threshold: 2,
-                        healthy_threshold: 2,
-                    }),
+                    health_check: Some(HealthCheck::default()),
                     backend_timeout_ms: Some(1500.0),
                 }),
             ),

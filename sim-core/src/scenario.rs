@@ -355,6 +355,13 @@ pub struct HealthCheck {
     pub healthy_threshold: u32,
 }
 
+impl Default for HealthCheck {
+    /// A probe a second; two failures mark a backend unhealthy, two successes healthy again.
+    fn default() -> Self {
+        HealthCheck { interval_ms: 1000.0, unhealthy_threshold: 2, healthy_threshold: 2 }
+    }
+}
+
 /// App server parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
