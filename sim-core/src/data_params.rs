@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scenario::{HealthCheck, ServiceTime, MAX_KEYS, MAX_SECONDS, MAX_SLOTS};
+use crate::scenario::{positive, range, HealthCheck, ServiceTime, MAX_KEYS, MAX_SECONDS, MAX_SLOTS};
 
 /// Largest number of virtual nodes per shard on a consistent-hashing ring.
 pub const MAX_VIRTUAL_NODES: u32 = 1000;
@@ -319,20 +319,6 @@ pub(crate) fn validate_queue(p: &str, q: &MessageQueueParams) -> Result<(), Erro
 fn capacity(p: &str, v: u32) -> Result<(), Error> {
     if v == 0 || v > MAX_KEYS {
         return Err(Error::new(p, format!("must be between 1 and {MAX_KEYS}, got {v}")));
-    }
-    Ok(())
-}
-
-fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
-    if !v.is_finite() || v < lo || v > hi {
-        return Err(Error::new(p, format!("must be a number between {lo} and {hi}, got {v}")));
-    }
-    Ok(())
-}
-
-fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
-    if !v.is_finite() || v <= 0.0 || v > hi {
-        return Err(Error::new(p, format!("must be a number above 0 and at most {hi}, got {v}")));
     }
     Ok(())
 }

@@ -1178,14 +1178,14 @@ fn slots(p: &str, v: u32, min: u32) -> Result<(), Error> {
     Ok(())
 }
 
-fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
+pub(crate) fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
     if !v.is_finite() || v < lo || v > hi {
         return Err(Error::new(p, format!("must be a number between {lo} and {hi}, got {v}")));
     }
     Ok(())
 }
 
-fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
+pub(crate) fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
     if !v.is_finite() || v <= 0.0 || v > hi {
         return Err(Error::new(p, format!("must be a number above 0 and at most {hi}, got {v}")));
     }

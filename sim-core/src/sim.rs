@@ -903,20 +903,23 @@ impl Sim {
         self.on_result_of(to, node, edge, sent_at, outcome);
     }
 
+    /// Frees the call and counts its outcome and its time at its node.
+    #[inline]
+    fn end_call(&mut self, id: CallId, outcome: Outcome) -> Option<Call> {
+        let call = self.free_call(id)?;
+        let st = &mut self.nodes[call.node as usize].stats;
+        match outcome {
+            Ok(()) => st.completed += 1,
+            Err(c) => st.errors.add(c),
+        }
+        st.latency.record(self.now.since(call.arrived_at));
+        Some(call)
+    }
+
     /// The call is over at its node: record, release, answer the caller, free.
     fn finish(&mut self, id: CallId, outcome: Outcome) {
-        let now = self.now;
-        let Some(call) = self.free_call(id) else { return };
+        let Some(call) = self.end_call(id, outcome) else { return };
         let node = call.node;
-        {
-            let st = &mut self.nodes[node as usize].stats;
-            match outcome {
-                Ok(()) => st.completed += 1,
-                Err(c) => st.errors.add(c),
-            }
-            let d = now.since(call.arrived_at);
-            st.latency.record(d);
-        }
         if call.holds_worker {
             self.release_worker(node);
         }
@@ -1086,18 +1089,9 @@ impl Sim {
 
     fn client_result(&mut self, id: CallId, outcome: Outcome) {
         let now = self.now;
-        let Some(call) = self.free_call(id) else { return };
+        let Some(call) = self.end_call(id, outcome) else { return };
         let node = call.node;
         let mut req = call.req;
-        {
-            let st = &mut self.nodes[node as usize].stats;
-            match outcome {
-                Ok(()) => st.completed += 1,
-                Err(c) => st.errors.add(c),
-            }
-            let d = now.since(call.arrived_at);
-            st.latency.record(d);
-        }
         let (retry, timeout_ms) = match &self.nodes[node as usize].kind {
             NodeKind::Client(c) => (c.retry.clone(), c.timeout_ms),
             _ => (None, None),
