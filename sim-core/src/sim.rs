@@ -904,7 +904,7 @@ impl Sim {
     }
 
     /// Frees the call and counts its outcome and its time at its node.
-    #[inline]
+    #[inline(always)]
     fn end_call(&mut self, id: CallId, outcome: Outcome) -> Option<Call> {
         let call = self.free_call(id)?;
         let st = &mut self.nodes[call.node as usize].stats;
