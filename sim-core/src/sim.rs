@@ -1228,6 +1228,7 @@ impl Sim {
 
     // ----- stations (servers and databases) -----
 
+    #[inline(always)]
     fn station_admit(&mut self, node: u32, id: CallId) {
         let now = self.now;
         let n = &mut self.nodes[node as usize];
@@ -1246,6 +1247,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     fn start_service(&mut self, node: u32, id: CallId) {
         let now = self.now;
         let Some(c) = Sim::call_in(&mut self.slab, id) else { return };
@@ -1264,6 +1266,7 @@ impl Sim {
 
     /// A hop at `node` gives its worker slot back (calls of a killed node are dropped with
     /// their slots, so a release always matches a start).
+    #[inline(always)]
     fn release_worker(&mut self, node: u32) {
         let now = self.now;
         self.nodes[node as usize].stats.busy.add(now, -1);
