@@ -850,6 +850,7 @@ impl Sim {
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
         let now = self.now;
         let caller = self.edges[edge as usize].from;
