@@ -794,35 +794,15 @@ impl Sim {
         c.out_edge = edge;
         c.sent_at = now;
         let (token, node, req) = (c.token, c.node, c.req);
-        let timeout = self.nodes[node as usize].call_timeout();
         let e = &mut self.edges[edge as usize];
         let to = e.to;
         e.sent += 1;
         e.outstanding += 1;
         if matches!(e.spec.state, EdgeState::Partitioned) {
-            e.dropped += 1;
-            if req.traced {
-                self.hops.push(Hop {
-                    from: node,
-                    to,
-                    depart: now,
-                    arrive: now,
-                    response: false,
-                    outcome: Err(Cause::Partition),
-                });
-            }
-            match timeout {
-                Some(t) => {
-                    if let Some(c) = self.call_mut(id) {
-                        c.partition_dropped = true;
-                    }
-                    self.schedule(now.after(t), Ev::Timeout { call: id, token });
-                }
-                None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
-            }
+            self.send_into_partition(id, node, edge, token, req.traced);
             return;
         }
-        if let Some(t) = timeout {
+        if let Some(t) = self.nodes[node as usize].call_timeout() {
             self.schedule(now.after(t), Ev::Timeout { call: id, token });
         }
         let mut lat = self.edge_latency(node, edge);
@@ -830,14 +810,7 @@ impl Sim {
             lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
         }
         if req.traced {
-            self.hops.push(Hop {
-                from: node,
-                to,
-                depart: now,
-                arrive: now.after(lat),
-                response: false,
-                outcome: Ok(()),
-            });
+            self.trace(Hop { from: node, to, depart: now, arrive: now.after(lat), response: false, outcome: Ok(()) });
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
@@ -848,38 +821,86 @@ impl Sim {
         }
     }
 
+    /// The request of call `id` at `node` is lost on the partitioned `edge`: the caller learns of it by
+    /// its timeout, or at once when it has none.
+    #[cold]
+    #[inline(never)]
+    fn send_into_partition(&mut self, id: CallId, node: u32, edge: u32, token: u32, traced: bool) {
+        let now = self.now;
+        let e = &mut self.edges[edge as usize];
+        e.dropped += 1;
+        let to = e.to;
+        if traced {
+            self.trace(Hop {
+                from: node,
+                to,
+                depart: now,
+                arrive: now,
+                response: false,
+                outcome: Err(Cause::Partition),
+            });
+        }
+        match self.nodes[node as usize].call_timeout() {
+            Some(t) => {
+                if let Some(c) = self.call_mut(id) {
+                    c.partition_dropped = true;
+                }
+                self.schedule(now.after(t), Ev::Timeout { call: id, token });
+            }
+            None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
+        }
+    }
+
+    /// The answer from `from` to the call `to` is lost on the partitioned `edge`.
+    #[cold]
+    #[inline(never)]
+    fn reply_into_partition(&mut self, from: u32, edge: u32, to: CallId, token: u32, traced: bool) {
+        let now = self.now;
+        let e = &mut self.edges[edge as usize];
+        e.dropped += 1;
+        let caller = e.from;
+        if traced {
+            self.trace(Hop {
+                from,
+                to: caller,
+                depart: now,
+                arrive: now,
+                response: true,
+                outcome: Err(Cause::Partition),
+            });
+        }
+        let Some(parent) = self.call_mut(to) else { return };
+        if !parent.waiting || parent.token != token {
+            return;
+        }
+        parent.partition_dropped = true;
+        let pnode = parent.node;
+        if self.nodes[pnode as usize].call_timeout().is_none() {
+            self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
+        }
+    }
+
+    /// Keeps a hop of a sampled request for the animation.
+    #[cold]
+    #[inline(never)]
+    fn trace(&mut self, hop: Hop) {
+        self.hops.push(hop);
+    }
+
     /// Sends an answer from `from` back over `edge` to the waiting caller.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
         let now = self.now;
-        let caller = self.edges[edge as usize].from;
-        if matches!(self.edges[edge as usize].spec.state, EdgeState::Partitioned) {
-            self.edges[edge as usize].dropped += 1;
-            if traced {
-                self.hops.push(Hop {
-                    from,
-                    to: caller,
-                    depart: now,
-                    arrive: now,
-                    response: true,
-                    outcome: Err(Cause::Partition),
-                });
-            }
-            let Some(parent) = self.call_mut(to) else { return };
-            if !parent.waiting || parent.token != token {
-                return;
-            }
-            parent.partition_dropped = true;
-            let pnode = parent.node;
-            if self.nodes[pnode as usize].call_timeout().is_none() {
-                self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
-            }
+        let e = &self.edges[edge as usize];
+        let caller = e.from;
+        if matches!(e.spec.state, EdgeState::Partitioned) {
+            self.reply_into_partition(from, edge, to, token, traced);
             return;
         }
         let lat = self.edge_latency(from, edge);
         if traced {
-            self.hops.push(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
+            self.trace(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
