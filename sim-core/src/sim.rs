@@ -1110,36 +1110,37 @@ impl Sim {
     }
 
     fn client_result(&mut self, id: CallId, outcome: Outcome) {
-        let now = self.now;
         let Some(call) = self.end_call(id, outcome) else { return };
-        let node = call.node;
-        let mut req = call.req;
-        let (retry, timeout_ms) = match &self.nodes[node as usize].kind {
-            NodeKind::Client(c) => (c.retry.clone(), c.timeout_ms),
-            _ => (None, None),
-        };
-        if outcome.is_err() {
-            if let Some(r) = &retry {
-                if u32::from(req.attempt) < r.max_retries {
-                    let backoff =
-                        (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
-                    let jitter = r.jitter;
-                    let rng = &mut self.nodes[node as usize].rng;
-                    let ms = match jitter {
-                        Jitter::None => backoff,
-                        Jitter::Full => backoff * random::uniform(rng),
-                        Jitter::Equal => backoff / 2.0 + backoff / 2.0 * random::uniform(rng),
-                    };
-                    req.attempt += 1;
-                    if let Some(t) = timeout_ms {
-                        req.deadline = now.after(SimDuration::from_millis_f64(ms + t));
-                    }
-                    self.schedule(now.after(SimDuration::from_millis_f64(ms)), Ev::Retry { node, req });
-                    return;
-                }
-            }
+        if outcome.is_err() && self.retry_later(call.node, call.req) {
+            return;
         }
-        self.client_final(outcome, req);
+        self.client_final(outcome, call.req);
+    }
+
+    /// Schedules the next attempt of a failed request when the client's retry policy allows
+    /// one more (false: the request has failed for good).
+    #[cold]
+    #[inline(never)]
+    fn retry_later(&mut self, node: u32, mut req: Req) -> bool {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let NodeKind::Client(c) = &n.kind else { return false };
+        let Some(r) = &c.retry else { return false };
+        if u32::from(req.attempt) >= r.max_retries {
+            return false;
+        }
+        let backoff = (r.base_backoff_ms * libm::pow(r.multiplier, f64::from(req.attempt))).min(r.max_backoff_ms);
+        let ms = match r.jitter {
+            Jitter::None => backoff,
+            Jitter::Full => backoff * random::uniform(&mut n.rng),
+            Jitter::Equal => backoff / 2.0 + backoff / 2.0 * random::uniform(&mut n.rng),
+        };
+        req.attempt += 1;
+        if let Some(t) = c.timeout_ms {
+            req.deadline = now.after(SimDuration::from_millis_f64(ms + t));
+        }
+        self.schedule(now.after(SimDuration::from_millis_f64(ms)), Ev::Retry { node, req });
+        true
     }
 
     fn client_final(&mut self, outcome: Outcome, req: Req) {
@@ -1157,16 +1158,21 @@ impl Sim {
 
     // ----- arrivals at a node -----
 
+    /// `node` turns away a request that reached it over `edge` without taking it in.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn refuse(&mut self, node: u32, edge: u32, parent: CallId, token: u32, cause: Cause, traced: bool) {
+        self.nodes[node as usize].stats.errors.add(cause);
+        self.reply(node, edge, parent, token, Err(cause), 0, traced);
+    }
+
     fn on_deliver(&mut self, to: u32, edge: u32, parent: CallId, token: u32, req: Req) {
         let now = self.now;
         let n = &mut self.nodes[to as usize];
         n.stats.arrived += 1;
-        let refuse = |this: &mut Sim, cause: Cause| {
-            this.nodes[to as usize].stats.errors.add(cause);
-            this.reply(to, edge, parent, token, Err(cause), 0, req.traced);
-        };
         if !n.serving() {
-            refuse(self, Cause::NodeDown);
+            self.refuse(to, edge, parent, token, Cause::NodeDown, req.traced);
             return;
         }
         if let (NodeKind::RateLimiter(r), Runtime::Limiter { tokens, last }) = (&n.kind, &mut n.rt) {
@@ -1176,7 +1182,7 @@ impl Sim {
             if *tokens >= 1.0 {
                 *tokens -= 1.0;
             } else {
-                refuse(self, Cause::RateLimited);
+                self.refuse(to, edge, parent, token, Cause::RateLimited, req.traced);
                 return;
             }
         }
