@@ -1302,7 +1302,18 @@ impl Sim {
     }
 
     /// Starts queued requests while workers are free (dropping ones past their timeout).
+    #[inline(always)]
     fn start_next(&mut self, node: u32) {
+        if let Runtime::Station { queue } = &self.nodes[node as usize].rt {
+            if !queue.is_empty() {
+                self.start_queued(node);
+            }
+        }
+    }
+
+    /// [`Sim::start_next`] once some request is queued.
+    #[inline(never)]
+    fn start_queued(&mut self, node: u32) {
         let now = self.now;
         loop {
             let n = &mut self.nodes[node as usize];
