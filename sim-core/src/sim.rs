@@ -1032,7 +1032,7 @@ impl Sim {
     }
 
     /// Schedules the client's next candidate arrival, thinned later to the current rate.
-    #[inline]
+    #[inline(always)]
     fn schedule_arrival_at_rate(&mut self, node: u32, gen: u32, max_rate: f64) {
         if max_rate <= 0.0 || !self.nodes[node as usize].serving() {
             return;
@@ -1228,6 +1228,7 @@ impl Sim {
     }
 
     /// [`Sim::on_result`] for the call `id` at `node`, which sent on `edge` at `sent_at`.
+    #[inline(always)]
     fn on_result_of(&mut self, id: CallId, node: u32, edge: u32, sent_at: SimTime, outcome: Outcome) {
         if let Some(e) = self.edges.get_mut(edge as usize) {
             e.outstanding = e.outstanding.saturating_sub(1);
