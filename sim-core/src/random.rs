@@ -47,6 +47,7 @@ pub(crate) fn below(rng: &mut Pcg64, n: u32) -> u32 {
 }
 
 /// Exponential with the given mean.
+#[inline(always)]
 pub(crate) fn exponential(rng: &mut Pcg64, mean: f64) -> f64 {
     mean * exp1(rng)
 }
@@ -88,11 +89,26 @@ fn ziggurat() -> &'static Ziggurat {
 }
 
 /// Unit exponential by the ziggurat method: one 64-bit draw and a table look-up almost
-/// always; the rare edge and tail cases use `libm`.
+/// always (inlined); the rare edge and tail cases are [`exp1_beyond`].
+#[inline(always)]
 pub(crate) fn exp1(rng: &mut Pcg64) -> f64 {
     let z = ziggurat();
+    let bits = rng.next_u64();
+    let i = (bits & 0xff) as usize;
+    let j = (bits >> 32) as u32;
+    if j < z.k[i] {
+        return f64::from(j) * z.w[i];
+    }
+    exp1_beyond(rng, bits)
+}
+
+/// The ziggurat from a draw `bits` that fell outside its layer's rectangle: the tail, the
+/// wedge test with `libm`, and fresh draws until one is accepted.
+#[cold]
+#[inline(never)]
+fn exp1_beyond(rng: &mut Pcg64, mut bits: u64) -> f64 {
+    let z = ziggurat();
     loop {
-        let bits = rng.next_u64();
         let i = (bits & 0xff) as usize;
         let j = (bits >> 32) as u32;
         let x = f64::from(j) * z.w[i];
@@ -106,6 +122,7 @@ pub(crate) fn exp1(rng: &mut Pcg64) -> f64 {
         if z.f[i] + uniform(rng) * (z.f[i - 1] - z.f[i]) < libm::exp(-x) {
             return x;
         }
+        bits = rng.next_u64();
     }
 }
 
@@ -117,6 +134,7 @@ fn standard_normal(rng: &mut Pcg64) -> f64 {
 }
 
 /// A service time sample, already in integer nanoseconds, multiplied by `factor`.
+#[inline(always)]
 pub(crate) fn service_time(rng: &mut Pcg64, s: &ServiceTime, factor: f64) -> SimDuration {
     let ms = match *s {
         ServiceTime::Exponential { mean_ms } => exponential(rng, mean_ms),

@@ -1013,6 +1013,7 @@ impl Sim {
 
     // ----- clients -----
 
+    #[inline(always)]
     fn current_rate(&self, node: u32) -> (f64, f64) {
         let n = &self.nodes[node as usize];
         let (NodeKind::Client(c), Runtime::Client { spike, .. }) = (&n.kind, &n.rt) else { return (0.0, 0.0) };
