@@ -952,6 +952,7 @@ impl Sim {
 
     // ----- event dispatch -----
 
+    #[inline(always)]
     fn handle(&mut self, ev: Ev) {
         match ev {
             Ev::Arrival { node, gen } => self.on_arrival(node, gen),
