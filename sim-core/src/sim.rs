@@ -284,7 +284,11 @@ struct Edge {
     mark_sent: u64,
     window_rps: f64,
     outstanding: u64,
+    /// Smoothed response time, kept only on the edges of balancers and autoscaling groups
+    /// (the only ones a least-response-time choice reads).
     ewma_ns: f64,
+    /// True when `from` is a load balancer or an autoscaling group.
+    balanced: bool,
     healthy: bool,
     hc_fails: u32,
     hc_oks: u32,
@@ -293,7 +297,7 @@ struct Edge {
 
 impl Edge {
     /// A fresh, healthy edge with no traffic yet.
-    fn new(from: u32, to: u32, spec: EdgeSpec) -> Edge {
+    fn new(from: u32, to: u32, spec: EdgeSpec, balanced: bool) -> Edge {
         Edge {
             from,
             to,
@@ -305,6 +309,7 @@ impl Edge {
             window_rps: 0.0,
             outstanding: 0,
             ewma_ns: 0.0,
+            balanced,
             healthy: true,
             hc_fails: 0,
             hc_oks: 0,
@@ -674,7 +679,9 @@ impl Sim {
             return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
         }
         let idx = self.edges.len() as u32;
-        self.edges.push(Edge::new(from, to, spec.clone()));
+        let balanced =
+            matches!(self.nodes[from as usize].kind, NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_));
+        self.edges.push(Edge::new(from, to, spec.clone(), balanced));
         self.nodes[from as usize].out_edges.push(idx);
         self.data_edges_changed(from, to);
         Ok(())
@@ -1234,7 +1241,7 @@ impl Sim {
     fn on_result_of(&mut self, id: CallId, node: u32, edge: u32, sent_at: SimTime, outcome: Outcome) {
         if let Some(e) = self.edges.get_mut(edge as usize) {
             e.outstanding = e.outstanding.saturating_sub(1);
-            if outcome.is_ok() {
+            if outcome.is_ok() && e.balanced {
                 let s = self.now.since(sent_at).0 as f64;
                 e.ewma_ns = if e.ewma_ns == 0.0 { s } else { 0.8 * e.ewma_ns + 0.2 * s };
             }
@@ -1530,7 +1537,7 @@ impl Sim {
         };
         // The group's own edge to the instance is a real edge, not a template.
         let e = self.edges.len() as u32;
-        self.edges.push(Edge::new(group, idx, link));
+        self.edges.push(Edge::new(group, idx, link, true));
         self.nodes[group as usize].out_edges.push(e);
         for mut t in templates {
             t.from = spec.id.clone();
