@@ -416,7 +416,6 @@ impl Sim {
     pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, Error> {
         scenario.validate()?;
         let cfg = scenario.metrics.clone();
-        let cfg_trace_every = cfg.trace_every;
         let mut sim = Sim {
             seed,
             now: SimTime::ZERO,
@@ -449,7 +448,7 @@ impl Sim {
             alerts: Vec::new(),
             hops: Ring::new(HOPS_LEN),
             scratch: Vec::new(),
-            trace_countdown: u32::from(cfg_trace_every == 0),
+            trace_countdown: u32::from(scenario.metrics.trace_every == 0),
             inline_depth: 0,
             data: data::DataState::new(&scenario.region_latency),
         };
@@ -828,8 +827,8 @@ impl Sim {
         }
     }
 
-    /// The request of call `id` at `node` is lost on the partitioned `edge`: the caller learns of it by
-    /// its timeout, or at once when it has none.
+    /// The request of call `id` at `node` is lost on the partitioned `edge`: the caller learns
+    /// of it by its timeout, or at once when it has none.
     #[cold]
     #[inline(never)]
     fn send_into_partition(&mut self, id: CallId, node: u32, edge: u32, token: u32, traced: bool) {
@@ -838,14 +837,7 @@ impl Sim {
         e.dropped += 1;
         let to = e.to;
         if traced {
-            self.trace(Hop {
-                from: node,
-                to,
-                depart: now,
-                arrive: now,
-                response: false,
-                outcome: Err(Cause::Partition),
-            });
+            self.trace_lost(node, to, false);
         }
         match self.nodes[node as usize].call_timeout() {
             Some(t) => {
@@ -867,14 +859,7 @@ impl Sim {
         e.dropped += 1;
         let caller = e.from;
         if traced {
-            self.trace(Hop {
-                from,
-                to: caller,
-                depart: now,
-                arrive: now,
-                response: true,
-                outcome: Err(Cause::Partition),
-            });
+            self.trace_lost(from, caller, true);
         }
         let Some(parent) = self.call_mut(to) else { return };
         if !parent.waiting || parent.token != token {
@@ -885,6 +870,12 @@ impl Sim {
         if self.nodes[pnode as usize].call_timeout().is_none() {
             self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
         }
+    }
+
+    /// Keeps the hop of a sampled request (or answer) that a partition dropped as it left.
+    fn trace_lost(&mut self, from: u32, to: u32, response: bool) {
+        let now = self.now;
+        self.trace(Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition) });
     }
 
     /// Keeps a hop of a sampled request for the animation.
@@ -1239,7 +1230,8 @@ impl Sim {
     /// [`Sim::on_result`] for the call `id` at `node`, which sent on `edge` at `sent_at`.
     #[inline(always)]
     fn on_result_of(&mut self, id: CallId, node: u32, edge: u32, sent_at: SimTime, outcome: Outcome) {
-        if let Some(e) = self.edges.get_mut(edge as usize) {
+        if edge != NONE {
+            let e = &mut self.edges[edge as usize];
             e.outstanding = e.outstanding.saturating_sub(1);
             if outcome.is_ok() && e.balanced {
                 let s = self.now.since(sent_at).0 as f64;
