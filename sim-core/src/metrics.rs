@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 
-use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::EdgeState;
@@ -56,7 +55,8 @@ impl ErrorCounts {
     }
 }
 
-/// Latency percentiles from an HDR histogram (microsecond resolution, 3 significant digits).
+/// Latency percentiles from a log-linear histogram (microsecond values, buckets at most
+/// 0.4 % wide; no percentile is reported above the largest latency seen).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// Samples.
@@ -69,129 +69,124 @@ pub struct LatencySummary {
     pub p95_ms: f64,
     /// 99th percentile, ms.
     pub p99_ms: f64,
-    /// Maximum, ms.
+    /// Maximum (exact), ms.
     pub max_ms: f64,
 }
 
-/// Latency recorder of one node (or of the clients together): a cumulative HDR histogram
-/// (3 significant digits) with an exact sum for the mean, and the current window's samples,
+/// Latency recorder of one node (or of the clients together): a cumulative histogram with
+/// an exact count, sum (for the mean) and maximum, and the current window's histogram,
 /// which the time series reads and clears at each window close.
 ///
-/// A window's percentiles are those of an HDR histogram with 2 significant digits. Up to
-/// [`WINDOW_SAMPLES`] samples a window keeps them in a list and finds each percentile's
-/// sample by selection, reporting the upper end of its histogram bucket — exactly what the
-/// histogram would answer, without recording every sample twice or clearing a histogram per
-/// window. Past that the window's samples go to a real histogram (counts in `u32`), so memory
-/// stays bounded at any rate.
+/// Both histograms are the `histogram` crate's log-linear kind: recording a value is a
+/// shift and an increment, a few instructions on a path that runs several times per
+/// request. Cumulative buckets are at most 0.4 % wide (grouping power 8), window buckets
+/// at most 0.8 % (grouping power 7, counts in `u32`, as a window holds far fewer than 2³²
+/// samples). A percentile reports the upper end of its bucket, capped at the largest
+/// latency seen, so a run where every request takes the same time reports that time.
 ///
-/// Latencies are tracked from 1 µs to one week; longer ones saturate at a week. The
-/// histograms grow with the longest latency seen, not to a week's range at once.
-#[derive(Clone, Debug)]
+/// Latencies are tracked from 1 µs to one week; longer ones saturate at a week. A recorder
+/// allocates its buckets (about 67 KiB cumulative and 17 KiB for the window) on its first
+/// sample, so idle nodes cost nothing.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Latency {
-    total: Histogram<u64>,
+    /// Buckets, from the first sample on.
+    hist: Option<Box<Buckets>>,
+    count: u64,
     sum_ns: u128,
-    /// The window's samples, µs, while there are at most `WINDOW_SAMPLES`.
-    samples: Vec<u64>,
-    /// The window's samples once they outnumber `WINDOW_SAMPLES`; empty before.
-    window: Histogram<u32>,
+    max_us: u64,
+    window_count: u64,
+    window_max_us: u64,
+}
+
+/// The cumulative and window histograms of a [`Latency`].
+#[derive(Clone, Debug)]
+struct Buckets {
+    total: histogram::Histogram,
+    window: histogram::Histogram32,
 }
 
 /// Longest latency a histogram tracks (larger values saturate): one week, in µs.
 const HIST_MAX_US: u64 = 7 * 24 * 3600 * 1_000_000;
-
-/// Samples a window keeps as a list before moving them into its histogram.
-const WINDOW_SAMPLES: usize = 4096;
-
-/// An empty histogram from 1 µs that grows its counts as longer latencies arrive (recorded
-/// values are clamped to [`HIST_MAX_US`]), so a node that only ever sees milliseconds holds a
-/// few tens of kilobytes, not the quarter megabyte a week's range at 3 digits takes.
-fn histogram<T: hdrhistogram::Counter>(sigfig: u8) -> Histogram<T> {
-    // Bounds and sigfig are constants known to be valid.
-    let mut h = Histogram::new_with_bounds(1, 2, sigfig).expect("valid histogram bounds");
-    h.auto(true);
-    h
-}
-
-/// Records `us` (at most [`HIST_MAX_US`]), growing the histogram's counts when it is longer
-/// than any before. Growing cannot fail within a week's range; should it, the value is
-/// clamped to the current range rather than lost.
-#[inline]
-fn put<T: hdrhistogram::Counter>(h: &mut Histogram<T>, us: u64) {
-    if h.record(us).is_err() {
-        h.saturating_record(us);
-    }
-}
+/// Histograms hold values below 2^40 µs (12.7 days), above [`HIST_MAX_US`].
+const HIST_MAX_POWER: u8 = 40;
+/// Buckets per power of two: 2^8 for the cumulative histogram, 2^7 for a window's.
+const TOTAL_GROUPING: u8 = 8;
+const WINDOW_GROUPING: u8 = 7;
 
 fn us_to_ms(us: u64) -> f64 {
     us as f64 / 1e3
 }
 
+impl Buckets {
+    #[cold]
+    #[inline(never)]
+    fn new() -> Box<Buckets> {
+        // The powers are constants the crate accepts.
+        Box::new(Buckets {
+            total: histogram::Histogram::new(TOTAL_GROUPING, HIST_MAX_POWER).expect("valid histogram"),
+            window: histogram::Histogram32::new(WINDOW_GROUPING, HIST_MAX_POWER).expect("valid histogram"),
+        })
+    }
+}
+
+/// Upper ends of the buckets at `quantiles` (ascending, in (0, 1]), capped at `max_us`, ms.
+fn quantiles_ms<const N: usize>(
+    into: impl FnOnce(&[f64], &mut [Option<histogram::Bucket>]) -> Result<usize, histogram::Error>,
+    quantiles: [f64; N],
+    max_us: u64,
+) -> [f64; N] {
+    let mut buckets = [const { None }; N];
+    // Quantiles in (0, 1] and room for each: the call cannot fail.
+    let _ = into(&quantiles, &mut buckets);
+    buckets.map(|b| b.map_or(0.0, |b| us_to_ms(b.end().min(max_us))))
+}
+
 impl Latency {
     pub(crate) fn new() -> Latency {
-        Latency { total: histogram(3), sum_ns: 0, samples: Vec::new(), window: histogram(2) }
+        Latency::default()
     }
 
     #[inline]
     pub(crate) fn record(&mut self, d: SimDuration) {
         let us = (d.0 / 1000).clamp(1, HIST_MAX_US);
-        put(&mut self.total, us);
+        let h = self.hist.get_or_insert_with(Buckets::new);
+        // `us` is below 2^HIST_MAX_POWER, so both increments are in range.
+        let _ = h.total.increment(us);
+        let _ = h.window.increment(us);
+        self.count += 1;
         self.sum_ns += u128::from(d.0);
-        if self.samples.len() < WINDOW_SAMPLES && self.window.is_empty() {
-            self.samples.push(us);
-        } else {
-            self.record_window_histogram(us);
-        }
-    }
-
-    /// Records into the window histogram, first moving the listed samples there.
-    #[cold]
-    fn record_window_histogram(&mut self, us: u64) {
-        for s in self.samples.drain(..) {
-            put(&mut self.window, s);
-        }
-        put(&mut self.window, us);
+        self.max_us = self.max_us.max(us);
+        self.window_count += 1;
+        self.window_max_us = self.window_max_us.max(us);
     }
 
     /// Cumulative percentiles since the start.
     pub(crate) fn summary(&self) -> LatencySummary {
-        let h = &self.total;
-        let n = h.len();
-        if n == 0 {
+        let Some(h) = self.hist.as_ref().filter(|_| self.count > 0) else {
             return LatencySummary::default();
-        }
+        };
+        let [p50_ms, p95_ms, p99_ms] =
+            quantiles_ms(|q, out| h.total.quantile_buckets_into(q, out), [0.5, 0.95, 0.99], self.max_us);
         LatencySummary {
-            count: n,
-            mean_ms: self.sum_ns as f64 / n as f64 / 1e6,
-            p50_ms: us_to_ms(h.value_at_quantile(0.5)),
-            p95_ms: us_to_ms(h.value_at_quantile(0.95)),
-            p99_ms: us_to_ms(h.value_at_quantile(0.99)),
-            max_ms: us_to_ms(h.max()),
+            count: self.count,
+            mean_ms: self.sum_ns as f64 / self.count as f64 / 1e6,
+            p50_ms,
+            p95_ms,
+            p99_ms,
+            max_ms: us_to_ms(self.max_us),
         }
     }
 
     /// Closes the window: its latency at each quantile (ascending, in (0, 1]), ms, or 0 when it
     /// recorded nothing; then starts an empty window.
     pub(crate) fn close_window<const N: usize>(&mut self, quantiles: [f64; N]) -> [f64; N] {
-        if !self.window.is_empty() {
-            let ms = quantiles.map(|q| us_to_ms(self.window.value_at_quantile(q)));
-            self.window.reset();
-            return ms;
-        }
-        let n = self.samples.len();
-        if n == 0 {
+        let Some(h) = self.hist.as_mut().filter(|_| self.window_count > 0) else {
             return [0.0; N];
-        }
-        // The sample of rank ⌈q·n⌉ (at least 1), as `Histogram::value_at_quantile` picks it;
-        // each selection partitions the list, so the next, higher rank is sought to its right.
-        let mut from = 0;
-        let ms = quantiles.map(|q| {
-            let rank = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-            debug_assert!(rank >= from, "quantiles in ascending order");
-            let (_, &mut us, _) = self.samples[from..].select_nth_unstable(rank - from);
-            from = rank;
-            us_to_ms(self.window.highest_equivalent(us))
-        });
-        self.samples.clear();
+        };
+        let ms = quantiles_ms(|q, out| h.window.quantile_buckets_into(q, out), quantiles, self.window_max_us);
+        h.window.reset();
+        self.window_count = 0;
+        self.window_max_us = 0;
         ms
     }
 }
@@ -685,34 +680,71 @@ mod tests {
     use super::*;
     use crate::random::{exponential, node_stream};
 
-    /// A window answers exactly what a 2-significant-digit histogram of its samples answers,
-    /// whether it kept them as a list or moved them into its histogram, window after window;
-    /// the cumulative percentiles are those of a 3-digit histogram of every sample.
+    /// The sample of nearest rank ⌈q·n⌉ (at least the first) of sorted `us`, µs.
+    fn nearest_rank(sorted: &[u64], q: f64) -> u64 {
+        sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+    }
+
+    /// `got` (ms) is the sample `want` (µs) rounded up to the end of its bucket, at most
+    /// 2^-grouping of the value above it, and not above the largest sample.
+    fn within_bucket(got_ms: f64, want_us: u64, grouping: u8, max_us: u64, what: &str) {
+        let got = (got_ms * 1e3).round() as u64;
+        let top = (want_us + (want_us >> grouping)).min(max_us);
+        assert!(want_us <= got && got <= top, "{what}: {got} µs for sample {want_us} µs (at most {top})");
+    }
+
+    /// Window after window, each window's percentiles are its own samples' (to within a
+    /// bucket, never above the window's largest), and the cumulative ones are those of every
+    /// sample so far; a window with no samples reports zeros.
     #[test]
-    fn window_percentiles_match_a_histogram_of_the_window_at_any_count() {
+    fn percentiles_are_the_samples_to_within_a_bucket_window_by_window() {
         let mut rng = node_stream(7, "latency");
         let mut lat = Latency::new();
-        let mut all = histogram::<u64>(3);
+        let mut all = Vec::new();
         let qs = [0.5, 0.95, 0.99, 1.0];
-        for (window, n) in
-            [1, 2, 3, 99, 1000, WINDOW_SAMPLES, WINDOW_SAMPLES + 1, 3 * WINDOW_SAMPLES, 0, 17].into_iter().enumerate()
-        {
-            let mut expect = histogram::<u64>(2);
+        for (window, n) in [1u32, 2, 3, 99, 1000, 4096, 40_000, 0, 17].into_iter().enumerate() {
+            let mut samples = Vec::new();
             for i in 0..n {
                 // Heavy-tailed, with repeats and sub-µs samples: exponential scaled by a
                 // factor that changes by orders of magnitude.
                 let ns = if i % 5 == 0 { 300 } else { exponential(&mut rng, 1e3 * 10f64.powi((i % 7) as i32)) as u64 };
                 lat.record(SimDuration(ns));
-                let us = (ns / 1000).max(1);
-                put(&mut expect, us);
-                put(&mut all, us);
+                samples.push((ns / 1000).max(1));
             }
-            let want = qs.map(|q| if n == 0 { 0.0 } else { us_to_ms(expect.value_at_quantile(q)) });
-            assert_eq!(lat.close_window(qs), want, "window {window} of {n} samples");
+            all.extend_from_slice(&samples);
+            samples.sort_unstable();
+            let got = lat.close_window(qs);
+            if n == 0 {
+                assert_eq!(got, [0.0; 4], "empty window {window}");
+                continue;
+            }
+            let max = *samples.last().unwrap();
+            for (q, g) in qs.into_iter().zip(got) {
+                let want = nearest_rank(&samples, q);
+                within_bucket(g, want, WINDOW_GROUPING, max, &format!("window {window} of {n}, q {q}"));
+            }
+            assert_eq!(got[3], us_to_ms(max), "a window's 100th percentile is its largest sample");
         }
+        all.sort_unstable();
         let s = lat.summary();
-        assert_eq!(s.count, all.len());
-        assert_eq!(s.p95_ms, us_to_ms(all.value_at_quantile(0.95)));
-        assert_eq!(s.max_ms, us_to_ms(all.max()));
+        let max = *all.last().unwrap();
+        assert_eq!(s.count, all.len() as u64);
+        assert_eq!(s.max_ms, us_to_ms(max));
+        for (q, g) in [(0.5, s.p50_ms), (0.95, s.p95_ms), (0.99, s.p99_ms)] {
+            within_bucket(g, nearest_rank(&all, q), TOTAL_GROUPING, max, &format!("cumulative q {q}"));
+        }
+    }
+
+    /// When every request takes the same time, every percentile is that time exactly.
+    #[test]
+    fn equal_latencies_report_exactly() {
+        let mut lat = Latency::new();
+        for _ in 0..1000 {
+            lat.record(SimDuration(1_210_000_000));
+        }
+        assert_eq!(lat.close_window([0.5, 0.99]), [1210.0, 1210.0]);
+        let s = lat.summary();
+        assert_eq!([s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms, s.mean_ms], [1210.0; 5]);
+        assert_eq!(Latency::new().summary(), LatencySummary::default());
     }
 }

@@ -61,8 +61,9 @@ impl<E> Default for Agenda<E> {
 
 impl<E> Agenda<E> {
     /// Schedules `ev` at `at`; at or before `now` it is due at once, after the events
-    /// already due.
-    #[inline]
+    /// already due. Always inlined, with [`Agenda::push_later`], so the event is built where it
+    /// is stored: called, they reloaded it from the caller's stack and stalled there.
+    #[inline(always)]
     pub(super) fn push(&mut self, now: SimTime, at: SimTime, ev: E) {
         if at <= now {
             self.due.push_back(ev);
@@ -71,6 +72,7 @@ impl<E> Agenda<E> {
         }
     }
 
+    #[inline(always)]
     fn push_later(&mut self, at: SimTime, ev: E) {
         self.seq += 1;
         let slot = match self.free.pop() {
