@@ -833,12 +833,7 @@ impl Sim {
     #[inline(never)]
     fn send_into_partition(&mut self, id: CallId, node: u32, edge: u32, token: u32, traced: bool) {
         let now = self.now;
-        let e = &mut self.edges[edge as usize];
-        e.dropped += 1;
-        let to = e.to;
-        if traced {
-            self.trace_lost(node, to, false);
-        }
+        self.drop_on_partition(edge, node, false, traced);
         match self.nodes[node as usize].call_timeout() {
             Some(t) => {
                 if let Some(c) = self.call_mut(id) {
@@ -855,12 +850,7 @@ impl Sim {
     #[inline(never)]
     fn reply_into_partition(&mut self, from: u32, edge: u32, to: CallId, token: u32, traced: bool) {
         let now = self.now;
-        let e = &mut self.edges[edge as usize];
-        e.dropped += 1;
-        let caller = e.from;
-        if traced {
-            self.trace_lost(from, caller, true);
-        }
+        self.drop_on_partition(edge, from, true, traced);
         let Some(parent) = self.call_mut(to) else { return };
         if !parent.waiting || parent.token != token {
             return;
@@ -872,10 +862,16 @@ impl Sim {
         }
     }
 
-    /// Keeps the hop of a sampled request (or answer) that a partition dropped as it left.
-    fn trace_lost(&mut self, from: u32, to: u32, response: bool) {
-        let now = self.now;
-        self.trace(Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition) });
+    /// Counts a request (or, with `response`, an answer) leaving `from` that the partitioned
+    /// `edge` drops, and keeps its hop when it is sampled.
+    fn drop_on_partition(&mut self, edge: u32, from: u32, response: bool, traced: bool) {
+        let e = &mut self.edges[edge as usize];
+        e.dropped += 1;
+        let to = if response { e.from } else { e.to };
+        if traced {
+            let now = self.now;
+            self.trace(Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition) });
+        }
     }
 
     /// Keeps a hop of a sampled request for the animation.
