@@ -2,7 +2,9 @@
 # Runs the open tandem network (800/s -> web M/M/4 at 250/s -> db M/M/2 at 500/s, 200
 # simulated seconds) in sim-core, SimPy and Ciw in the same run (sim-core and SimPy in turns,
 # three rounds), and prints simulated requests per wall second, the ratio of sim-core to each,
-# and each engine's mean sojourn against the Jackson-network answer.
+# and each engine's mean sojourn against the Jackson-network answer. Each round also runs the
+# yardstick `benches/tandem_floor.rs`: the same network hand-written for this topology alone,
+# with the engine's metrics and with sojourns only.
 #
 # Usage: sim-core/bench/compare.sh        (from anywhere; installs SimPy and Ciw from PyPI
 #                                          into target/bench-venv on first use)
@@ -20,7 +22,7 @@ fi
 
 cd "$root"
 echo "building sim-core bench ..." >&2
-cargo bench --quiet -p sim-core --bench tandem --no-run 2>/dev/null
+cargo bench --quiet -p sim-core --bench tandem --bench tandem_floor --no-run 2>/dev/null
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 # This machine's speed drifts from minute to minute, so sim-core and SimPy run in turns and
@@ -30,6 +32,10 @@ tag() { sed "s/^{/{\"round\": $1, /"; }
 for round in $(seq 1 $rounds); do
     echo "round $round/$rounds: sim-core (5 seeds) ..." >&2
     cargo bench --quiet -p sim-core --bench tandem -- --json 2>/dev/null | grep '^{' | tag "$round" >>"$results"
+    echo "round $round/$rounds: hand-written yardstick ..." >&2
+    for mode in "" --bare; do
+        cargo bench --quiet -p sim-core --bench tandem_floor -- --json $mode 2>/dev/null | grep '^{' | tag "$round" >>"$results"
+    done
     echo "round $round/$rounds: SimPy (1 seed) ..." >&2
     "$venv/bin/python" "$here/simpy_tandem.py" 1 | tag "$round" >>"$results"
 done
@@ -61,13 +67,13 @@ def of(engine):
     return [r for r in rows if r["engine"] == engine]
 ours = median([r["requests_per_wall_s"] for r in of("sim-core")])
 print(f"open tandem network, 200 simulated s; Jackson mean sojourn {jackson:.3f} ms")
-print(f"{'engine':<14} {'requests/wall s':>16} {'sim-core is':>12} {'mean sojourn':>13} {'vs Jackson':>11}")
+print(f"{'engine':<31} {'requests/wall s':>16} {'sim-core is':>12} {'mean sojourn':>13} {'vs Jackson':>11}")
 for e in engines:
     rs = of(e)
     rate = median([r["requests_per_wall_s"] for r in rs])
     sojourn = sum(r["mean_sojourn_ms"] for r in rs) / len(rs)
     err = (sojourn / jackson - 1) * 100
-    print(f"{e:<14} {rate:>16,.0f} {ours / rate:>11.1f}x {sojourn:>10.3f} ms {err:>+10.2f}%")
+    print(f"{e:<31} {rate:>16,.0f} {ours / rate:>11.2f}x {sojourn:>10.3f} ms {err:>+10.2f}%")
 ours_by_round = {r["round"]: r["requests_per_wall_s"] for r in of("sim-core")}
 ratios = [ours_by_round[r["round"]] / r["requests_per_wall_s"]
           for r in rows if r["engine"].startswith("SimPy") and r["round"] in ours_by_round]
@@ -76,4 +82,12 @@ if ratios:
     verdict = "met" if ratio >= 100 else "NOT met"
     print("sim-core / SimPy in each round: " + ", ".join(f"{x:.0f}x" for x in ratios))
     print(f"target sim-core >= 100x SimPy: {verdict} ({ratio:.0f}x, median of {len(ratios)} rounds)")
+simpy_by_round = {r["round"]: r["requests_per_wall_s"] for r in rows if r["engine"].startswith("SimPy")}
+for name in ("hand-written, engine's metrics", "hand-written, sojourns only"):
+    floor = {r["round"]: r["requests_per_wall_s"] for r in of(name)}
+    common = [k for k in floor if k in simpy_by_round and k in ours_by_round]
+    if common:
+        ceiling = median([floor[k] / simpy_by_round[k] for k in common])
+        share = median([ours_by_round[k] / floor[k] for k in common])
+        print(f"yardstick ({name}): {ceiling:.0f}x SimPy; sim-core runs at {share:.0%} of its speed")
 PY
