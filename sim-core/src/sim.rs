@@ -129,6 +129,56 @@ enum Ev {
     Data(data::DataEv),
 }
 
+/// The events that fit in an agenda entry (timers and service completions): the heap
+/// keeps these in place, the others in its slab.
+#[derive(Clone, Copy, Debug)]
+enum SmallEv {
+    Arrival { node: u32, gen: u32 },
+    ServiceDone { call: CallId },
+    Timeout { call: CallId, token: u32 },
+    HealthCheck { node: u32, gen: u32 },
+    GroupTick { node: u32, gen: u32 },
+    BootDone { node: u32 },
+    SpikeEnd { node: u32, gen: u32 },
+    Window,
+    Scheduled { index: u32, gen: u32 },
+}
+
+impl agenda::Packable for Ev {
+    type Packed = SmallEv;
+
+    #[inline(always)]
+    fn pack(self) -> Result<SmallEv, Ev> {
+        Ok(match self {
+            Ev::Arrival { node, gen } => SmallEv::Arrival { node, gen },
+            Ev::ServiceDone { call } => SmallEv::ServiceDone { call },
+            Ev::Timeout { call, token } => SmallEv::Timeout { call, token },
+            Ev::HealthCheck { node, gen } => SmallEv::HealthCheck { node, gen },
+            Ev::GroupTick { node, gen } => SmallEv::GroupTick { node, gen },
+            Ev::BootDone { node } => SmallEv::BootDone { node },
+            Ev::SpikeEnd { node, gen } => SmallEv::SpikeEnd { node, gen },
+            Ev::Window => SmallEv::Window,
+            Ev::Scheduled { index, gen } => SmallEv::Scheduled { index, gen },
+            ev @ (Ev::Deliver { .. } | Ev::Respond { .. } | Ev::Retry { .. } | Ev::Data(_)) => return Err(ev),
+        })
+    }
+
+    #[inline(always)]
+    fn unpack(packed: SmallEv) -> Ev {
+        match packed {
+            SmallEv::Arrival { node, gen } => Ev::Arrival { node, gen },
+            SmallEv::ServiceDone { call } => Ev::ServiceDone { call },
+            SmallEv::Timeout { call, token } => Ev::Timeout { call, token },
+            SmallEv::HealthCheck { node, gen } => Ev::HealthCheck { node, gen },
+            SmallEv::GroupTick { node, gen } => Ev::GroupTick { node, gen },
+            SmallEv::BootDone { node } => Ev::BootDone { node },
+            SmallEv::SpikeEnd { node, gen } => Ev::SpikeEnd { node, gen },
+            SmallEv::Window => Ev::Window,
+            SmallEv::Scheduled { index, gen } => Ev::Scheduled { index, gen },
+        }
+    }
+}
+
 /// Runtime state by kind (parameters stay in the node's [`NodeKind`]).
 #[derive(Clone, Debug)]
 enum Runtime {
@@ -2111,7 +2161,7 @@ impl Sim {
         let user_request =
             |c: &Call| c.parent.is_none() && matches!(self.nodes[c.node as usize].kind, NodeKind::Client(_));
         let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(user_request)).count() as u64;
-        let retries = self.agenda.iter().filter(|ev| matches!(ev, Ev::Retry { .. })).count() as u64;
+        let retries = self.agenda.count(|ev| matches!(ev, Ev::Retry { .. })) as u64;
         roots + retries
     }
 
