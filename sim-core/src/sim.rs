@@ -112,70 +112,51 @@ struct Slot {
     call: Option<Call>,
 }
 
-#[derive(Clone, Debug)]
-enum Ev {
+/// Timers and service completions: most events, and small enough (16 bytes) that the agenda
+/// keeps them in its heap entries rather than in its slab.
+#[derive(Clone, Copy, Debug)]
+enum Timer {
     Arrival { node: u32, gen: u32 },
-    Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
-    Respond { to: CallId, token: u32, outcome: Outcome, ver: u32 },
     ServiceDone { call: CallId },
     Timeout { call: CallId, token: u32 },
-    Retry { node: u32, req: Req },
     HealthCheck { node: u32, gen: u32 },
     GroupTick { node: u32, gen: u32 },
     BootDone { node: u32 },
     SpikeEnd { node: u32, gen: u32 },
     Window,
     Scheduled { index: u32, gen: u32 },
+}
+
+#[derive(Clone, Debug)]
+enum Ev {
+    Timer(Timer),
+    Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
+    Respond { to: CallId, token: u32, outcome: Outcome, ver: u32 },
+    Retry { node: u32, req: Req },
     Data(data::DataEv),
 }
 
-/// The events that fit in an agenda entry (timers and service completions): the heap
-/// keeps these in place, the others in its slab.
-#[derive(Clone, Copy, Debug)]
-enum SmallEv {
-    Arrival { node: u32, gen: u32 },
-    ServiceDone { call: CallId },
-    Timeout { call: CallId, token: u32 },
-    HealthCheck { node: u32, gen: u32 },
-    GroupTick { node: u32, gen: u32 },
-    BootDone { node: u32 },
-    SpikeEnd { node: u32, gen: u32 },
-    Window,
-    Scheduled { index: u32, gen: u32 },
+impl From<Timer> for Ev {
+    #[inline(always)]
+    fn from(t: Timer) -> Ev {
+        Ev::Timer(t)
+    }
 }
 
 impl agenda::Packable for Ev {
-    type Packed = SmallEv;
+    type Packed = Timer;
 
     #[inline(always)]
-    fn pack(self) -> Result<SmallEv, Ev> {
-        Ok(match self {
-            Ev::Arrival { node, gen } => SmallEv::Arrival { node, gen },
-            Ev::ServiceDone { call } => SmallEv::ServiceDone { call },
-            Ev::Timeout { call, token } => SmallEv::Timeout { call, token },
-            Ev::HealthCheck { node, gen } => SmallEv::HealthCheck { node, gen },
-            Ev::GroupTick { node, gen } => SmallEv::GroupTick { node, gen },
-            Ev::BootDone { node } => SmallEv::BootDone { node },
-            Ev::SpikeEnd { node, gen } => SmallEv::SpikeEnd { node, gen },
-            Ev::Window => SmallEv::Window,
-            Ev::Scheduled { index, gen } => SmallEv::Scheduled { index, gen },
-            ev @ (Ev::Deliver { .. } | Ev::Respond { .. } | Ev::Retry { .. } | Ev::Data(_)) => return Err(ev),
-        })
+    fn pack(self) -> Result<Timer, Ev> {
+        match self {
+            Ev::Timer(t) => Ok(t),
+            ev => Err(ev),
+        }
     }
 
     #[inline(always)]
-    fn unpack(packed: SmallEv) -> Ev {
-        match packed {
-            SmallEv::Arrival { node, gen } => Ev::Arrival { node, gen },
-            SmallEv::ServiceDone { call } => Ev::ServiceDone { call },
-            SmallEv::Timeout { call, token } => Ev::Timeout { call, token },
-            SmallEv::HealthCheck { node, gen } => Ev::HealthCheck { node, gen },
-            SmallEv::GroupTick { node, gen } => Ev::GroupTick { node, gen },
-            SmallEv::BootDone { node } => Ev::BootDone { node },
-            SmallEv::SpikeEnd { node, gen } => Ev::SpikeEnd { node, gen },
-            SmallEv::Window => Ev::Window,
-            SmallEv::Scheduled { index, gen } => Ev::Scheduled { index, gen },
-        }
+    fn unpack(packed: Timer) -> Ev {
+        Ev::Timer(packed)
     }
 }
 
@@ -432,9 +413,9 @@ pub struct Sim {
     global: GlobalStats,
     metrics_cfg: MetricsConfig,
     window: SimDuration,
-    /// The timeline's commands; `Ev::Scheduled` indexes them.
+    /// The timeline's commands; `Timer::Scheduled` indexes them.
     scheduled: Vec<Command>,
-    /// Bumped when the timeline is replaced: older `Ev::Scheduled` events are stale.
+    /// Bumped when the timeline is replaced: older `Timer::Scheduled` events are stale.
     schedule_gen: u32,
     /// Scheduled commands that failed and have not been taken yet (time, why).
     schedule_failures: Vec<(SimTime, Error)>,
@@ -509,7 +490,7 @@ impl Sim {
             // `validate` has refused scenarios whose edges close a cycle.
             sim.add_edge(e, false)?;
         }
-        sim.schedule(SimTime::ZERO.after(sim.window), Ev::Window);
+        sim.schedule(SimTime::ZERO.after(sim.window), Timer::Window);
         sim.set_schedule(&scenario.events, true);
         Ok(sim)
     }
@@ -572,8 +553,8 @@ impl Sim {
     }
 
     #[inline]
-    fn schedule(&mut self, at: SimTime, ev: Ev) {
-        self.agenda.push(self.now, at, ev);
+    fn schedule(&mut self, at: SimTime, ev: impl Into<Ev>) {
+        self.agenda.push(self.now, at, ev.into());
     }
 
     fn log(&mut self, text: String) {
@@ -679,7 +660,7 @@ impl Sim {
                 let gen = *hc_gen;
                 if let Some(h) = &lb.health_check {
                     let at = now.after(SimDuration::from_millis_f64(h.interval_ms));
-                    self.schedule(at, Ev::HealthCheck { node: idx, gen });
+                    self.schedule(at, Timer::HealthCheck { node: idx, gen });
                 }
             }
             (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) => {
@@ -688,7 +669,7 @@ impl Sim {
                 let gen = g.tick_gen;
                 let at = now.after(SimDuration::from_secs_f64(a.evaluation_interval_s));
                 let missing = a.initial_instances.saturating_sub(g.instances.len() as u32);
-                self.schedule(at, Ev::GroupTick { node: idx, gen });
+                self.schedule(at, Timer::GroupTick { node: idx, gen });
                 for _ in 0..missing {
                     self.launch_instance(idx, false);
                 }
@@ -859,7 +840,7 @@ impl Sim {
             return;
         }
         if let Some(t) = self.nodes[node as usize].call_timeout() {
-            self.schedule(now.after(t), Ev::Timeout { call: id, token });
+            self.schedule(now.after(t), Timer::Timeout { call: id, token });
         }
         let mut lat = self.edge_latency(node, edge);
         if self.data.regions_used {
@@ -889,7 +870,7 @@ impl Sim {
                 if let Some(c) = self.call_mut(id) {
                     c.partition_dropped = true;
                 }
-                self.schedule(now.after(t), Ev::Timeout { call: id, token });
+                self.schedule(now.after(t), Timer::Timeout { call: id, token });
             }
             None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
         }
@@ -999,19 +980,9 @@ impl Sim {
     #[inline(always)]
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Arrival { node, gen } => self.on_arrival(node, gen),
+            Ev::Timer(t) => self.on_timer(t),
             Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
             Ev::Respond { to, token, outcome, ver } => self.respond(to, token, outcome, ver),
-            Ev::Timeout { call, token } => {
-                let Some(c) = self.call_mut(call) else { return };
-                if !c.waiting || c.token != token {
-                    return;
-                }
-                c.waiting = false;
-                let cause = if c.partition_dropped { Cause::Partition } else { Cause::Timeout };
-                self.on_result(call, Err(cause));
-            }
-            Ev::ServiceDone { call } => self.on_service_done(call),
             Ev::Retry { node, req } => {
                 let n = &self.nodes[node as usize];
                 if n.serving() {
@@ -1021,9 +992,27 @@ impl Sim {
                     self.client_final(Err(Cause::NodeDown), req);
                 }
             }
-            Ev::HealthCheck { node, gen } => self.on_health_check(node, gen),
-            Ev::GroupTick { node, gen } => self.on_group_tick(node, gen),
-            Ev::BootDone { node } => {
+            Ev::Data(d) => self.on_data(d),
+        }
+    }
+
+    #[inline(always)]
+    fn on_timer(&mut self, t: Timer) {
+        match t {
+            Timer::Arrival { node, gen } => self.on_arrival(node, gen),
+            Timer::Timeout { call, token } => {
+                let Some(c) = self.call_mut(call) else { return };
+                if !c.waiting || c.token != token {
+                    return;
+                }
+                c.waiting = false;
+                let cause = if c.partition_dropped { Cause::Partition } else { Cause::Timeout };
+                self.on_result(call, Err(cause));
+            }
+            Timer::ServiceDone { call } => self.on_service_done(call),
+            Timer::HealthCheck { node, gen } => self.on_health_check(node, gen),
+            Timer::GroupTick { node, gen } => self.on_group_tick(node, gen),
+            Timer::BootDone { node } => {
                 let n = &mut self.nodes[node as usize];
                 if n.removed || !n.booting {
                     return;
@@ -1032,7 +1021,7 @@ impl Sim {
                 let text = format!("{} in service at {}", n.id, fmt_s(self.now));
                 self.log(text);
             }
-            Ev::SpikeEnd { node, gen } => {
+            Timer::SpikeEnd { node, gen } => {
                 if let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[node as usize].rt {
                     if *spike_gen == gen {
                         *spike = 1.0;
@@ -1042,9 +1031,8 @@ impl Sim {
                     }
                 }
             }
-            Ev::Window => self.on_window(),
-            Ev::Data(d) => self.on_data(d),
-            Ev::Scheduled { index, gen } => {
+            Timer::Window => self.on_window(),
+            Timer::Scheduled { index, gen } => {
                 if gen == self.schedule_gen {
                     let cmd = self.scheduled[index as usize].clone();
                     if let Err(e) = self.execute(&cmd) {
@@ -1085,7 +1073,7 @@ impl Sim {
         }
         let gap = random::exponential(&mut self.nodes[node as usize].rng, 1e9 / max_rate);
         let at = self.now.after(SimDuration::from_nanos_f64(gap).max(SimDuration(1)));
-        self.schedule(at, Ev::Arrival { node, gen });
+        self.schedule(at, Timer::Arrival { node, gen });
     }
 
     fn restart_arrivals(&mut self, node: u32) {
@@ -1337,7 +1325,7 @@ impl Sim {
         };
         let d = random::service_time(&mut n.rng, dist, n.slow);
         c.holds_worker = true;
-        self.schedule(now.after(d), Ev::ServiceDone { call: id });
+        self.schedule(now.after(d), Timer::ServiceDone { call: id });
     }
 
     /// A hop at `node` gives its worker slot back (calls of a killed node are dropped with
@@ -1542,7 +1530,7 @@ impl Sim {
             }
         }
         let at = self.now.after(SimDuration::from_millis_f64(h.interval_ms));
-        self.schedule(at, Ev::HealthCheck { node, gen });
+        self.schedule(at, Timer::HealthCheck { node, gen });
     }
 
     fn launch_instance(&mut self, group: u32, boot: bool) {
@@ -1583,7 +1571,7 @@ impl Sim {
         }
         if boot {
             self.nodes[idx as usize].booting = true;
-            self.schedule(now.after(SimDuration::from_secs_f64(boot_s)), Ev::BootDone { node: idx });
+            self.schedule(now.after(SimDuration::from_secs_f64(boot_s)), Timer::BootDone { node: idx });
         }
     }
 
@@ -1675,7 +1663,7 @@ impl Sim {
             g.instances.retain(|i| !gone.contains(i));
         }
         let at = now.after(SimDuration::from_secs_f64(a.evaluation_interval_s));
-        self.schedule(at, Ev::GroupTick { node, gen });
+        self.schedule(at, Timer::GroupTick { node, gen });
     }
 
     // ----- faults -----
@@ -1904,7 +1892,7 @@ impl Sim {
                 *spike = *multiplier;
                 *spike_gen += 1;
                 let gen = *spike_gen;
-                self.schedule(now.after(SimDuration::from_secs_f64(*duration_s)), Ev::SpikeEnd { node: n, gen });
+                self.schedule(now.after(SimDuration::from_secs_f64(*duration_s)), Timer::SpikeEnd { node: n, gen });
                 self.restart_arrivals(n);
                 self.log(format!("spike ×{multiplier} on {client} for {duration_s} s at {}", fmt_s(now)));
             }
@@ -1922,7 +1910,7 @@ impl Sim {
         for (i, e) in events.iter().enumerate() {
             let at = SimTime::from_secs_f64(e.at_s);
             if at > self.now || (with_now && at == self.now) {
-                self.schedule(at, Ev::Scheduled { index: i as u32, gen });
+                self.schedule(at, Timer::Scheduled { index: i as u32, gen });
             }
         }
     }
@@ -1990,7 +1978,7 @@ impl Sim {
         }
         self.data_window();
         self.check_slos(point);
-        self.schedule(now.after(self.window), Ev::Window);
+        self.schedule(now.after(self.window), Timer::Window);
     }
 
     fn check_slos(&mut self, p: GlobalPoint) {

@@ -518,12 +518,12 @@ impl Sim {
                     if let Some(c) = self.call_mut(id) {
                         c.next_edge = PHASE_SESSION;
                     }
-                    self.schedule(self.now.after(d), Ev::ServiceDone { call: id });
+                    self.schedule(self.now.after(d), Timer::ServiceDone { call: id });
                 } else if passes {
                     self.forward(id, PHASE_PASS);
                 } else {
                     let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
-                    self.schedule(self.now.after(d), Ev::ServiceDone { call: id });
+                    self.schedule(self.now.after(d), Timer::ServiceDone { call: id });
                 }
             }
             NodeKind::ReplicatedStore(_) => self.store_deliver(node, id),
@@ -620,7 +620,7 @@ impl Sim {
             if let Some(c) = self.call_mut(id) {
                 c.next_edge = PHASE_SET;
             }
-            self.schedule(now.after(d), Ev::ServiceDone { call: id });
+            self.schedule(now.after(d), Timer::ServiceDone { call: id });
         } else {
             self.finish(id, outcome);
         }

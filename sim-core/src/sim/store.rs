@@ -98,7 +98,7 @@ impl Sim {
             }
         }
         let d = random::service_time(&mut n.rng, &p.service_time, n.slow);
-        self.schedule(self.now.after(SimDuration(d.0 + wait.0)), Ev::ServiceDone { call: id });
+        self.schedule(self.now.after(SimDuration(d.0 + wait.0)), Timer::ServiceDone { call: id });
     }
 
     /// A replica finished a read or write.
