@@ -6,7 +6,7 @@ use crate::common::*;
 use crate::harness::{self, Fault};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use sim_core::{Command, Scenario};
+use sim_core::{Command, Scenario, Sim, SimTime};
 
 #[derive(Clone, Debug)]
 struct Topology {
@@ -191,6 +191,43 @@ proptest! {
         let (s, ids) = build(&t);
         harness::check_run(&s, &faults(&t, &ids), 20.0, seed, cap)?;
     }
+}
+
+/// The one case where busy slots exceed the worker count (see `harness::Checker::worker_slots`):
+/// lowering a busy server's workers lets the requests in service finish, and starts none until
+/// fewer than the new count are busy.
+#[test]
+fn lowering_the_workers_of_a_busy_server_drains_it_without_starting_service() {
+    let server = |workers: u32| {
+        json!({ "server": { "workers": workers, "queue_capacity": 100,
+            "service_time": { "constant": { "ms": 100 } } } })
+    };
+    let s = scenario(json!({ "version": 2, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 100 } } },
+        { "id": "web", "kind": server(4) } ],
+        "edges": [ { "from": "users", "to": "web" } ] }));
+    let mut sim = Sim::with_seed(&s, 5).unwrap();
+    sim.step_until(SimTime::from_secs_f64(2.0), u64::MAX);
+    assert_eq!(node(&sim.snapshot(), "web").busy_workers, 4, "overloaded: every worker busy");
+    let kind = serde_json::from_value(server(1)).unwrap();
+    sim.apply(Command::ReconfigureNode { id: "web".into(), kind }).unwrap();
+    let web = |sim: &Sim| {
+        let snap = sim.snapshot();
+        let n = node(&snap, "web");
+        (n.busy_workers, n.workers, n.completed)
+    };
+    let (mut busy, workers, done) = web(&sim);
+    assert_eq!((busy, workers), (4, 1), "the requests in service keep their slots");
+    while busy > workers {
+        sim.step_until(SimTime::from_secs_f64(3.0), 1);
+        let (now_busy, _, _) = web(&sim);
+        assert!(now_busy <= busy, "a request started service on a server over its count");
+        busy = now_busy;
+    }
+    let (busy, _, drained) = web(&sim);
+    assert_eq!(busy, 1, "back to the new count, and it stays busy");
+    assert!(drained >= done + 3, "the requests in service finished: {done} then {drained}");
+    assert!(sim.now() <= SimTime::from_secs_f64(2.11), "drained within one service time");
 }
 
 #[test]
