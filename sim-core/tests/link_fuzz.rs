@@ -55,7 +55,14 @@ fn b64_char() -> impl Strategy<Value = char> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40_000, failure_persistence: None, ..ProptestConfig::default() })]
+    // Failures are saved to and replayed from a file in the repository (proptest-regressions/).
+    #![proptest_config(ProptestConfig {
+        cases: 40_000,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/link_fuzz.txt")
+        ))),
+        ..ProptestConfig::default()
+    })]
 
     /// Arbitrary text, including non-ASCII and control characters.
     #[test]

@@ -1,10 +1,11 @@
 //! Property tests over random data-tier topologies (caches, CDN, replicas with failover, shard
 //! routers, message queues) with faults: the engine's invariants still hold, plus the data
-//! tier's own bookkeeping.
+//! tier's own bookkeeping. The invariants and the stepping are the shared `harness`'s.
 
+use crate::harness::{self, Fault};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use sim_core::{Command, Scenario, Sim, SimTime};
+use sim_core::{Command, Scenario};
 
 #[derive(Clone, Debug)]
 struct Topology {
@@ -194,87 +195,17 @@ fn fault(kind: u8, target: usize, ids: &[String]) -> Command {
     }
 }
 
-fn check(sim: &Sim, seed: u64) {
-    let snap = sim.snapshot();
-    let g = &snap.global;
-    assert_eq!(g.arrived, g.completed + g.failed.total() + g.in_flight, "conservation (seed {seed})");
-    assert_eq!(g.in_flight, sim.debug_in_flight_recount(), "in-flight recount (seed {seed})");
-    for n in &snap.nodes {
-        if n.workers > 0 {
-            assert!(n.busy_workers <= n.workers, "{} busy over workers (seed {seed})", n.id);
-        }
-        assert!(n.in_flight >= n.queue_len, "{} queue accounting (seed {seed})", n.id);
-        if let Some(c) = &n.cache {
-            assert!(c.keys <= c.capacity_keys, "{} holds {} keys over {} (seed {seed})", n.id, c.keys, c.capacity_keys);
-            assert!((0.0..=1.0).contains(&c.hit_ratio));
-        }
-        if let Some(q) = &n.message_queue {
-            assert_eq!(
-                q.enqueued,
-                q.acknowledged + q.dlq_size + q.backlog + q.lost_messages,
-                "{}: every message acknowledged, dead-lettered, pending or lost (seed {seed})",
-                n.id
-            );
-            assert!(q.ready <= q.backlog);
-        }
-        if let Some(d) = &n.database {
-            assert!(
-                d.ryw_violations <= d.stale_reads && d.stale_reads <= d.reads,
-                "{} read counters (seed {seed})",
-                n.id
-            );
-        }
-        if let Some(s) = &n.store {
-            assert!(s.stale_reads <= s.reads && s.reachable_replicas <= s.replicas, "{} store (seed {seed})", n.id);
-        }
-        if let Some(s) = &n.shards {
-            let keys: u64 = s.shards.iter().map(|x| x.keys).sum();
-            assert!(s.shards.is_empty() || keys == 300, "{}: every key has one shard (seed {seed})", n.id);
-        }
-    }
-}
-
-fn run_checked(t: &Topology, seed: u64, cap: u64) -> (u64, Vec<sim_core::RecordedCommand>) {
-    let (s, ids) = build(t);
-    let mut sim = Sim::with_seed(&s, seed).unwrap();
-    let mut faults = t.faults.clone();
-    faults.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut faults = faults.into_iter().peekable();
-    let end = SimTime::from_secs_f64(10.0);
-    let mut target = SimTime::ZERO;
-    while sim.now() < end {
-        target = SimTime(target.0 + 250_000_000).min(end);
-        loop {
-            let r = sim.step_until(target, cap);
-            assert!(r.events <= cap, "event cap (seed {seed})");
-            check(&sim, seed);
-            if r.reached {
-                break;
-            }
-        }
-        while faults.peek().is_some_and(|f| SimTime::from_secs_f64(f.0) <= sim.now()) {
-            let (_, kind, target_ix) = faults.next().unwrap();
-            // Faults naming the wrong kind of node are errors, never panics.
-            let _ = sim.apply(fault(kind, target_ix, &ids));
-        }
-    }
-    // Faults applied at the last instant may have made events due at that instant: run them,
-    // as the replay below will (see `determinism::a_command_at_the_last_instant_replays_exactly`).
-    sim.step_until(end, u64::MAX);
-    (sim.digest(), sim.recorded_commands().to_vec())
+/// The generated faults as timed commands.
+fn faults(t: &Topology, ids: &[String]) -> Vec<Fault> {
+    t.faults.iter().map(|&(at_s, kind, target)| (at_s, vec![fault(kind, target, ids)])).collect()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(harness::config(64, concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/data_invariants.txt")))]
 
     #[test]
     fn data_tier_invariants_hold_and_runs_are_reproducible(t in topology(), seed in any::<u64>(), cap in 1u64..500) {
-        let (digest, commands) = run_checked(&t, seed, cap);
-        let (again, _) = run_checked(&t, seed, 10_000);
-        prop_assert_eq!(digest, again, "same seed, different result (seed {})", seed);
-        let (s, _) = build(&t);
-        let mut replay = Sim::replay(&s, seed, &commands).unwrap();
-        replay.step_until(SimTime::from_secs_f64(10.0), u64::MAX);
-        prop_assert_eq!(digest, replay.digest(), "replay differs (seed {})", seed);
+        let (s, ids) = build(&t);
+        harness::check_run(&s, &faults(&t, &ids), 10.0, seed, cap)?;
     }
 }

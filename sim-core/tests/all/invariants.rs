@@ -1,6 +1,9 @@
-//! Property tests over random topologies, parameters, faults and seeds.
+//! Property tests over random topologies, parameters, faults and seeds: servers, balancers with
+//! health checks, rate limiters, autoscaling groups and live edits. The invariants and the
+//! stepping are the shared `harness`'s.
 
 use crate::common::*;
+use crate::harness::{self, Fault};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sim_core::{Command, Scenario, Sim, SimTime};
@@ -175,83 +178,56 @@ fn fault(t: &Topology, kind: u8, target: usize, ids: &[String]) -> Vec<Command> 
     }
 }
 
-/// Runs with faults, stepping with a small event cap, checking invariants at every step.
-fn run_checked(t: &Topology, seed: u64, cap: u64) -> (u64, Vec<sim_core::RecordedCommand>) {
-    let (s, ids) = build(t);
-    let mut sim = Sim::with_seed(&s, seed).unwrap();
-    let mut faults = t.faults.clone();
-    faults.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut faults = faults.into_iter().peekable();
-    let end = SimTime::from_secs_f64(20.0);
-    let mut last = sim.now();
-    let mut target = SimTime::ZERO;
-    let mut busy = std::collections::BTreeMap::new();
-    while sim.now() < end {
-        target = SimTime(target.0 + 250_000_000).min(end);
-        loop {
-            let r = sim.step_until(target, cap);
-            assert!(r.events <= cap, "step ran {} events over the cap {cap} (seed {seed})", r.events);
-            assert!(sim.now() >= last, "time went back (seed {seed})");
-            last = sim.now();
-            if let Some(next) = sim.debug_next_event_at() {
-                assert!(next >= sim.now(), "an event is pending in the past (seed {seed})");
-            }
-            let snap = sim.snapshot();
-            let g = &snap.global;
-            assert_eq!(g.arrived, g.completed + g.failed.total() + g.in_flight, "conservation (seed {seed})");
-            assert_eq!(g.in_flight, sim.debug_in_flight_recount(), "in-flight recount (seed {seed})");
-            for n in &snap.nodes {
-                // Shrinking a busy server lets the requests in service finish, so busy slots may
-                // exceed the new count; but while they do, no request may start service.
-                let before = busy.insert(n.id.clone(), n.busy_workers).unwrap_or(0);
-                if n.workers > 0 {
-                    assert!(
-                        n.busy_workers <= n.workers.max(before),
-                        "{} busy {} > workers {} (was {before}) (seed {seed})",
-                        n.id,
-                        n.busy_workers,
-                        n.workers
-                    );
-                }
-                assert!(
-                    n.queue_len <= 100_000 && n.in_flight >= n.queue_len,
-                    "{} queue accounting (seed {seed})",
-                    n.id
-                );
-            }
-            if r.reached {
-                break;
-            }
-        }
-        while faults.peek().is_some_and(|f| SimTime::from_secs_f64(f.0) <= sim.now()) {
-            let (_, kind, target_ix) = faults.next().unwrap();
-            // A fault may name a node already removed: that is an error, never a panic.
-            for c in fault(t, kind, target_ix, &ids) {
-                let _ = sim.apply(c);
-            }
-        }
-    }
-    // Faults applied at the last instant may have made events due at that instant: run them,
-    // as the replay does.
-    sim.step_until(end, u64::MAX);
-    (sim.digest(), sim.recorded_commands().to_vec())
+/// The generated faults as timed commands.
+fn faults(t: &Topology, ids: &[String]) -> Vec<Fault> {
+    t.faults.iter().map(|&(at_s, kind, target)| (at_s, fault(t, kind, target, ids))).collect()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(harness::config(48, concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/invariants.txt")))]
 
     #[test]
     fn invariants_hold_and_runs_are_reproducible(t in topology(), seed in any::<u64>(), cap in 1u64..500) {
-        let (digest, commands) = run_checked(&t, seed, cap);
-        // Same seed and same edits ⇒ same result, whatever the step sizes.
-        let (again, _) = run_checked(&t, seed, 10_000);
-        prop_assert_eq!(digest, again, "same seed, different result (seed {})", seed);
-        // The recorded commands replay the run exactly.
-        let (s, _) = build(&t);
-        let mut replay = Sim::replay(&s, seed, &commands).unwrap();
-        replay.step_until(SimTime::from_secs_f64(20.0), u64::MAX);
-        prop_assert_eq!(digest, replay.digest(), "replay differs (seed {})", seed);
+        let (s, ids) = build(&t);
+        harness::check_run(&s, &faults(&t, &ids), 20.0, seed, cap)?;
     }
+}
+
+/// The one case where busy slots exceed the worker count (see `harness::Checker::worker_slots`):
+/// lowering a busy server's workers lets the requests in service finish, and starts none until
+/// fewer than the new count are busy.
+#[test]
+fn lowering_the_workers_of_a_busy_server_drains_it_without_starting_service() {
+    let server = |workers: u32| {
+        json!({ "server": { "workers": workers, "queue_capacity": 100,
+            "service_time": { "constant": { "ms": 100 } } } })
+    };
+    let s = scenario(json!({ "version": 2, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 100 } } },
+        { "id": "web", "kind": server(4) } ],
+        "edges": [ { "from": "users", "to": "web" } ] }));
+    let mut sim = Sim::with_seed(&s, 5).unwrap();
+    sim.step_until(SimTime::from_secs_f64(2.0), u64::MAX);
+    assert_eq!(node(&sim.snapshot(), "web").busy_workers, 4, "overloaded: every worker busy");
+    let kind = serde_json::from_value(server(1)).unwrap();
+    sim.apply(Command::ReconfigureNode { id: "web".into(), kind }).unwrap();
+    let web = |sim: &Sim| {
+        let snap = sim.snapshot();
+        let n = node(&snap, "web");
+        (n.busy_workers, n.workers, n.completed)
+    };
+    let (mut busy, workers, done) = web(&sim);
+    assert_eq!((busy, workers), (4, 1), "the requests in service keep their slots");
+    while busy > workers {
+        sim.step_until(SimTime::from_secs_f64(3.0), 1);
+        let (now_busy, _, _) = web(&sim);
+        assert!(now_busy <= busy, "a request started service on a server over its count");
+        busy = now_busy;
+    }
+    let (busy, _, drained) = web(&sim);
+    assert_eq!(busy, 1, "back to the new count, and it stays busy");
+    assert!(drained >= done + 3, "the requests in service finished: {done} then {drained}");
+    assert!(sim.now() <= SimTime::from_secs_f64(2.11), "drained within one service time");
 }
 
 #[test]

@@ -5,6 +5,8 @@ mod common;
 mod data_invariants;
 mod data_tier;
 mod determinism;
+mod golden;
+mod harness;
 mod invariants;
 mod presets;
 mod runner;

@@ -160,7 +160,7 @@ mod fuzz {
     use sim_core::{Scenario, Sim, SimTime};
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(crate::harness::config(300, concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/scenarios.txt")))]
 
         /// Damaged documents are errors, never panics; whatever still parses also runs.
         #[test]
