@@ -13,3 +13,4 @@ mod runner;
 mod scenarios;
 mod sessions;
 mod theory;
+mod topology;
