@@ -19,11 +19,12 @@ use crate::time::{SimDuration, SimTime};
 mod agenda;
 mod data;
 mod store;
+mod types;
+
+use types::{EdgeIx, NodeIx};
 
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
-/// Sentinel for "no edge" / "no worker slot".
-const NONE: u32 = u32::MAX;
 /// How many zero-latency hops may run inside one another before the next one is queued as
 /// an event instead (bounds the call depth on long chains and wide fan-outs).
 const MAX_INLINE_DEPTH: u32 = 32;
@@ -53,6 +54,9 @@ struct Req {
     origin: u16,
 }
 
+// A request is copied into every hop and every delivery event: 25 bytes of fields, padded.
+const _: () = assert!(std::mem::size_of::<Req>() == 32);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct CallId {
     idx: u32,
@@ -64,21 +68,24 @@ type Outcome = Result<(), Cause>;
 /// One hop of a request at the node serving it.
 #[derive(Clone, Debug)]
 struct Call {
-    node: u32,
+    node: NodeIx,
     parent: Option<CallId>,
     parent_token: u32,
-    in_edge: u32,
+    in_edge: EdgeIx,
     req: Req,
     arrived_at: SimTime,
     /// Token of the downstream call this one waits on.
     token: u32,
     waiting: bool,
     partition_dropped: bool,
-    out_edge: u32,
+    out_edge: EdgeIx,
     sent_at: SimTime,
     /// True while the hop holds one of its node's worker slots.
     holds_worker: bool,
+    /// The next of its node's out-edges a server hop calls.
     next_edge: u32,
+    /// Where a request at a cache or CDN edge is (data tier).
+    phase: data::CachePhase,
     /// Version of the data the answer of this hop carries (data tier).
     ver: u32,
 }
@@ -86,21 +93,22 @@ struct Call {
 impl Call {
     /// A hop arriving at `node` now, not yet waiting, sent on or served by anything.
     #[inline]
-    fn arriving(node: u32, req: Req, now: SimTime) -> Call {
+    fn arriving(node: NodeIx, req: Req, now: SimTime) -> Call {
         Call {
             node,
             parent: None,
             parent_token: 0,
-            in_edge: NONE,
+            in_edge: EdgeIx::NONE,
             req,
             arrived_at: now,
             token: 0,
             waiting: false,
             partition_dropped: false,
-            out_edge: NONE,
+            out_edge: EdgeIx::NONE,
             sent_at: now,
             holds_worker: false,
             next_edge: 0,
+            phase: data::CachePhase::Lookup,
             ver: 0,
         }
     }
@@ -116,23 +124,25 @@ struct Slot {
 /// keeps them in its heap entries rather than in its slab.
 #[derive(Clone, Copy, Debug)]
 enum Timer {
-    Arrival { node: u32, gen: u32 },
+    Arrival { node: NodeIx, gen: u32 },
     ServiceDone { call: CallId },
     Timeout { call: CallId, token: u32 },
-    HealthCheck { node: u32, gen: u32 },
-    GroupTick { node: u32, gen: u32 },
-    BootDone { node: u32 },
-    SpikeEnd { node: u32, gen: u32 },
+    HealthCheck { node: NodeIx, gen: u32 },
+    GroupTick { node: NodeIx, gen: u32 },
+    BootDone { node: NodeIx },
+    SpikeEnd { node: NodeIx, gen: u32 },
     Window,
     Scheduled { index: u32, gen: u32 },
 }
 
+const _: () = assert!(std::mem::size_of::<Timer>() == 16);
+
 #[derive(Clone, Debug)]
 enum Ev {
     Timer(Timer),
-    Deliver { to: u32, edge: u32, parent: CallId, token: u32, req: Req },
+    Deliver { to: NodeIx, edge: EdgeIx, parent: CallId, token: u32, req: Req },
     Respond { to: CallId, token: u32, outcome: Outcome, ver: u32 },
-    Retry { node: u32, req: Req },
+    Retry { node: NodeIx, req: Req },
     Data(data::DataEv),
 }
 
@@ -189,7 +199,7 @@ enum Runtime {
 struct GroupState {
     rr: u32,
     tick_gen: u32,
-    instances: Vec<u32>,
+    instances: Vec<NodeIx>,
     templates: Vec<EdgeSpec>,
     above_since: Option<SimTime>,
     below_since: Option<SimTime>,
@@ -231,7 +241,7 @@ struct Node {
     booting: bool,
     draining: bool,
     slow: f64,
-    out_edges: Vec<u32>,
+    out_edges: Vec<EdgeIx>,
     rng: Pcg64,
     rt: Runtime,
     /// Data-tier state (caches, replication, shard maps, message queues).
@@ -306,8 +316,8 @@ impl Node {
 
 #[derive(Clone, Debug)]
 struct Edge {
-    from: u32,
-    to: u32,
+    from: NodeIx,
+    to: NodeIx,
     spec: EdgeSpec,
     removed: bool,
     sent: u64,
@@ -328,7 +338,7 @@ struct Edge {
 
 impl Edge {
     /// A fresh, healthy edge with no traffic yet.
-    fn new(from: u32, to: u32, spec: EdgeSpec, balanced: bool) -> Edge {
+    fn new(from: NodeIx, to: NodeIx, spec: EdgeSpec, balanced: bool) -> Edge {
         Edge {
             from,
             to,
@@ -366,8 +376,8 @@ struct GlobalStats {
 /// One hop of a sampled request, for the request-dot animation.
 #[derive(Clone, Copy, Debug)]
 struct Hop {
-    from: u32,
-    to: u32,
+    from: NodeIx,
+    to: NodeIx,
     depart: SimTime,
     arrive: SimTime,
     response: bool,
@@ -406,7 +416,7 @@ pub struct Sim {
     events: u64,
     agenda: agenda::Agenda<Ev>,
     nodes: Vec<Node>,
-    by_id: BTreeMap<String, u32>,
+    by_id: BTreeMap<String, NodeIx>,
     edges: Vec<Edge>,
     slab: Vec<Slot>,
     free_slots: Vec<u32>,
@@ -423,7 +433,7 @@ pub struct Sim {
     log: VecDeque<LogLine>,
     alerts: Vec<Alert>,
     hops: Ring<Hop>,
-    scratch: Vec<u32>,
+    scratch: Vec<EdgeIx>,
     /// Arrivals until the next traced one (every `metrics.trace_every`-th is traced; with
     /// `trace_every` 0 it stays at 1 and none is).
     trace_countdown: u32,
@@ -564,7 +574,7 @@ impl Sim {
         self.log.push_back(LogLine { t_s: self.now.as_secs_f64(), text });
     }
 
-    fn node_index(&self, id: &str, path: &str) -> Result<u32, Error> {
+    fn node_index(&self, id: &str, path: &str) -> Result<NodeIx, Error> {
         self.by_id.get(id).copied().ok_or_else(|| Error::new(path, format!("no node with id {id:?}")))
     }
 
@@ -588,14 +598,14 @@ impl Sim {
         }
     }
 
-    fn add_node(&mut self, spec: &NodeSpec) -> Result<u32, Error> {
+    fn add_node(&mut self, spec: &NodeSpec) -> Result<NodeIx, Error> {
         if self.by_id.contains_key(&spec.id) {
             return Err(Error::new("id", format!("a node with id {:?} exists", spec.id)));
         }
         if self.nodes.len() >= MAX_NODES {
             return Err(Error::new("nodes", format!("at most {MAX_NODES} nodes")));
         }
-        let idx = self.nodes.len() as u32;
+        let idx = NodeIx(self.nodes.len() as u32);
         let rt = match &spec.kind {
             NodeKind::Client(c) => {
                 Runtime::Client { keys: KeySampler::new(&c.keys), arrival_gen: 0, spike: 1.0, spike_gen: 0 }
@@ -646,9 +656,9 @@ impl Sim {
     }
 
     /// Starts a node's own periodic activity (arrivals, health checks, group ticks).
-    fn start_node(&mut self, idx: u32) {
+    fn start_node(&mut self, idx: NodeIx) {
         let now = self.now;
-        let node = &mut self.nodes[idx as usize];
+        let node = &mut self.nodes[idx];
         match (&node.kind, &mut node.rt) {
             (NodeKind::Client(_), Runtime::Client { arrival_gen, .. }) => {
                 *arrival_gen += 1;
@@ -683,16 +693,16 @@ impl Sim {
     fn add_edge(&mut self, spec: &EdgeSpec, check_cycle: bool) -> Result<(), Error> {
         let from = self.node_index(&spec.from, "from")?;
         let to = self.node_index(&spec.to, "to")?;
-        if self.nodes[from as usize].removed || self.nodes[to as usize].removed {
+        if self.nodes[from].removed || self.nodes[to].removed {
             return Err(Error::new("from", "node was removed"));
         }
-        if matches!(self.nodes[to as usize].kind, NodeKind::Client(_)) {
+        if matches!(self.nodes[to].kind, NodeKind::Client(_)) {
             return Err(Error::new("to", "a client cannot receive requests"));
         }
         if check_cycle && self.would_cycle(&spec.from, &spec.to) {
             return Err(Error::new("to", format!("edge {} -> {} would close a cycle", spec.from, spec.to)));
         }
-        if let Runtime::Group(g) = &mut self.nodes[from as usize].rt {
+        if let Runtime::Group(g) = &mut self.nodes[from].rt {
             if g.templates.iter().any(|t| t.to == spec.to) {
                 return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
             }
@@ -700,7 +710,7 @@ impl Sim {
             let instances = g.instances.clone();
             for i in instances {
                 let mut s = spec.clone();
-                s.from = self.nodes[i as usize].id.clone();
+                s.from = self.nodes[i].id.clone();
                 self.add_edge(&s, false)?;
             }
             return Ok(());
@@ -708,12 +718,11 @@ impl Sim {
         if self.find_edge(from, to).is_some() {
             return Err(Error::new("to", format!("edge {} -> {} exists", spec.from, spec.to)));
         }
-        let idx = self.edges.len() as u32;
-        let balanced =
-            matches!(self.nodes[from as usize].kind, NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_));
+        let idx = EdgeIx(self.edges.len() as u32);
+        let balanced = matches!(self.nodes[from].kind, NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_));
         self.edges.push(Edge::new(from, to, spec.clone(), balanced));
-        self.nodes[from as usize].out_edges.push(idx);
-        self.data_edges_changed(from, to);
+        self.nodes[from].out_edges.push(idx);
+        self.data_edges_changed(from, Some(to));
         Ok(())
     }
 
@@ -721,7 +730,7 @@ impl Sim {
     fn would_cycle(&self, from: &str, to: &str) -> bool {
         let mut adj: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for e in self.edges.iter().filter(|e| !e.removed) {
-            adj.entry(self.nodes[e.from as usize].id.as_str()).or_default().push(self.nodes[e.to as usize].id.as_str());
+            adj.entry(self.nodes[e.from].id.as_str()).or_default().push(self.nodes[e.to].id.as_str());
         }
         for n in self.nodes.iter().filter(|n| !n.removed) {
             if let Runtime::Group(g) = &n.rt {
@@ -731,20 +740,20 @@ impl Sim {
         crate::scenario::reaches(&adj, to, from)
     }
 
-    fn find_edge(&self, from: u32, to: u32) -> Option<u32> {
-        self.nodes[from as usize].out_edges.iter().copied().find(|&e| self.edges[e as usize].to == to)
+    fn find_edge(&self, from: NodeIx, to: NodeIx) -> Option<EdgeIx> {
+        self.nodes[from].out_edges.iter().copied().find(|&e| self.edges[e].to == to)
     }
 
     /// The live edges a command on `from -> to` addresses (expanding an autoscaling group).
-    fn edges_for(&self, from: &str, to: &str) -> Result<Vec<u32>, Error> {
+    fn edges_for(&self, from: &str, to: &str) -> Result<Vec<EdgeIx>, Error> {
         let f = self.node_index(from, "from")?;
         let t = self.node_index(to, "to")?;
-        let sources = match &self.nodes[f as usize].rt {
+        let sources = match &self.nodes[f].rt {
             Runtime::Group(g) => g.instances.clone(),
             _ => vec![f],
         };
-        let found: Vec<u32> = sources.iter().filter_map(|&s| self.find_edge(s, t)).collect();
-        if found.is_empty() && !matches!(self.nodes[f as usize].rt, Runtime::Group(_)) {
+        let found: Vec<EdgeIx> = sources.iter().filter_map(|&s| self.find_edge(s, t)).collect();
+        if found.is_empty() && !matches!(self.nodes[f].rt, Runtime::Group(_)) {
             return Err(Error::new("to", format!("no edge {from} -> {to}")));
         }
         Ok(found)
@@ -754,7 +763,7 @@ impl Sim {
 
     #[inline]
     fn alloc_call(&mut self, call: Call) -> CallId {
-        self.nodes[call.node as usize].stats.in_flight += 1;
+        self.nodes[call.node].stats.in_flight += 1;
         if let Some(idx) = self.free_slots.pop() {
             let slot = &mut self.slab[idx as usize];
             slot.call = Some(call);
@@ -801,14 +810,14 @@ impl Sim {
         let call = slot.call.take()?;
         slot.gen = slot.gen.wrapping_add(1);
         self.free_slots.push(id.idx);
-        let st = &mut self.nodes[call.node as usize].stats;
+        let st = &mut self.nodes[call.node].stats;
         st.in_flight -= 1;
         st.in_flight_done_ns += u128::from(self.now.since(call.arrived_at).0);
         Some(call)
     }
 
-    fn edge_latency(&mut self, node: u32, edge: u32) -> SimDuration {
-        let e = &self.edges[edge as usize].spec;
+    fn edge_latency(&mut self, node: NodeIx, edge: EdgeIx) -> SimDuration {
+        let e = &self.edges[edge].spec;
         let (base, jitter) = (e.latency_ms, e.jitter_ms);
         if base == 0.0 && jitter <= 0.0 {
             return SimDuration(0);
@@ -817,12 +826,12 @@ impl Sim {
             EdgeState::Slow { factor } => factor,
             _ => 1.0,
         };
-        let j = if jitter > 0.0 { jitter * random::uniform(&mut self.nodes[node as usize].rng) } else { 0.0 };
+        let j = if jitter > 0.0 { jitter * random::uniform(&mut self.nodes[node].rng) } else { 0.0 };
         SimDuration::from_millis_f64((base + j) * factor)
     }
 
     /// The call `id` sends its request over `edge` and waits for the answer.
-    fn send(&mut self, id: CallId, edge: u32) {
+    fn send(&mut self, id: CallId, edge: EdgeIx) {
         let now = self.now;
         let Some(c) = self.call_mut(id) else { return };
         c.token = c.token.wrapping_add(1);
@@ -831,7 +840,7 @@ impl Sim {
         c.out_edge = edge;
         c.sent_at = now;
         let (token, node, req) = (c.token, c.node, c.req);
-        let e = &mut self.edges[edge as usize];
+        let e = &mut self.edges[edge];
         let to = e.to;
         e.sent += 1;
         e.outstanding += 1;
@@ -839,7 +848,7 @@ impl Sim {
             self.send_into_partition(id, node, edge, token, req.traced);
             return;
         }
-        if let Some(t) = self.nodes[node as usize].call_timeout() {
+        if let Some(t) = self.nodes[node].call_timeout() {
             self.schedule(now.after(t), Timer::Timeout { call: id, token });
         }
         let mut lat = self.edge_latency(node, edge);
@@ -862,10 +871,10 @@ impl Sim {
     /// of it by its timeout, or at once when it has none.
     #[cold]
     #[inline(never)]
-    fn send_into_partition(&mut self, id: CallId, node: u32, edge: u32, token: u32, traced: bool) {
+    fn send_into_partition(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: bool) {
         let now = self.now;
         self.drop_on_partition(edge, node, false, traced);
-        match self.nodes[node as usize].call_timeout() {
+        match self.nodes[node].call_timeout() {
             Some(t) => {
                 if let Some(c) = self.call_mut(id) {
                     c.partition_dropped = true;
@@ -879,7 +888,7 @@ impl Sim {
     /// The answer from `from` to the call `to` is lost on the partitioned `edge`.
     #[cold]
     #[inline(never)]
-    fn reply_into_partition(&mut self, from: u32, edge: u32, to: CallId, token: u32, traced: bool) {
+    fn reply_into_partition(&mut self, from: NodeIx, edge: EdgeIx, to: CallId, token: u32, traced: bool) {
         let now = self.now;
         self.drop_on_partition(edge, from, true, traced);
         let Some(parent) = self.call_mut(to) else { return };
@@ -888,15 +897,15 @@ impl Sim {
         }
         parent.partition_dropped = true;
         let pnode = parent.node;
-        if self.nodes[pnode as usize].call_timeout().is_none() {
+        if self.nodes[pnode].call_timeout().is_none() {
             self.schedule(now, Ev::Respond { to, token, outcome: Err(Cause::Partition), ver: 0 });
         }
     }
 
     /// Counts a request (or, with `response`, an answer) leaving `from` that the partitioned
     /// `edge` drops, and keeps its hop when it is sampled.
-    fn drop_on_partition(&mut self, edge: u32, from: u32, response: bool, traced: bool) {
-        let e = &mut self.edges[edge as usize];
+    fn drop_on_partition(&mut self, edge: EdgeIx, from: NodeIx, response: bool, traced: bool) {
+        let e = &mut self.edges[edge];
         e.dropped += 1;
         let to = if response { e.from } else { e.to };
         if traced {
@@ -915,9 +924,9 @@ impl Sim {
     /// Sends an answer from `from` back over `edge` to the waiting caller.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn reply(&mut self, from: u32, edge: u32, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
+    fn reply(&mut self, from: NodeIx, edge: EdgeIx, to: CallId, token: u32, outcome: Outcome, ver: u32, traced: bool) {
         let now = self.now;
-        let e = &self.edges[edge as usize];
+        let e = &self.edges[edge];
         let caller = e.from;
         if matches!(e.spec.state, EdgeState::Partitioned) {
             self.reply_into_partition(from, edge, to, token, traced);
@@ -954,7 +963,7 @@ impl Sim {
     #[inline(always)]
     fn end_call(&mut self, id: CallId, outcome: Outcome) -> Option<Call> {
         let call = self.free_call(id)?;
-        let st = &mut self.nodes[call.node as usize].stats;
+        let st = &mut self.nodes[call.node].stats;
         match outcome {
             Ok(()) => st.completed += 1,
             Err(c) => st.errors.add(c),
@@ -984,7 +993,7 @@ impl Sim {
             Ev::Deliver { to, edge, parent, token, req } => self.on_deliver(to, edge, parent, token, req),
             Ev::Respond { to, token, outcome, ver } => self.respond(to, token, outcome, ver),
             Ev::Retry { node, req } => {
-                let n = &self.nodes[node as usize];
+                let n = &self.nodes[node];
                 if n.serving() {
                     self.global.retries += 1;
                     self.start_attempt(node, req);
@@ -1013,7 +1022,7 @@ impl Sim {
             Timer::HealthCheck { node, gen } => self.on_health_check(node, gen),
             Timer::GroupTick { node, gen } => self.on_group_tick(node, gen),
             Timer::BootDone { node } => {
-                let n = &mut self.nodes[node as usize];
+                let n = &mut self.nodes[node];
                 if n.removed || !n.booting {
                     return;
                 }
@@ -1022,10 +1031,10 @@ impl Sim {
                 self.log(text);
             }
             Timer::SpikeEnd { node, gen } => {
-                if let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[node as usize].rt {
+                if let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[node].rt {
                     if *spike_gen == gen {
                         *spike = 1.0;
-                        let text = format!("spike on {} ended at {}", self.nodes[node as usize].id, fmt_s(self.now));
+                        let text = format!("spike on {} ended at {}", self.nodes[node].id, fmt_s(self.now));
                         self.log(text);
                         self.restart_arrivals(node);
                     }
@@ -1047,8 +1056,8 @@ impl Sim {
     // ----- clients -----
 
     #[inline(always)]
-    fn current_rate(&self, node: u32) -> (f64, f64) {
-        let n = &self.nodes[node as usize];
+    fn current_rate(&self, node: NodeIx) -> (f64, f64) {
+        let n = &self.nodes[node];
         let (NodeKind::Client(c), Runtime::Client { spike, .. }) = (&n.kind, &n.rt) else { return (0.0, 0.0) };
         let base = c.rate_rps * spike;
         match c.pattern {
@@ -1060,39 +1069,39 @@ impl Sim {
         }
     }
 
-    fn schedule_arrival(&mut self, node: u32, gen: u32) {
+    fn schedule_arrival(&mut self, node: NodeIx, gen: u32) {
         let (_, max_rate) = self.current_rate(node);
         self.schedule_arrival_at_rate(node, gen, max_rate);
     }
 
     /// Schedules the client's next candidate arrival, thinned later to the current rate.
     #[inline(always)]
-    fn schedule_arrival_at_rate(&mut self, node: u32, gen: u32, max_rate: f64) {
-        if max_rate <= 0.0 || !self.nodes[node as usize].serving() {
+    fn schedule_arrival_at_rate(&mut self, node: NodeIx, gen: u32, max_rate: f64) {
+        if max_rate <= 0.0 || !self.nodes[node].serving() {
             return;
         }
-        let gap = random::exponential(&mut self.nodes[node as usize].rng, 1e9 / max_rate);
+        let gap = random::exponential(&mut self.nodes[node].rng, 1e9 / max_rate);
         let at = self.now.after(SimDuration::from_nanos_f64(gap).max(SimDuration(1)));
         self.schedule(at, Timer::Arrival { node, gen });
     }
 
-    fn restart_arrivals(&mut self, node: u32) {
-        if let Runtime::Client { arrival_gen, .. } = &mut self.nodes[node as usize].rt {
+    fn restart_arrivals(&mut self, node: NodeIx) {
+        if let Runtime::Client { arrival_gen, .. } = &mut self.nodes[node].rt {
             *arrival_gen += 1;
             let gen = *arrival_gen;
             self.schedule_arrival(node, gen);
         }
     }
 
-    fn on_arrival(&mut self, node: u32, gen: u32) {
-        let n = &self.nodes[node as usize];
+    fn on_arrival(&mut self, node: NodeIx, gen: u32) {
+        let n = &self.nodes[node];
         let (NodeKind::Client(_), Runtime::Client { arrival_gen, .. }) = (&n.kind, &n.rt) else { return };
         if *arrival_gen != gen || !n.serving() {
             return;
         }
         let (rate, max_rate) = self.current_rate(node);
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let accept = rate >= max_rate || random::uniform(&mut n.rng) * max_rate < rate;
         if accept {
             let NodeKind::Client(c) = &n.kind else { return };
@@ -1112,13 +1121,13 @@ impl Sim {
             let key = keys.sample(&mut n.rng);
             let deadline = match timeout_ms {
                 Some(t) => now.after(SimDuration::from_millis_f64(t)),
-                None => SimTime(u64::MAX),
+                None => SimTime::NEVER,
             };
             let traced = self.trace_countdown == 0;
             if self.metrics_cfg.trace_every > 0 {
                 self.trace_countdown = if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
             }
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node as u16, traced };
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node.as_origin(), traced };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -1126,12 +1135,12 @@ impl Sim {
         self.schedule_arrival_at_rate(node, gen, max_rate);
     }
 
-    fn start_attempt(&mut self, node: u32, req: Req) {
+    fn start_attempt(&mut self, node: NodeIx, req: Req) {
         let now = self.now;
         self.global.attempts += 1;
-        self.nodes[node as usize].stats.arrived += 1;
+        self.nodes[node].stats.arrived += 1;
         let id = self.alloc_call(Call::arriving(node, req, now));
-        match self.nodes[node as usize].out_edges.first().copied() {
+        match self.nodes[node].out_edges.first().copied() {
             Some(e) => self.send(id, e),
             None => {
                 // No route: answer the attempt at once with "node down".
@@ -1155,9 +1164,9 @@ impl Sim {
     /// one more (false: the request has failed for good).
     #[cold]
     #[inline(never)]
-    fn retry_later(&mut self, node: u32, mut req: Req) -> bool {
+    fn retry_later(&mut self, node: NodeIx, mut req: Req) -> bool {
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let NodeKind::Client(c) = &n.kind else { return false };
         let Some(r) = &c.retry else { return false };
         if u32::from(req.attempt) >= r.max_retries {
@@ -1196,14 +1205,14 @@ impl Sim {
     #[cold]
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn refuse(&mut self, node: u32, edge: u32, parent: CallId, token: u32, cause: Cause, traced: bool) {
-        self.nodes[node as usize].stats.errors.add(cause);
+    fn refuse(&mut self, node: NodeIx, edge: EdgeIx, parent: CallId, token: u32, cause: Cause, traced: bool) {
+        self.nodes[node].stats.errors.add(cause);
         self.reply(node, edge, parent, token, Err(cause), 0, traced);
     }
 
-    fn on_deliver(&mut self, to: u32, edge: u32, parent: CallId, token: u32, req: Req) {
+    fn on_deliver(&mut self, to: NodeIx, edge: EdgeIx, parent: CallId, token: u32, req: Req) {
         let now = self.now;
-        let n = &mut self.nodes[to as usize];
+        let n = &mut self.nodes[to];
         n.stats.arrived += 1;
         if !n.serving() {
             self.refuse(to, edge, parent, token, Cause::NodeDown, req.traced);
@@ -1226,7 +1235,7 @@ impl Sim {
             in_edge: edge,
             ..Call::arriving(to, req, now)
         });
-        match self.nodes[to as usize].kind {
+        match self.nodes[to].kind {
             NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. }) => {
                 self.server_session(to, req);
                 self.station_admit(to, id)
@@ -1247,7 +1256,7 @@ impl Sim {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
             },
-            NodeKind::RateLimiter(_) => match self.nodes[to as usize].out_edges.first().copied() {
+            NodeKind::RateLimiter(_) => match self.nodes[to].out_edges.first().copied() {
                 Some(e) => self.send(id, e),
                 None => self.finish(id, Err(Cause::NodeDown)),
             },
@@ -1263,16 +1272,16 @@ impl Sim {
 
     /// [`Sim::on_result`] for the call `id` at `node`, which sent on `edge` at `sent_at`.
     #[inline(always)]
-    fn on_result_of(&mut self, id: CallId, node: u32, edge: u32, sent_at: SimTime, outcome: Outcome) {
-        if edge != NONE {
-            let e = &mut self.edges[edge as usize];
+    fn on_result_of(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, sent_at: SimTime, outcome: Outcome) {
+        if edge.is_some() {
+            let e = &mut self.edges[edge];
             e.outstanding = e.outstanding.saturating_sub(1);
             if outcome.is_ok() && e.balanced {
                 let s = self.now.since(sent_at).0 as f64;
                 e.ewma_ns = if e.ewma_ns == 0.0 { s } else { 0.8 * e.ewma_ns + 0.2 * s };
             }
         }
-        match self.nodes[node as usize].kind {
+        match self.nodes[node].kind {
             NodeKind::Client(_) => self.client_result(id, outcome),
             NodeKind::Server(_) | NodeKind::Database(_) => match outcome {
                 Ok(()) => self.continue_downstream(id),
@@ -1293,9 +1302,9 @@ impl Sim {
     // ----- stations (servers and databases) -----
 
     #[inline(always)]
-    fn station_admit(&mut self, node: u32, id: CallId) {
+    fn station_admit(&mut self, node: NodeIx, id: CallId) {
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let workers = u64::from(n.limits.workers);
         let cap = n.limits.queue_capacity as usize;
         let Runtime::Station { queue, .. } = &mut n.rt else { return };
@@ -1312,10 +1321,10 @@ impl Sim {
     }
 
     #[inline(always)]
-    fn start_service(&mut self, node: u32, id: CallId) {
+    fn start_service(&mut self, node: NodeIx, id: CallId) {
         let now = self.now;
         let Some(c) = Sim::call_in(&mut self.slab, id) else { return };
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         n.stats.busy.add(now, 1);
         let dist = match &n.kind {
             NodeKind::Server(s) => &s.service_time,
@@ -1331,16 +1340,16 @@ impl Sim {
     /// A hop at `node` gives its worker slot back (calls of a killed node are dropped with
     /// their slots, so a release always matches a start).
     #[inline(always)]
-    fn release_worker(&mut self, node: u32) {
+    fn release_worker(&mut self, node: NodeIx) {
         let now = self.now;
-        self.nodes[node as usize].stats.busy.add(now, -1);
+        self.nodes[node].stats.busy.add(now, -1);
         self.start_next(node);
     }
 
     /// Starts queued requests while workers are free (dropping ones past their timeout).
     #[inline(always)]
-    fn start_next(&mut self, node: u32) {
-        if let Runtime::Station { queue } = &self.nodes[node as usize].rt {
+    fn start_next(&mut self, node: NodeIx) {
+        if let Runtime::Station { queue } = &self.nodes[node].rt {
             if !queue.is_empty() {
                 self.start_queued(node);
             }
@@ -1349,10 +1358,10 @@ impl Sim {
 
     /// [`Sim::start_next`] once some request is queued.
     #[inline(never)]
-    fn start_queued(&mut self, node: u32) {
+    fn start_queued(&mut self, node: NodeIx) {
         let now = self.now;
         loop {
-            let n = &mut self.nodes[node as usize];
+            let n = &mut self.nodes[node];
             if !n.serving() || n.stats.busy.value >= n.workers() as u64 {
                 return;
             }
@@ -1373,7 +1382,7 @@ impl Sim {
     fn on_service_done(&mut self, id: CallId) {
         let Some(c) = self.call(id) else { return };
         let (node, worker) = (c.node, c.holds_worker);
-        let NodeKind::Server(s) = &self.nodes[node as usize].kind else {
+        let NodeKind::Server(s) = &self.nodes[node].kind else {
             if !self.data_service_done(id) {
                 self.continue_downstream(id);
             }
@@ -1391,7 +1400,7 @@ impl Sim {
     /// Calls the next downstream edge, or answers when there is none left.
     fn continue_downstream(&mut self, id: CallId) {
         let Some(c) = Sim::call_in(&mut self.slab, id) else { return };
-        let n = &self.nodes[c.node as usize];
+        let n = &self.nodes[c.node];
         let edge = if c.req.kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
             None
         } else {
@@ -1408,20 +1417,20 @@ impl Sim {
 
     // ----- balancers and groups -----
 
-    fn backend_ok(&self, node: u32, edge: u32) -> bool {
-        let e = &self.edges[edge as usize];
-        let target = &self.nodes[e.to as usize];
-        match &self.nodes[node as usize].kind {
+    fn backend_ok(&self, node: NodeIx, edge: EdgeIx) -> bool {
+        let e = &self.edges[edge];
+        let target = &self.nodes[e.to];
+        match &self.nodes[node].kind {
             NodeKind::AutoscalingGroup(_) => target.serving() && !target.draining,
             NodeKind::LoadBalancer(lb) => lb.health_check.is_none() || e.healthy,
             _ => true,
         }
     }
 
-    fn pick_backend(&mut self, node: u32, key: u32) -> Option<u32> {
+    fn pick_backend(&mut self, node: NodeIx, key: u32) -> Option<EdgeIx> {
         let mut cands = std::mem::take(&mut self.scratch);
         cands.clear();
-        for &e in &self.nodes[node as usize].out_edges {
+        for &e in &self.nodes[node].out_edges {
             if self.backend_ok(node, e) {
                 cands.push(e);
             }
@@ -1431,12 +1440,12 @@ impl Sim {
         chosen
     }
 
-    fn choose(&mut self, node: u32, cands: &[u32], key: u32) -> Option<u32> {
+    fn choose(&mut self, node: NodeIx, cands: &[EdgeIx], key: u32) -> Option<EdgeIx> {
         if cands.is_empty() {
             return None;
         }
         let k = cands.len() as u32;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let policy = match &n.kind {
             NodeKind::LoadBalancer(lb) => lb.policy,
             NodeKind::AutoscalingGroup(a) => a.policy,
@@ -1454,21 +1463,21 @@ impl Sim {
         let pick = match policy {
             LbPolicy::RoundRobin => cands[start as usize],
             LbPolicy::WeightedRoundRobin => {
-                let total: i64 = cands.iter().map(|&e| i64::from(edges[e as usize].spec.weight)).sum();
+                let total: i64 = cands.iter().map(|&e| i64::from(edges[e].spec.weight)).sum();
                 let mut best = cands[0];
                 for &e in cands {
-                    let ed = &mut edges[e as usize];
+                    let ed = &mut edges[e];
                     ed.wrr_current += i64::from(ed.spec.weight);
-                    if ed.wrr_current > edges[best as usize].wrr_current {
+                    if ed.wrr_current > edges[best].wrr_current {
                         best = e;
                     }
                 }
-                edges[best as usize].wrr_current -= total;
+                edges[best].wrr_current -= total;
                 best
             }
-            LbPolicy::LeastConnections => rotated.min_by_key(|&e| edges[e as usize].outstanding)?,
+            LbPolicy::LeastConnections => rotated.min_by_key(|&e| edges[e].outstanding)?,
             LbPolicy::LeastResponseTime => rotated.min_by(|&a, &b| {
-                let score = |e: u32| (edges[e as usize].ewma_ns + 1.0) * (edges[e as usize].outstanding as f64 + 1.0);
+                let score = |e: EdgeIx| (edges[e].ewma_ns + 1.0) * (edges[e].outstanding as f64 + 1.0);
                 score(a).total_cmp(&score(b))
             })?,
             LbPolicy::Hash => {
@@ -1483,7 +1492,7 @@ impl Sim {
                     b += 1;
                 }
                 let (ea, eb) = (cands[a as usize], cands[(b % k) as usize]);
-                if edges[eb as usize].outstanding < edges[ea as usize].outstanding {
+                if edges[eb].outstanding < edges[ea].outstanding {
                     eb
                 } else {
                     ea
@@ -1493,8 +1502,8 @@ impl Sim {
         Some(pick)
     }
 
-    fn on_health_check(&mut self, node: u32, gen: u32) {
-        let n = &self.nodes[node as usize];
+    fn on_health_check(&mut self, node: NodeIx, gen: u32) {
+        let n = &self.nodes[node];
         let (NodeKind::LoadBalancer(lb), Runtime::Balancer { hc_gen, .. }) = (&n.kind, &n.rt) else { return };
         if *hc_gen != gen || n.removed {
             return;
@@ -1504,18 +1513,17 @@ impl Sim {
         let out = n.out_edges.clone();
         for e in out {
             let (to, partitioned) = {
-                let ed = &self.edges[e as usize];
+                let ed = &self.edges[e];
                 (ed.to, matches!(ed.spec.state, EdgeState::Partitioned))
             };
-            let alive = self.nodes[to as usize].serving() && !partitioned;
-            let ed = &mut self.edges[e as usize];
+            let alive = self.nodes[to].serving() && !partitioned;
+            let ed = &mut self.edges[e];
             if alive {
                 ed.hc_fails = 0;
                 ed.hc_oks += 1;
                 if !ed.healthy && ed.hc_oks >= h.healthy_threshold {
                     ed.healthy = true;
-                    let text =
-                        format!("{} marked healthy at {} by {lb_id}", self.nodes[to as usize].id, fmt_s(self.now));
+                    let text = format!("{} marked healthy at {} by {lb_id}", self.nodes[to].id, fmt_s(self.now));
                     self.log(text);
                 }
             } else {
@@ -1523,8 +1531,7 @@ impl Sim {
                 ed.hc_fails += 1;
                 if ed.healthy && ed.hc_fails >= h.unhealthy_threshold {
                     ed.healthy = false;
-                    let text =
-                        format!("{} marked unhealthy at {} by {lb_id}", self.nodes[to as usize].id, fmt_s(self.now));
+                    let text = format!("{} marked unhealthy at {} by {lb_id}", self.nodes[to].id, fmt_s(self.now));
                     self.log(text);
                 }
             }
@@ -1533,9 +1540,9 @@ impl Sim {
         self.schedule(at, Timer::HealthCheck { node, gen });
     }
 
-    fn launch_instance(&mut self, group: u32, boot: bool) {
+    fn launch_instance(&mut self, group: NodeIx, boot: bool) {
         let now = self.now;
-        let g_node = &mut self.nodes[group as usize];
+        let g_node = &mut self.nodes[group];
         let (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) = (&g_node.kind, &mut g_node.rt) else { return };
         g.launched += 1;
         let spec = NodeSpec {
@@ -1550,7 +1557,7 @@ impl Sim {
         let group_id = g_node.id.clone();
         let boot_s = a.boot_s;
         let Ok(idx) = self.add_node(&spec) else { return };
-        if let Runtime::Group(g) = &mut self.nodes[group as usize].rt {
+        if let Runtime::Group(g) = &mut self.nodes[group].rt {
             g.instances.push(idx);
         }
         let link = EdgeSpec {
@@ -1562,22 +1569,22 @@ impl Sim {
             state: EdgeState::Up,
         };
         // The group's own edge to the instance is a real edge, not a template.
-        let e = self.edges.len() as u32;
+        let e = EdgeIx(self.edges.len() as u32);
         self.edges.push(Edge::new(group, idx, link, true));
-        self.nodes[group as usize].out_edges.push(e);
+        self.nodes[group].out_edges.push(e);
         for mut t in templates {
             t.from = spec.id.clone();
             let _ = self.add_edge(&t, false);
         }
         if boot {
-            self.nodes[idx as usize].booting = true;
+            self.nodes[idx].booting = true;
             self.schedule(now.after(SimDuration::from_secs_f64(boot_s)), Timer::BootDone { node: idx });
         }
     }
 
-    fn on_group_tick(&mut self, node: u32, gen: u32) {
+    fn on_group_tick(&mut self, node: NodeIx, gen: u32) {
         let now = self.now;
-        let n = &self.nodes[node as usize];
+        let n = &self.nodes[node];
         let (NodeKind::AutoscalingGroup(a), Runtime::Group(g)) = (&n.kind, &n.rt) else { return };
         if g.tick_gen != gen || n.removed {
             return;
@@ -1588,7 +1595,7 @@ impl Sim {
         let (mut busy, mut capacity) = (0u128, 0u128);
         let (mut running, mut total) = (0u32, 0u32);
         for &i in &instances {
-            let inst = &mut self.nodes[i as usize];
+            let inst = &mut self.nodes[i];
             let area = inst.stats.busy.at(now);
             let delta = area - inst.stats.group_mark_busy.min(area);
             inst.stats.group_mark_busy = area;
@@ -1603,7 +1610,7 @@ impl Sim {
             }
         }
         let util = if capacity > 0 { busy as f64 / capacity as f64 } else { 0.0 };
-        let Runtime::Group(g) = &mut self.nodes[node as usize].rt else { return };
+        let Runtime::Group(g) = &mut self.nodes[node].rt else { return };
         g.last_tick = now;
         if util > a.scale_out_utilisation {
             g.above_since.get_or_insert(now);
@@ -1618,8 +1625,8 @@ impl Sim {
         let window = SimDuration::from_secs_f64(a.window_s);
         let cooled = g.last_action.is_none_or(|t| now.since(t) >= SimDuration::from_secs_f64(a.cooldown_s));
         let held = |since: Option<SimTime>| since.is_some_and(|s| now.since(s) >= window);
-        let id = self.nodes[node as usize].id.clone();
-        let Runtime::Group(g) = &mut self.nodes[node as usize].rt else { return };
+        let id = self.nodes[node].id.clone();
+        let Runtime::Group(g) = &mut self.nodes[node].rt else { return };
         if cooled && held(g.above_since) && total < a.max_instances {
             let k = a.step.min(a.max_instances - total);
             g.last_action = Some(now);
@@ -1641,7 +1648,7 @@ impl Sim {
             g.below_since = None;
             let mut drained = 0;
             for &i in instances.iter().rev() {
-                let inst = &mut self.nodes[i as usize];
+                let inst = &mut self.nodes[i];
                 if drained < k && inst.serving() && !inst.draining {
                     inst.draining = true;
                     drained += 1;
@@ -1651,15 +1658,15 @@ impl Sim {
         }
         // Remove drained instances once idle.
         for &i in &instances {
-            let inst = &self.nodes[i as usize];
+            let inst = &self.nodes[i];
             if inst.draining && !inst.removed && inst.stats.in_flight == 0 {
                 let iid = inst.id.clone();
                 self.remove_node(i);
                 self.log(format!("{iid} terminated at {}", fmt_s(now)));
             }
         }
-        let gone: Vec<u32> = instances.iter().copied().filter(|&i| self.nodes[i as usize].removed).collect();
-        if let Runtime::Group(g) = &mut self.nodes[node as usize].rt {
+        let gone: Vec<NodeIx> = instances.iter().copied().filter(|&i| self.nodes[i].removed).collect();
+        if let Runtime::Group(g) = &mut self.nodes[node].rt {
             g.instances.retain(|i| !gone.contains(i));
         }
         let at = now.after(SimDuration::from_secs_f64(a.evaluation_interval_s));
@@ -1669,9 +1676,9 @@ impl Sim {
     // ----- faults -----
 
     /// Crashes a node: its calls are lost (callers time out), arrivals are refused.
-    fn kill(&mut self, node: u32) {
+    fn kill(&mut self, node: NodeIx) {
         let now = self.now;
-        self.nodes[node as usize].up = false;
+        self.nodes[node].up = false;
         let mut lost = Vec::new();
         for (i, s) in self.slab.iter().enumerate() {
             if let Some(c) = &s.call {
@@ -1682,11 +1689,11 @@ impl Sim {
         }
         for (id, parent, token, req) in lost {
             self.free_call(id);
-            self.nodes[node as usize].stats.errors.add(Cause::NodeDown);
+            self.nodes[node].stats.errors.add(Cause::NodeDown);
             match parent {
                 // A root call at a client is a user's request; one elsewhere is a node's own
                 // (a write-behind flush), which its data-tier state accounts for.
-                None if matches!(self.nodes[node as usize].kind, NodeKind::Client(_)) => {
+                None if matches!(self.nodes[node].kind, NodeKind::Client(_)) => {
                     self.client_final(Err(Cause::NodeDown), req)
                 }
                 None => {}
@@ -1694,13 +1701,13 @@ impl Sim {
                 // is told at once, so that nothing waits forever.
                 Some(p) => {
                     let caller = self.call(p).map(|c| c.node);
-                    if caller.is_some_and(|c| self.nodes[c as usize].call_timeout().is_none()) {
+                    if caller.is_some_and(|c| self.nodes[c].call_timeout().is_none()) {
                         self.schedule(now, Ev::Respond { to: p, token, outcome: Err(Cause::NodeDown), ver: 0 });
                     }
                 }
             }
         }
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         if let Runtime::Station { queue } = &mut n.rt {
             queue.clear();
             n.stats.queue.set(now, 0);
@@ -1708,14 +1715,14 @@ impl Sim {
         }
         let out = n.out_edges.clone();
         for e in out {
-            self.edges[e as usize].outstanding = 0;
+            self.edges[e].outstanding = 0;
         }
         self.data_kill(node);
     }
 
-    fn remove_node(&mut self, node: u32) {
+    fn remove_node(&mut self, node: NodeIx) {
         self.kill(node);
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         n.removed = true;
         n.out_edges.clear();
         // A removed node is never shown again: give its histogram's memory back (autoscaling
@@ -1723,28 +1730,28 @@ impl Sim {
         n.stats.latency = Latency::new();
         let id = n.id.clone();
         self.by_id.remove(&id);
-        for e in 0..self.edges.len() {
+        for e in EdgeIx::all(self.edges.len()) {
             let ed = &self.edges[e];
             if !ed.removed && (ed.from == node || ed.to == node) {
-                self.remove_edge(e as u32);
+                self.remove_edge(e);
             }
         }
-        let groups: Vec<u32> =
-            (0..self.nodes.len() as u32).filter(|&i| matches!(self.nodes[i as usize].rt, Runtime::Group(_))).collect();
+        let groups: Vec<NodeIx> =
+            NodeIx::all(self.nodes.len()).filter(|&i| matches!(self.nodes[i].rt, Runtime::Group(_))).collect();
         for g in groups {
-            if let Runtime::Group(gs) = &mut self.nodes[g as usize].rt {
+            if let Runtime::Group(gs) = &mut self.nodes[g].rt {
                 gs.instances.retain(|&i| i != node);
                 gs.templates.retain(|t| t.to != id);
             }
         }
     }
 
-    fn remove_edge(&mut self, e: u32) {
-        let ed = &mut self.edges[e as usize];
+    fn remove_edge(&mut self, e: EdgeIx) {
+        let ed = &mut self.edges[e];
         ed.removed = true;
         let (from, to) = (ed.from, ed.to);
-        self.nodes[from as usize].out_edges.retain(|&x| x != e);
-        self.data_edges_changed(from, to);
+        self.nodes[from].out_edges.retain(|&x| x != e);
+        self.data_edges_changed(from, Some(to));
     }
 
     // ----- commands -----
@@ -1773,7 +1780,7 @@ impl Sim {
             }
             Command::ReconfigureNode { id, kind } => {
                 let n = self.node_index(id, "command.reconfigure_node.id")?;
-                let node = &mut self.nodes[n as usize];
+                let node = &mut self.nodes[n];
                 if std::mem::discriminant(&node.kind) != std::mem::discriminant(kind) {
                     return Err(Error::new(
                         "command.reconfigure_node.kind",
@@ -1786,7 +1793,7 @@ impl Sim {
                 }
                 self.start_node(n);
                 self.start_next(n);
-                self.data_edges_changed(n, NONE);
+                self.data_edges_changed(n, None);
                 self.log(format!("{id} reconfigured at {}", fmt_s(now)));
             }
             Command::AddEdge(spec) => {
@@ -1797,17 +1804,17 @@ impl Sim {
                 for e in self.edges_for(from, to)? {
                     self.remove_edge(e);
                 }
-                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                if let Runtime::Group(g) = &mut self.nodes[f].rt {
                     g.templates.retain(|t| &t.to != to);
                 }
             }
             Command::ReconfigureEdge(spec) => {
                 for e in self.edges_for(&spec.from, &spec.to)? {
-                    let from = self.edges[e as usize].spec.from.clone();
-                    self.edges[e as usize].spec = EdgeSpec { from, ..spec.clone() };
+                    let from = self.edges[e].spec.from.clone();
+                    self.edges[e].spec = EdgeSpec { from, ..spec.clone() };
                 }
                 let f = self.node_index(&spec.from, "command.reconfigure_edge.from")?;
-                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                if let Runtime::Group(g) = &mut self.nodes[f].rt {
                     for t in g.templates.iter_mut().filter(|t| t.to == spec.to) {
                         *t = spec.clone();
                     }
@@ -1820,8 +1827,8 @@ impl Sim {
             }
             Command::Revive { id } => {
                 let n = self.node_index(id, "command.revive.id")?;
-                if !self.nodes[n as usize].up {
-                    self.nodes[n as usize].up = true;
+                if !self.nodes[n].up {
+                    self.nodes[n].up = true;
                     self.start_node(n);
                     self.data_revive(n);
                     self.log(format!("{id} revived at {}", fmt_s(now)));
@@ -1829,19 +1836,19 @@ impl Sim {
             }
             Command::Slow { id, factor } => {
                 let n = self.node_index(id, "command.slow.id")?;
-                self.nodes[n as usize].slow = *factor;
+                self.nodes[n].slow = *factor;
                 self.log(format!("{id} slowed ×{factor} at {}", fmt_s(now)));
             }
             Command::Partition { from, to } | Command::Heal { from, to } => {
                 let cut = matches!(command, Command::Partition { .. });
                 for e in self.edges_for(from, to)? {
-                    self.edges[e as usize].spec.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+                    self.edges[e].spec.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
                     if !cut {
                         self.db_link_healed(e);
                     }
                 }
                 let f = self.node_index(from, "command.partition.from")?;
-                if let Runtime::Group(g) = &mut self.nodes[f as usize].rt {
+                if let Runtime::Group(g) = &mut self.nodes[f].rt {
                     for t in g.templates.iter_mut().filter(|t| &t.to == to) {
                         t.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
                     }
@@ -1851,7 +1858,7 @@ impl Sim {
             }
             Command::SetRate { client, rate_rps } => {
                 let n = self.client_index(client, "command.set_rate.client")?;
-                if let NodeKind::Client(c) = &mut self.nodes[n as usize].kind {
+                if let NodeKind::Client(c) = &mut self.nodes[n].kind {
                     c.rate_rps = *rate_rps;
                 }
                 self.restart_arrivals(n);
@@ -1859,13 +1866,13 @@ impl Sim {
             }
             Command::SetMix { client, mix } => {
                 let n = self.client_index(client, "command.set_mix.client")?;
-                if let NodeKind::Client(c) = &mut self.nodes[n as usize].kind {
+                if let NodeKind::Client(c) = &mut self.nodes[n].kind {
                     c.mix = mix.clone();
                 }
             }
             Command::SetKeys { client, keys } => {
                 let n = self.client_index(client, "command.set_keys.client")?;
-                let node = &mut self.nodes[n as usize];
+                let node = &mut self.nodes[n];
                 if let (NodeKind::Client(c), Runtime::Client { keys: sampler, .. }) = (&mut node.kind, &mut node.rt) {
                     c.keys = keys.clone();
                     *sampler = KeySampler::new(keys);
@@ -1886,7 +1893,7 @@ impl Sim {
             }
             Command::Spike { client, multiplier, duration_s } => {
                 let n = self.client_index(client, "command.spike.client")?;
-                let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[n as usize].rt else {
+                let Runtime::Client { spike, spike_gen, .. } = &mut self.nodes[n].rt else {
                     return Err(Error::new("command.spike.client", "not a client"));
                 };
                 *spike = *multiplier;
@@ -1921,9 +1928,9 @@ impl Sim {
         std::mem::take(&mut self.schedule_failures)
     }
 
-    fn client_index(&self, id: &str, path: &str) -> Result<u32, Error> {
+    fn client_index(&self, id: &str, path: &str) -> Result<NodeIx, Error> {
         let n = self.node_index(id, path)?;
-        if !matches!(self.nodes[n as usize].kind, NodeKind::Client(_)) {
+        if !matches!(self.nodes[n].kind, NodeKind::Client(_)) {
             return Err(Error::new(path, format!("{id} is not a client")));
         }
         Ok(n)
@@ -2037,7 +2044,7 @@ impl Sim {
         // Time the hops still at each node have spent there so far.
         let mut present = vec![0u128; self.nodes.len()];
         for c in self.slab.iter().filter_map(|s| s.call.as_ref()) {
-            present[c.node as usize] += u128::from(now.since(c.arrived_at).0);
+            present[c.node.ix()] += u128::from(now.since(c.arrived_at).0);
         }
         let nodes: Vec<NodeView> = self
             .nodes
@@ -2056,7 +2063,7 @@ impl Sim {
                 } else {
                     Health::Up
                 };
-                let idx = self.by_id.get(&n.id).copied().unwrap_or(NONE);
+                let idx = NodeIx(i as u32);
                 NodeView {
                     id: n.id.clone(),
                     label: n.label.clone(),
@@ -2100,8 +2107,8 @@ impl Sim {
             .iter()
             .filter(|e| !e.removed)
             .map(|e| EdgeView {
-                from: self.nodes[e.from as usize].id.clone(),
-                to: self.nodes[e.to as usize].id.clone(),
+                from: self.nodes[e.from].id.clone(),
+                to: self.nodes[e.to].id.clone(),
                 state: e.spec.state,
                 sent: e.sent,
                 dropped: e.dropped,
@@ -2126,8 +2133,8 @@ impl Sim {
                 .to_vec()
                 .into_iter()
                 .map(|h| HopView {
-                    from: self.nodes[h.from as usize].id.clone(),
-                    to: self.nodes[h.to as usize].id.clone(),
+                    from: self.nodes[h.from].id.clone(),
+                    to: self.nodes[h.to].id.clone(),
                     depart_s: h.depart.as_secs_f64(),
                     arrive_s: h.arrive.as_secs_f64(),
                     response: h.response,
@@ -2146,8 +2153,7 @@ impl Sim {
     /// checking the conservation law against the counters.
     #[doc(hidden)]
     pub fn debug_in_flight_recount(&self) -> u64 {
-        let user_request =
-            |c: &Call| c.parent.is_none() && matches!(self.nodes[c.node as usize].kind, NodeKind::Client(_));
+        let user_request = |c: &Call| c.parent.is_none() && matches!(self.nodes[c.node].kind, NodeKind::Client(_));
         let roots = self.slab.iter().filter(|s| s.call.as_ref().is_some_and(user_request)).count() as u64;
         let retries = self.agenda.count(|ev| matches!(ev, Ev::Retry { .. })) as u64;
         roots + retries

@@ -26,23 +26,23 @@ const NO_WRITER: u16 = u16::MAX;
 #[derive(Clone, Debug)]
 pub(super) enum DataEv {
     /// A replicated write arrives at a replica.
-    Replicate { replica: u32, epoch: u32, key: u32, ver: u32, committed_at: SimTime },
+    Replicate { replica: NodeIx, epoch: u32, key: u32, ver: u32, committed_at: SimTime },
     /// A replica finished applying the write at the head of its apply queue.
-    Applied { replica: u32, epoch: u32 },
+    Applied { replica: NodeIx, epoch: u32 },
     /// Failure detection of a dead primary is over: promote a replica.
-    Promote { node: u32, gen: u32 },
+    Promote { node: NodeIx, gen: u32 },
     /// A write-behind cache writes a dirty key to its store.
-    Flush { cache: u32, gen: u32, key: u32 },
+    Flush { cache: NodeIx, gen: u32, key: u32 },
     /// A consumer finished processing a message.
-    JobDone { queue: u32, slot: u32, gen: u32 },
+    JobDone { queue: NodeIx, slot: u32, gen: u32 },
     /// The visibility timeout of a delivery expired.
-    Visibility { queue: u32, msg: u64, delivery: u32 },
+    Visibility { queue: NodeIx, msg: u64, delivery: u32 },
     /// A failed message's retry backoff is over.
-    Requeue { queue: u32, msg: u64 },
+    Requeue { queue: NodeIx, msg: u64 },
     /// A GeoDNS node probes its regions.
-    GeoCheck { node: u32, gen: u32 },
+    GeoCheck { node: NodeIx, gen: u32 },
     /// An asynchronous write of a replicated store reaches a peer.
-    StoreApply { from: u32, to: u32, key: u32, stamp: (u64, u32) },
+    StoreApply { from: NodeIx, to: NodeIx, key: u32, stamp: (u64, NodeIx) },
 }
 
 /// The truth about each key: its latest committed version and who wrote it when.
@@ -68,15 +68,15 @@ pub(super) struct DataState {
     cuts: BTreeMap<(String, String), SimTime>,
     /// Round trips the scenario sets instead of the built-in table, by sorted pair, ms.
     rtt_overrides: BTreeMap<(String, String), f64>,
-    /// Where each user's (key's) session lives: a node index, `NONE` before the first login,
+    /// Where each user's (key's) session lives: a node index, `NodeIx::NONE` before the first login,
     /// `SESSION_LOST` once lost with its server (bounded by the key space).
-    session_owner: Vec<u32>,
+    session_owner: Vec<NodeIx>,
     /// Session counters of the nodes holding sessions (in-memory servers, session caches).
-    sessions: BTreeMap<u32, SessionCounters>,
+    sessions: BTreeMap<NodeIx, SessionCounters>,
 }
 
 /// Owner of a session lost with the server that held it.
-const SESSION_LOST: u32 = NONE - 1;
+const SESSION_LOST: NodeIx = NodeIx(u32::MAX - 1);
 
 /// Sessions at one node.
 #[derive(Clone, Copy, Debug, Default)]
@@ -124,8 +124,8 @@ impl DataState {
         self.cuts.remove(&Self::pair(a, b))
     }
 
-    pub(super) fn region(&self, node: u32) -> Option<&str> {
-        self.regions.get(node as usize).and_then(|r| r.as_deref())
+    pub(super) fn region(&self, node: NodeIx) -> Option<&str> {
+        self.regions.get(node.ix()).and_then(|r| r.as_deref())
     }
 
     fn meta(&self, key: u32) -> KeyMeta {
@@ -162,7 +162,7 @@ impl Ext {
     pub(super) fn new(kind: &NodeKind) -> Ext {
         match kind {
             NodeKind::Cache(_) | NodeKind::Cdn(_) => Ext::Cache(Box::default()),
-            NodeKind::Database(_) => Ext::Db(Box::new(DbState { primary: NONE, ..DbState::default() })),
+            NodeKind::Database(_) => Ext::Db(Box::default()),
             NodeKind::ShardRouter(_) => Ext::Router(Box::default()),
             NodeKind::MessageQueue(_) => Ext::Queue(Box::default()),
             NodeKind::GeoDns(_) => Ext::Geo(0),
@@ -260,14 +260,22 @@ fn cache_cfg(kind: &NodeKind) -> Option<CacheCfg> {
     }
 }
 
-/// Call phases of a request at a cache (kept in `Call::next_edge`; 0 is the lookup).
-const PHASE_FETCH: u32 = 1;
-const PHASE_PASS: u32 = 2;
-const PHASE_SET: u32 = 3;
-/// A session lookup at a shared session store.
-const PHASE_SESSION: u32 = 4;
-/// A write-behind cache's own write of a dirty key to its store.
-const PHASE_FLUSH: u32 = 5;
+/// Where a request at a cache or CDN edge is (`Call::phase`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CachePhase {
+    /// Looking the key up (every request starts here).
+    Lookup,
+    /// A miss (or a write through the cache) fetched from the store behind it.
+    Fetch,
+    /// A request the cache does not serve, passed on to the store.
+    Pass,
+    /// Cache-aside: the app sets the value it read.
+    Set,
+    /// A session lookup at a shared session store.
+    Session,
+    /// A write-behind cache's own write of a dirty key to its store.
+    Flush,
+}
 
 /// When an entry filled now expires (TTL plus its jitter).
 fn expiry(cfg: &CacheCfg, rng: &mut Pcg64, now: SimTime) -> SimTime {
@@ -276,7 +284,7 @@ fn expiry(cfg: &CacheCfg, rng: &mut Pcg64, now: SimTime) -> SimTime {
             let j = if cfg.jitter_s > 0.0 { cfg.jitter_s * random::uniform(rng) } else { 0.0 };
             now.after(SimDuration::from_secs_f64(t + j))
         }
-        None => SimTime(u64::MAX),
+        None => SimTime::NEVER,
     }
 }
 
@@ -371,8 +379,8 @@ impl CacheState {
 pub(super) struct DbState {
     /// Applied version per key (bounded by the key space).
     versions: Vec<u32>,
-    /// The primary this node replicates, or `NONE` for a primary.
-    primary: u32,
+    /// The primary this node replicates, or `None` for a primary.
+    primary: Option<NodeIx>,
     commits: u64,
     applied: u64,
     apply_queue: VecDeque<(u32, u32, SimTime)>,
@@ -411,15 +419,21 @@ impl DbState {
 #[derive(Clone, Debug, Default)]
 pub(super) struct RouterState {
     /// Owner (node index) of each key of the key space.
-    owner: Vec<u32>,
+    owner: Vec<NodeIx>,
     /// Shards (node indices) in edge order, with how many keys each owns.
-    shards: Vec<(u32, u64)>,
+    shards: Vec<(NodeIx, u64)>,
     keys_moved_last: u64,
     moved_fraction_last: f64,
 }
 
 /// The shard (node index) of `key` among `shards` (node ids in edge order).
-fn shard_of(strategy: &ShardStrategy, key_space: u32, shards: &[(u32, &str)], ring: &[(u64, u32)], key: u32) -> u32 {
+fn shard_of(
+    strategy: &ShardStrategy,
+    key_space: u32,
+    shards: &[(NodeIx, &str)],
+    ring: &[(u64, NodeIx)],
+    key: u32,
+) -> NodeIx {
     let n = shards.len() as u64;
     match strategy {
         ShardStrategy::Modulo => shards[(random::splitmix64(u64::from(key)) % n) as usize].0,
@@ -483,7 +497,7 @@ impl Sim {
             DataEv::GeoCheck { node, gen } => self.on_geo_check(node, gen),
             DataEv::StoreApply { from, to, key, stamp } => self.on_store_apply(from, to, key, stamp),
             DataEv::Visibility { queue, msg, delivery } => {
-                if let Ext::Queue(q) = &mut self.nodes[queue as usize].ext {
+                if let Ext::Queue(q) = &mut self.nodes[queue].ext {
                     if let Some(m) = q.msgs.get_mut(&msg) {
                         if m.taken && m.delivery == delivery {
                             m.taken = false;
@@ -494,7 +508,7 @@ impl Sim {
                 self.dispatch_jobs(queue);
             }
             DataEv::Requeue { queue, msg } => {
-                if let Ext::Queue(q) = &mut self.nodes[queue as usize].ext {
+                if let Ext::Queue(q) = &mut self.nodes[queue].ext {
                     if q.msgs.get(&msg).is_some_and(|m| !m.taken) {
                         q.ready.push_back(msg);
                     }
@@ -505,10 +519,10 @@ impl Sim {
     }
 
     /// A request arrived at a cache, CDN, shard router or message queue.
-    pub(super) fn data_deliver(&mut self, node: u32, id: CallId) {
+    pub(super) fn data_deliver(&mut self, node: NodeIx, id: CallId) {
         let Some((req, in_edge)) = self.call(id).map(|c| (c.req, c.in_edge)) else { return };
         let session = self.is_session_edge(in_edge);
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         match &n.kind {
             NodeKind::Cache(_) | NodeKind::Cdn(_) => {
                 let Some(cfg) = cache_cfg(&n.kind) else { return };
@@ -516,11 +530,11 @@ impl Sim {
                 if session {
                     let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
                     if let Some(c) = self.call_mut(id) {
-                        c.next_edge = PHASE_SESSION;
+                        c.phase = CachePhase::Session;
                     }
                     self.schedule(self.now.after(d), Timer::ServiceDone { call: id });
                 } else if passes {
-                    self.forward(id, PHASE_PASS);
+                    self.forward(id, CachePhase::Pass);
                 } else {
                     let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
                     self.schedule(self.now.after(d), Timer::ServiceDone { call: id });
@@ -556,11 +570,11 @@ impl Sim {
     }
 
     /// Sends the call on to the node's first outgoing edge.
-    fn forward(&mut self, id: CallId, phase: u32) {
+    fn forward(&mut self, id: CallId, phase: CachePhase) {
         let Some(c) = self.call_mut(id) else { return };
-        c.next_edge = phase;
+        c.phase = phase;
         let node = c.node;
-        match self.nodes[node as usize].out_edges.first().copied() {
+        match self.nodes[node].out_edges.first().copied() {
             Some(e) => self.send(id, e),
             None => {
                 if let Some(c) = self.call_mut(id) {
@@ -574,17 +588,17 @@ impl Sim {
     /// A data node's downstream call answered.
     pub(super) fn data_result(&mut self, id: CallId, outcome: Outcome) {
         let Some(c) = self.call(id) else { return };
-        let (node, phase, req, ver) = (c.node, c.next_edge, c.req, c.ver);
-        let n = &mut self.nodes[node as usize];
+        let (node, phase, req, ver) = (c.node, c.phase, c.req, c.ver);
+        let n = &mut self.nodes[node];
         let Some(cfg) = cache_cfg(&n.kind) else {
             self.finish(id, outcome);
             return;
         };
-        if phase == PHASE_FLUSH {
+        if phase == CachePhase::Flush {
             self.flush_done(node, id, outcome);
             return;
         }
-        if phase != PHASE_FETCH {
+        if phase != CachePhase::Fetch {
             self.finish(id, outcome);
             return;
         }
@@ -615,10 +629,10 @@ impl Sim {
         }
         if outcome.is_ok() && cfg.policy == WritePolicy::CacheAside {
             // The app sets the value it read: one more cache operation.
-            let n = &mut self.nodes[node as usize];
+            let n = &mut self.nodes[node];
             let d = random::service_time(&mut n.rng, &cfg.service, n.slow);
             if let Some(c) = self.call_mut(id) {
-                c.next_edge = PHASE_SET;
+                c.phase = CachePhase::Set;
             }
             self.schedule(now.after(d), Timer::ServiceDone { call: id });
         } else {
@@ -630,8 +644,8 @@ impl Sim {
     /// records versions here and lets the engine continue.
     pub(super) fn data_service_done(&mut self, id: CallId) -> bool {
         let Some(c) = self.call(id) else { return false };
-        let (node, phase, req) = (c.node, c.next_edge, c.req);
-        match &self.nodes[node as usize].kind {
+        let (node, phase, req) = (c.node, c.phase, c.req);
+        match &self.nodes[node].kind {
             NodeKind::Database(_) => {
                 let ver = if req.kind == ReqKind::Write {
                     self.db_commit(node, req.key, req.origin)
@@ -649,8 +663,8 @@ impl Sim {
             }
             NodeKind::Cache(_) | NodeKind::Cdn(_) => {
                 match phase {
-                    PHASE_SET => self.finish(id, Ok(())),
-                    PHASE_SESSION => self.session_lookup_done(node, id, req),
+                    CachePhase::Set => self.finish(id, Ok(())),
+                    CachePhase::Session => self.session_lookup_done(node, id, req),
                     _ => self.cache_lookup_done(node, id, req),
                 }
                 true
@@ -659,19 +673,19 @@ impl Sim {
         }
     }
 
-    fn cache_lookup_done(&mut self, node: u32, id: CallId, req: Req) {
+    fn cache_lookup_done(&mut self, node: NodeIx, id: CallId, req: Req) {
         let now = self.now;
-        let cdn = matches!(self.nodes[node as usize].kind, NodeKind::Cdn(_));
+        let cdn = matches!(self.nodes[node].kind, NodeKind::Cdn(_));
         // A CDN's assets are versioned by deploys; other caches by the key's committed writes.
         let committed = if cdn { self.data.assets_version } else { self.data.meta(req.key).committed };
-        let versioned_urls = matches!(&self.nodes[node as usize].kind, NodeKind::Cdn(c) if c.versioned_urls);
-        let n = &mut self.nodes[node as usize];
+        let versioned_urls = matches!(&self.nodes[node].kind, NodeKind::Cdn(c) if c.versioned_urls);
+        let n = &mut self.nodes[node];
         let Some(cfg) = cache_cfg(&n.kind) else { return };
         let Ext::Cache(st) = &mut n.ext else { return };
         if req.kind == ReqKind::Write {
             if cfg.policy != WritePolicy::WriteBehind {
                 st.store_requests += 1;
-                self.forward(id, PHASE_FETCH);
+                self.forward(id, CachePhase::Fetch);
                 return;
             }
             let dirty = st.dirty.entry(req.key).or_insert(0);
@@ -680,7 +694,7 @@ impl Sim {
             // The flush writes the newest value once: the next committed version.
             let ver = committed + 1;
             let gen = st.flush_gen;
-            st.insert(req.key, ver, SimTime(u64::MAX), &cfg, &mut n.rng);
+            st.insert(req.key, ver, SimTime::NEVER, &cfg, &mut n.rng);
             if first {
                 let at = now.after(SimDuration::from_millis_f64(cfg.flush_ms));
                 self.schedule(at, Ev::Data(DataEv::Flush { cache: node, gen, key: req.key }));
@@ -722,14 +736,14 @@ impl Sim {
             st.pending.insert(req.key, Vec::new());
         }
         st.store_requests += 1;
-        self.forward(id, PHASE_FETCH);
+        self.forward(id, CachePhase::Fetch);
     }
 
     /// A dirty key's flush: one write request (however many writes it coalesces) from the
     /// cache to its store, through the engine like any other request, so it loads the store.
-    fn on_flush(&mut self, cache: u32, gen: u32, key: u32) {
+    fn on_flush(&mut self, cache: NodeIx, gen: u32, key: u32) {
         let now = self.now;
-        let n = &mut self.nodes[cache as usize];
+        let n = &mut self.nodes[cache];
         let Ext::Cache(st) = &mut n.ext else { return };
         if st.flush_gen != gen {
             return;
@@ -744,21 +758,21 @@ impl Sim {
             traced: false,
             key,
             created_at: now,
-            deadline: SimTime(u64::MAX),
+            deadline: SimTime::NEVER,
             origin: NO_WRITER,
         };
-        let id = self.alloc_call(Call { next_edge: PHASE_FLUSH, ..Call::arriving(cache, req, now) });
-        if let Ext::Cache(st) = &mut self.nodes[cache as usize].ext {
+        let id = self.alloc_call(Call { phase: CachePhase::Flush, ..Call::arriving(cache, req, now) });
+        if let Ext::Cache(st) = &mut self.nodes[cache].ext {
             st.flushes += 1;
             st.flushing.insert(id.idx, writes);
         }
-        self.forward(id, PHASE_FLUSH);
+        self.forward(id, CachePhase::Flush);
     }
 
     /// The store answered a flush: the writes it carried are committed, or lost.
-    fn flush_done(&mut self, cache: u32, id: CallId, outcome: Outcome) {
+    fn flush_done(&mut self, cache: NodeIx, id: CallId, outcome: Outcome) {
         self.free_call(id);
-        let Ext::Cache(st) = &mut self.nodes[cache as usize].ext else { return };
+        let Ext::Cache(st) = &mut self.nodes[cache].ext else { return };
         let writes = st.flushing.remove(&id.idx).unwrap_or(0);
         if outcome.is_err() {
             st.lost_writes += u64::from(writes);
@@ -769,19 +783,17 @@ impl Sim {
 
     /// Whether a request over `edge` is a session lookup: the edge leads from an app server
     /// to the cache it names as its session store.
-    fn is_session_edge(&self, edge: u32) -> bool {
-        let Some(e) = self.edges.get(edge as usize) else { return false };
-        match &self.nodes[e.from as usize].kind {
-            NodeKind::Server(ServerParams { sessions: Sessions::Store { cache }, .. }) => {
-                *cache == self.nodes[e.to as usize].id
-            }
+    fn is_session_edge(&self, edge: EdgeIx) -> bool {
+        let Some(e) = self.edges.get(edge.ix()) else { return false };
+        match &self.nodes[e.from].kind {
+            NodeKind::Server(ServerParams { sessions: Sessions::Store { cache }, .. }) => *cache == self.nodes[e.to].id,
             _ => false,
         }
     }
 
     /// A request reached an app server that keeps sessions in memory: the user's session is
     /// there, or the user logs in there (again, if the session was lost or lives elsewhere).
-    pub(super) fn server_session(&mut self, server: u32, req: Req) {
+    pub(super) fn server_session(&mut self, server: NodeIx, req: Req) {
         if req.kind == ReqKind::Static {
             return;
         }
@@ -791,22 +803,22 @@ impl Sim {
     }
 
     /// The user of `key` logs in at `holder`, which now holds the session.
-    fn log_in(&mut self, holder: u32, key: u32) {
+    fn log_in(&mut self, holder: NodeIx, key: u32) {
         let k = key as usize;
         let owners = &mut self.data.session_owner;
         if owners.len() <= k {
-            owners.resize(k + 1, NONE);
+            owners.resize(k + 1, NodeIx::NONE);
         }
         let before = std::mem::replace(&mut owners[k], holder);
         let sessions = &mut self.data.sessions;
-        if before != NONE && before != SESSION_LOST {
+        if before != NodeIx::NONE && before != SESSION_LOST {
             if let Some(c) = sessions.get_mut(&before) {
                 c.held = c.held.saturating_sub(1);
             }
         }
         let c = sessions.entry(holder).or_default();
         c.held += 1;
-        if before == NONE {
+        if before == NodeIx::NONE {
             c.logins += 1;
         } else {
             c.relogins += 1;
@@ -815,9 +827,9 @@ impl Sim {
 
     /// A session lookup at a shared session store: a hit keeps the session fresh, a miss is
     /// a login (a forced re-login if the user had a session that was evicted, expired or lost).
-    fn session_lookup_done(&mut self, node: u32, id: CallId, req: Req) {
+    fn session_lookup_done(&mut self, node: NodeIx, id: CallId, req: Req) {
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let Some(cfg) = cache_cfg(&n.kind) else { return };
         let Ext::Cache(st) = &mut n.ext else { return };
         let (found, expired) = st.lookup(req.key, now);
@@ -838,7 +850,7 @@ impl Sim {
 
     /// `node` crashed or was emptied: the sessions it held are gone (`present`: how many a
     /// cache still held; a server held every session it owns).
-    fn drop_sessions(&mut self, node: u32, present: Option<u64>) {
+    fn drop_sessions(&mut self, node: NodeIx, present: Option<u64>) {
         let Some(c) = self.data.sessions.get_mut(&node) else { return };
         let mut owned = 0;
         for owner in self.data.session_owner.iter_mut().filter(|o| **o == node) {
@@ -857,8 +869,8 @@ impl Sim {
     }
 
     /// Empties a cache or CDN edge.
-    pub(super) fn flush_cache(&mut self, node: u32) -> Result<(), String> {
-        let n = &mut self.nodes[node as usize];
+    pub(super) fn flush_cache(&mut self, node: NodeIx) -> Result<(), String> {
+        let n = &mut self.nodes[node];
         let Ext::Cache(st) = &mut n.ext else { return Err(format!("{} is not a cache or CDN", n.id)) };
         let keys = st.len();
         st.clear();
@@ -871,18 +883,18 @@ impl Sim {
     // ----- databases -----
 
     /// Commits a write of `key` at `db`: a new version, sent to every replica.
-    fn db_commit(&mut self, db: u32, key: u32, origin: u16) -> u32 {
+    fn db_commit(&mut self, db: NodeIx, key: u32, origin: u16) -> u32 {
         let now = self.now;
-        let Ext::Db(st) = &mut self.nodes[db as usize].ext else { return 0 };
+        let Ext::Db(st) = &mut self.nodes[db].ext else { return 0 };
         let ver = st.version(key).max(self.data.meta(key).committed) + 1;
         st.set_version(key, ver);
         st.commits += 1;
         *self.data.meta_mut(key) = KeyMeta { committed: ver, writer: origin, written_at: now };
-        let out = self.nodes[db as usize].out_edges.clone();
+        let out = self.nodes[db].out_edges.clone();
         for e in out {
-            let r = self.edges[e as usize].to;
-            let cut = matches!(self.edges[e as usize].spec.state, EdgeState::Partitioned);
-            let Ext::Db(rs) = &mut self.nodes[r as usize].ext else { continue };
+            let r = self.edges[e].to;
+            let cut = matches!(self.edges[e].spec.state, EdgeState::Partitioned);
+            let Ext::Db(rs) = &mut self.nodes[r].ext else { continue };
             let epoch = rs.epoch;
             if cut {
                 if rs.held.len() < MAX_APPLY_BACKLOG {
@@ -900,9 +912,9 @@ impl Sim {
     /// A read served at `db`: its version, counted stale if below the committed one.
     /// Read-your-writes is violated when the client that made the unseen write had it
     /// acknowledged before it issued this read.
-    fn db_read(&mut self, db: u32, req: &Req) -> u32 {
+    fn db_read(&mut self, db: NodeIx, req: &Req) -> u32 {
         let meta = self.data.meta(req.key);
-        let Ext::Db(st) = &mut self.nodes[db as usize].ext else { return 0 };
+        let Ext::Db(st) = &mut self.nodes[db].ext else { return 0 };
         let ver = st.version(req.key);
         st.reads += 1;
         if ver < meta.committed {
@@ -915,11 +927,11 @@ impl Sim {
     }
 
     /// A primary sends a read on to one of its replicas; false when it serves it itself.
-    pub(super) fn db_route(&mut self, node: u32, id: CallId) -> bool {
+    pub(super) fn db_route(&mut self, node: NodeIx, id: CallId) -> bool {
         let Some(req) = self.call(id).map(|c| c.req) else { return false };
-        let n = &self.nodes[node as usize];
+        let n = &self.nodes[node];
         let (NodeKind::Database(p), Ext::Db(st)) = (&n.kind, &n.ext) else { return false };
-        if req.kind != ReqKind::Read || !p.read_from_replicas || st.primary != NONE {
+        if req.kind != ReqKind::Read || !p.read_from_replicas || st.primary.is_some() {
             return false;
         }
         if let Some(w) = p.read_your_writes_window_ms {
@@ -931,8 +943,8 @@ impl Sim {
         let mut cands = std::mem::take(&mut self.scratch);
         cands.clear();
         for &e in &n.out_edges {
-            let ed = &self.edges[e as usize];
-            let t = &self.nodes[ed.to as usize];
+            let ed = &self.edges[e];
+            let t = &self.nodes[ed.to];
             if matches!(t.kind, NodeKind::Database(_))
                 && t.serving()
                 && !matches!(ed.spec.state, EdgeState::Partitioned)
@@ -942,7 +954,7 @@ impl Sim {
         }
         let pick = if cands.is_empty() {
             None
-        } else if let Ext::Db(st) = &mut self.nodes[node as usize].ext {
+        } else if let Ext::Db(st) = &mut self.nodes[node].ext {
             st.rr = st.rr.wrapping_add(1);
             st.reads_to_replicas += 1;
             Some(cands[(st.rr % cands.len() as u32) as usize])
@@ -960,9 +972,9 @@ impl Sim {
     }
 
     /// The link `edge` healed: a replica behind it receives the writes held while it was cut.
-    pub(super) fn db_link_healed(&mut self, edge: u32) {
-        let (from, to) = (self.edges[edge as usize].from, self.edges[edge as usize].to);
-        let Ext::Db(rs) = &mut self.nodes[to as usize].ext else { return };
+    pub(super) fn db_link_healed(&mut self, edge: EdgeIx) {
+        let (from, to) = (self.edges[edge].from, self.edges[edge].to);
+        let Ext::Db(rs) = &mut self.nodes[to].ext else { return };
         if rs.held.is_empty() {
             return;
         }
@@ -974,8 +986,8 @@ impl Sim {
         }
     }
 
-    fn on_replicate(&mut self, replica: u32, epoch: u32, key: u32, ver: u32, committed_at: SimTime) {
-        let n = &mut self.nodes[replica as usize];
+    fn on_replicate(&mut self, replica: NodeIx, epoch: u32, key: u32, ver: u32, committed_at: SimTime) {
+        let n = &mut self.nodes[replica];
         let serving = n.serving();
         let Ext::Db(st) = &mut n.ext else { return };
         if st.epoch != epoch || !serving || st.apply_queue.len() >= MAX_APPLY_BACKLOG {
@@ -987,8 +999,8 @@ impl Sim {
         }
     }
 
-    fn start_apply(&mut self, replica: u32) {
-        let n = &mut self.nodes[replica as usize];
+    fn start_apply(&mut self, replica: NodeIx) {
+        let n = &mut self.nodes[replica];
         let (NodeKind::Database(p), Ext::Db(st)) = (&n.kind, &mut n.ext) else { return };
         st.applying = true;
         let epoch = st.epoch;
@@ -996,9 +1008,9 @@ impl Sim {
         self.schedule(self.now.after(d), Ev::Data(DataEv::Applied { replica, epoch }));
     }
 
-    fn on_applied(&mut self, replica: u32, epoch: u32) {
+    fn on_applied(&mut self, replica: NodeIx, epoch: u32) {
         let now = self.now;
-        let Ext::Db(st) = &mut self.nodes[replica as usize].ext else { return };
+        let Ext::Db(st) = &mut self.nodes[replica].ext else { return };
         if st.epoch != epoch {
             return;
         }
@@ -1014,9 +1026,9 @@ impl Sim {
         }
     }
 
-    fn on_promote(&mut self, old: u32, gen: u32) {
+    fn on_promote(&mut self, old: NodeIx, gen: u32) {
         let now = self.now;
-        let o = &self.nodes[old as usize];
+        let o = &self.nodes[old];
         let (NodeKind::Database(params), Ext::Db(ost)) = (&o.kind, &o.ext) else { return };
         if ost.failover_gen != gen || o.serving() || o.removed {
             return;
@@ -1026,34 +1038,30 @@ impl Sim {
         let best = o
             .out_edges
             .iter()
-            .map(|&e| self.edges[e as usize].to)
-            .filter(|&t| self.nodes[t as usize].serving())
-            .filter_map(|t| match &self.nodes[t as usize].ext {
+            .map(|&e| self.edges[e].to)
+            .filter(|&t| self.nodes[t].serving())
+            .filter_map(|t| match &self.nodes[t].ext {
                 Ext::Db(s) => Some((t, s.applied)),
                 _ => None,
             })
-            .fold(None, |best: Option<(u32, u64)>, x| if best.is_some_and(|b| b.1 >= x.1) { best } else { Some(x) });
+            .fold(None, |best: Option<(NodeIx, u64)>, x| if best.is_some_and(|b| b.1 >= x.1) { best } else { Some(x) });
         let Some((new, applied)) = best else { return };
         let lost = commits.saturating_sub(applied);
         // The promoted node's data is the truth now: writes it never applied are gone.
-        let old_versions = match &self.nodes[old as usize].ext {
+        let old_versions = match &self.nodes[old].ext {
             Ext::Db(s) => s.versions.clone(),
             _ => Vec::new(),
         };
         // The other replicas drop what is left of the old stream and forget writes the new
         // primary never had, so that every copy agrees on what was lost.
-        let new_versions = match &self.nodes[new as usize].ext {
+        let new_versions = match &self.nodes[new].ext {
             Ext::Db(s) => s.versions.clone(),
             _ => Vec::new(),
         };
-        let others: Vec<u32> = self.nodes[old as usize]
-            .out_edges
-            .iter()
-            .map(|&e| self.edges[e as usize].to)
-            .filter(|&t| t != new)
-            .collect();
+        let others: Vec<NodeIx> =
+            self.nodes[old].out_edges.iter().map(|&e| self.edges[e].to).filter(|&t| t != new).collect();
         for r in others {
-            if let Ext::Db(rs) = &mut self.nodes[r as usize].ext {
+            if let Ext::Db(rs) = &mut self.nodes[r].ext {
                 rs.epoch += 1;
                 rs.apply_queue.clear();
                 rs.held.clear();
@@ -1063,8 +1071,8 @@ impl Sim {
                 }
             }
         }
-        if let Ext::Db(ns) = &mut self.nodes[new as usize].ext {
-            ns.primary = NONE;
+        if let Ext::Db(ns) = &mut self.nodes[new].ext {
+            ns.primary = None;
             ns.epoch += 1;
             ns.apply_queue.clear();
             ns.held.clear();
@@ -1079,15 +1087,15 @@ impl Sim {
                 }
             }
         }
-        if let NodeKind::Database(p) = &mut self.nodes[new as usize].kind {
+        if let NodeKind::Database(p) = &mut self.nodes[new].kind {
             p.read_from_replicas = params.read_from_replicas;
             p.read_your_writes_window_ms = params.read_your_writes_window_ms;
             p.failover_detection_ms = params.failover_detection_ms;
         }
         // Callers of the old primary now reach the new one; the other replicas follow it.
-        let new_id = self.nodes[new as usize].id.clone();
-        for e in 0..self.edges.len() as u32 {
-            let ed = &self.edges[e as usize];
+        let new_id = self.nodes[new].id.clone();
+        for e in EdgeIx::all(self.edges.len()) {
+            let ed = &self.edges[e];
             if ed.removed {
                 continue;
             }
@@ -1102,7 +1110,7 @@ impl Sim {
                 if self.find_edge(from, new).is_some() {
                     self.remove_edge(e);
                 } else {
-                    let ed = &mut self.edges[e as usize];
+                    let ed = &mut self.edges[e];
                     ed.to = new;
                     ed.spec.to = new_id.clone();
                     ed.healthy = true;
@@ -1110,15 +1118,15 @@ impl Sim {
                 }
             }
         }
-        let old_id = self.nodes[old as usize].id.clone();
+        let old_id = self.nodes[old].id.clone();
         self.log(format!("{new_id} promoted to primary after {old_id} failed, at {} ({lost} writes lost)", fmt_s(now)));
     }
 
     // ----- shard routers -----
 
     /// The outgoing edge of a shard router for `key`.
-    fn shard_edge(&self, node: u32, key: u32) -> Option<u32> {
-        let n = &self.nodes[node as usize];
+    fn shard_edge(&self, node: NodeIx, key: u32) -> Option<EdgeIx> {
+        let n = &self.nodes[node];
         let Ext::Router(st) = &n.ext else { return None };
         let shard = match st.owner.get(key as usize) {
             Some(&s) => s,
@@ -1132,26 +1140,26 @@ impl Sim {
                 shard_of(&p.strategy, p.key_space, &shards, &ring, key)
             }
         };
-        n.out_edges.iter().copied().find(|&e| self.edges[e as usize].to == shard)
+        n.out_edges.iter().copied().find(|&e| self.edges[e].to == shard)
     }
 
-    fn shard_ids(&self, node: u32) -> Vec<(u32, &str)> {
-        let n = &self.nodes[node as usize];
+    fn shard_ids(&self, node: NodeIx) -> Vec<(NodeIx, &str)> {
+        let n = &self.nodes[node];
         n.out_edges
             .iter()
             .map(|&e| {
-                let t = self.edges[e as usize].to;
-                (t, self.nodes[t as usize].id.as_str())
+                let t = self.edges[e].to;
+                (t, self.nodes[t].id.as_str())
             })
             .collect()
     }
 
     /// Rebuilds a router's key map and counts the keys that moved.
-    fn rebuild_router(&mut self, node: u32) {
-        let NodeKind::ShardRouter(p) = &self.nodes[node as usize].kind else { return };
+    fn rebuild_router(&mut self, node: NodeIx) {
+        let NodeKind::ShardRouter(p) = &self.nodes[node].kind else { return };
         let shards = self.shard_ids(node);
         let mut owner = Vec::new();
-        let mut counts: Vec<(u32, u64)> = shards.iter().map(|&(s, _)| (s, 0)).collect();
+        let mut counts: Vec<(NodeIx, u64)> = shards.iter().map(|&(s, _)| (s, 0)).collect();
         if !shards.is_empty() {
             let ring = ring(p, &shards);
             owner = (0..p.key_space).map(|k| shard_of(&p.strategy, p.key_space, &shards, &ring, k)).collect();
@@ -1163,8 +1171,8 @@ impl Sim {
         }
         let key_space = p.key_space;
         let now = self.now;
-        let id = self.nodes[node as usize].id.clone();
-        let Ext::Router(st) = &mut self.nodes[node as usize].ext else { return };
+        let id = self.nodes[node].id.clone();
+        let Ext::Router(st) = &mut self.nodes[node].ext else { return };
         let had = !st.owner.is_empty();
         if had && !owner.is_empty() && now > SimTime::ZERO {
             let moved = st.owner.iter().zip(&owner).filter(|(a, b)| a != b).count() as u64;
@@ -1187,13 +1195,13 @@ impl Sim {
     // ----- message queues -----
 
     /// Hands ready messages to idle consumers.
-    fn dispatch_jobs(&mut self, queue: u32) {
+    fn dispatch_jobs(&mut self, queue: NodeIx) {
         while self.dispatch_one(queue) {}
     }
 
-    fn dispatch_one(&mut self, queue: u32) -> bool {
+    fn dispatch_one(&mut self, queue: NodeIx) -> bool {
         let now = self.now;
-        let n = &mut self.nodes[queue as usize];
+        let n = &mut self.nodes[queue];
         let NodeKind::MessageQueue(p) = &n.kind else { return false };
         let Ext::Queue(st) = &mut n.ext else { return false };
         if !n.up || n.removed || n.stats.busy.value >= u64::from(p.workers) {
@@ -1237,9 +1245,9 @@ impl Sim {
         true
     }
 
-    fn on_job_done(&mut self, queue: u32, slot: u32, gen: u32) {
+    fn on_job_done(&mut self, queue: NodeIx, slot: u32, gen: u32) {
         let now = self.now;
-        let n = &mut self.nodes[queue as usize];
+        let n = &mut self.nodes[queue];
         let NodeKind::MessageQueue(p) = &n.kind else { return };
         let Ext::Queue(st) = &mut n.ext else { return };
         if st.slot_gen.get(slot as usize) != Some(&gen) {
@@ -1292,9 +1300,9 @@ impl Sim {
     }
 
     /// Kills one busy consumer mid-job; a new one takes its place at once.
-    pub(super) fn kill_worker(&mut self, queue: u32) -> Result<(), String> {
+    pub(super) fn kill_worker(&mut self, queue: NodeIx) -> Result<(), String> {
         let now = self.now;
-        let n = &mut self.nodes[queue as usize];
+        let n = &mut self.nodes[queue];
         let Ext::Queue(st) = &mut n.ext else { return Err(format!("{} is not a message queue", n.id)) };
         let Some(slot) = st.slots.iter().position(|s| s.is_some()) else {
             return Err(format!("no consumer of {} is busy", n.id));
@@ -1313,22 +1321,22 @@ impl Sim {
     // ----- topology and faults -----
 
     /// An edge from `from` to `to` was added or removed (or `from` reconfigured).
-    pub(super) fn data_edges_changed(&mut self, from: u32, to: u32) {
-        if matches!(self.nodes[from as usize].kind, NodeKind::ShardRouter(_)) {
+    pub(super) fn data_edges_changed(&mut self, from: NodeIx, to: Option<NodeIx>) {
+        if matches!(self.nodes[from].kind, NodeKind::ShardRouter(_)) {
             self.rebuild_router(from);
         }
-        if to != NONE && matches!(self.nodes[to as usize].kind, NodeKind::Database(_)) {
+        if let Some(to) = to.filter(|&t| matches!(self.nodes[t].kind, NodeKind::Database(_))) {
             let primary = self
                 .edges
                 .iter()
                 .find(|e| {
                     !e.removed
                         && e.to == to
-                        && matches!(self.nodes[e.from as usize].kind, NodeKind::Database(_))
-                        && !self.nodes[e.from as usize].removed
+                        && matches!(self.nodes[e.from].kind, NodeKind::Database(_))
+                        && !self.nodes[e.from].removed
                 })
-                .map_or(NONE, |e| e.from);
-            if let Ext::Db(st) = &mut self.nodes[to as usize].ext {
+                .map(|e| e.from);
+            if let Ext::Db(st) = &mut self.nodes[to].ext {
                 st.primary = primary;
             }
         }
@@ -1336,9 +1344,9 @@ impl Sim {
 
     /// A node crashed: a cache loses its contents (and unflushed writes), a replica its apply
     /// queue, a queue its messages; a primary with failover schedules a promotion.
-    pub(super) fn data_kill(&mut self, node: u32) {
+    pub(super) fn data_kill(&mut self, node: NodeIx) {
         let now = self.now;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         match &mut n.ext {
             Ext::Cache(st) => {
                 let keys = st.len() as u64;
@@ -1359,7 +1367,7 @@ impl Sim {
                 st.applying = false;
                 st.failover_gen += 1;
                 let gen = st.failover_gen;
-                let is_primary = st.primary == NONE;
+                let is_primary = st.primary.is_none();
                 if let (NodeKind::Database(p), true) = (&n.kind, is_primary) {
                     if let Some(ms) = p.failover_detection_ms {
                         let at = now.after(SimDuration::from_millis_f64(ms));
@@ -1384,8 +1392,8 @@ impl Sim {
     }
 
     /// A node was added: remember its region, start a GeoDNS node's probes.
-    pub(super) fn data_start(&mut self, node: u32, region: Option<&str>) {
-        let i = node as usize;
+    pub(super) fn data_start(&mut self, node: NodeIx, region: Option<&str>) {
+        let i = node.ix();
         if self.data.regions.len() <= i {
             self.data.regions.resize(i + 1, None);
         }
@@ -1397,8 +1405,8 @@ impl Sim {
         self.start_geo_checks(node);
     }
 
-    fn start_geo_checks(&mut self, node: u32) {
-        let n = &mut self.nodes[node as usize];
+    fn start_geo_checks(&mut self, node: NodeIx) {
+        let n = &mut self.nodes[node];
         let (NodeKind::GeoDns(p), Ext::Geo(gen)) = (&n.kind, &mut n.ext) else { return };
         *gen += 1;
         let ev = DataEv::GeoCheck { node, gen: *gen };
@@ -1408,8 +1416,8 @@ impl Sim {
 
     /// Round trip between the regions of a hop, charged on the way there; a GeoDNS hop starts
     /// in the region of the request's client. Nothing within a region or without regions.
-    pub(super) fn region_rtt(&self, from: u32, to: u32, origin: u16) -> SimDuration {
-        let from = if matches!(self.nodes[from as usize].kind, NodeKind::GeoDns(_)) { u32::from(origin) } else { from };
+    pub(super) fn region_rtt(&self, from: NodeIx, to: NodeIx, origin: u16) -> SimDuration {
+        let from = if matches!(self.nodes[from].kind, NodeKind::GeoDns(_)) { NodeIx::of_origin(origin) } else { from };
         match (self.data.region(from), self.data.region(to)) {
             (Some(a), Some(b)) if a != b => SimDuration::from_millis_f64(self.data.rtt_ms(a, b)),
             _ => SimDuration(0),
@@ -1417,16 +1425,16 @@ impl Sim {
     }
 
     /// The healthy outgoing edge of a GeoDNS node nearest to the client's region.
-    fn nearest_region(&self, node: u32, origin: u16) -> Option<u32> {
-        let from = self.data.region(u32::from(origin));
-        let n = &self.nodes[node as usize];
-        let rtt = |e: u32| match (from, self.data.region(self.edges[e as usize].to)) {
+    fn nearest_region(&self, node: NodeIx, origin: u16) -> Option<EdgeIx> {
+        let from = self.data.region(NodeIx::of_origin(origin));
+        let n = &self.nodes[node];
+        let rtt = |e: EdgeIx| match (from, self.data.region(self.edges[e].to)) {
             (Some(a), Some(b)) => self.data.rtt_ms(a, b),
             _ => 0.0,
         };
-        let mut best: Option<(u32, f64)> = None;
+        let mut best: Option<(EdgeIx, f64)> = None;
         for &e in &n.out_edges {
-            if !self.edges[e as usize].healthy {
+            if !self.edges[e].healthy {
                 continue;
             }
             let d = rtt(e);
@@ -1437,8 +1445,8 @@ impl Sim {
         best.map(|(e, _)| e)
     }
 
-    fn on_geo_check(&mut self, node: u32, gen: u32) {
-        let n = &self.nodes[node as usize];
+    fn on_geo_check(&mut self, node: NodeIx, gen: u32) {
+        let n = &self.nodes[node];
         let (NodeKind::GeoDns(p), Ext::Geo(g)) = (&n.kind, &n.ext) else { return };
         if *g != gen || !n.serving() {
             return;
@@ -1446,10 +1454,10 @@ impl Sim {
         let h = p.health_check.clone();
         let dns = n.id.clone();
         for e in n.out_edges.clone() {
-            let ed = &self.edges[e as usize];
+            let ed = &self.edges[e];
             let to = ed.to;
-            let alive = self.nodes[to as usize].serving() && !matches!(ed.spec.state, EdgeState::Partitioned);
-            let ed = &mut self.edges[e as usize];
+            let alive = self.nodes[to].serving() && !matches!(ed.spec.state, EdgeState::Partitioned);
+            let ed = &mut self.edges[e];
             let changed = if alive {
                 ed.hc_fails = 0;
                 ed.hc_oks += 1;
@@ -1464,7 +1472,7 @@ impl Sim {
                 down.then_some("unhealthy")
             };
             if let Some(state) = changed {
-                let text = format!("{} marked {state} at {} by {dns}", self.nodes[to as usize].id, fmt_s(self.now));
+                let text = format!("{} marked {state} at {} by {dns}", self.nodes[to].id, fmt_s(self.now));
                 self.log(text);
             }
         }
@@ -1474,17 +1482,17 @@ impl Sim {
 
     /// Kills (or revives) every node of a region except clients.
     pub(super) fn region_outage(&mut self, region: &str, down: bool) {
-        let members: Vec<u32> = (0..self.nodes.len() as u32)
+        let members: Vec<NodeIx> = NodeIx::all(self.nodes.len())
             .filter(|&i| {
-                let n = &self.nodes[i as usize];
+                let n = &self.nodes[i];
                 self.data.region(i) == Some(region) && !n.removed && !matches!(n.kind, NodeKind::Client(_))
             })
             .collect();
         for i in members {
-            if down && self.nodes[i as usize].up {
+            if down && self.nodes[i].up {
                 self.kill(i);
-            } else if !down && !self.nodes[i as usize].up {
-                self.nodes[i as usize].up = true;
+            } else if !down && !self.nodes[i].up {
+                self.nodes[i].up = true;
                 self.start_node(i);
                 self.data_revive(i);
             }
@@ -1494,8 +1502,8 @@ impl Sim {
     }
 
     /// A node restarted.
-    pub(super) fn data_revive(&mut self, node: u32) {
-        if let Ext::Db(st) = &mut self.nodes[node as usize].ext {
+    pub(super) fn data_revive(&mut self, node: NodeIx) {
+        if let Ext::Db(st) = &mut self.nodes[node].ext {
             st.failover_gen += 1;
         }
         self.dispatch_jobs(node);
@@ -1540,10 +1548,10 @@ impl Sim {
 
     pub(super) fn database_view(&self, n: &Node) -> Option<DatabaseView> {
         let Ext::Db(st) = &n.ext else { return None };
-        let replica = st.primary != NONE;
+        let replica = st.primary.is_some();
         Some(DatabaseView {
             role: if replica { "replica" } else { "primary" }.to_string(),
-            primary: replica.then(|| self.nodes[st.primary as usize].id.clone()),
+            primary: st.primary.map(|p| self.nodes[p].id.clone()),
             writes_committed: st.commits,
             writes_applied: st.applied,
             replication_backlog: (st.apply_queue.len() + st.held.len()) as u64,
@@ -1566,15 +1574,14 @@ impl Sim {
 
     pub(super) fn shard_view(&self, n: &Node) -> Option<ShardView> {
         let Ext::Router(st) = &n.ext else { return None };
-        let sent =
-            |s: u32| n.out_edges.iter().map(|&e| &self.edges[e as usize]).find(|e| e.to == s).map_or(0, |e| e.sent);
+        let sent = |s: NodeIx| n.out_edges.iter().map(|&e| &self.edges[e]).find(|e| e.to == s).map_or(0, |e| e.sent);
         let total: u64 = st.shards.iter().map(|&(s, _)| sent(s)).sum();
         Some(ShardView {
             shards: st
                 .shards
                 .iter()
                 .map(|&(s, keys)| ShardShare {
-                    id: self.nodes[s as usize].id.clone(),
+                    id: self.nodes[s].id.clone(),
                     keys,
                     requests: sent(s),
                     load_share: if total > 0 { sent(s) as f64 / total as f64 } else { 0.0 },
@@ -1585,7 +1592,7 @@ impl Sim {
         })
     }
 
-    pub(super) fn session_view(&self, idx: u32, n: &Node) -> Option<SessionView> {
+    pub(super) fn session_view(&self, idx: NodeIx, n: &Node) -> Option<SessionView> {
         let c = self.data.sessions.get(&idx)?;
         let (mode, active) = match &n.ext {
             Ext::Cache(st) => ("store", st.len() as u64),
@@ -1652,9 +1659,9 @@ impl Sim {
 }
 
 /// The ring of a consistent-hashing router: `virtual_nodes` points per shard, sorted.
-fn ring(p: &ShardRouterParams, shards: &[(u32, &str)]) -> Vec<(u64, u32)> {
+fn ring(p: &ShardRouterParams, shards: &[(NodeIx, &str)]) -> Vec<(u64, NodeIx)> {
     let ShardStrategy::ConsistentHash { virtual_nodes } = p.strategy else { return Vec::new() };
-    let mut ring: Vec<(u64, u32)> = shards
+    let mut ring: Vec<(u64, NodeIx)> = shards
         .iter()
         .flat_map(|&(s, id)| {
             let h = random::fnv1a(id.as_bytes());
