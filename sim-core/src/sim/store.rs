@@ -6,7 +6,6 @@
 //! answers from what it has, its writes spread asynchronously (those in flight across a cut
 //! are dropped), and replicas reconcile by last-writer-wins when the partition heals.
 
-use super::data::{DataEv, Ext};
 use super::*;
 use crate::data_params::*;
 
@@ -22,11 +21,11 @@ pub(super) struct StoreState {
 }
 
 impl StoreState {
-    fn stamp(&self, key: u32) -> (u64, NodeIx) {
+    pub(super) fn stamp(&self, key: u32) -> (u64, NodeIx) {
         self.stamps.get(key as usize).copied().unwrap_or((0, NodeIx(0)))
     }
 
-    fn apply(&mut self, key: u32, stamp: (u64, NodeIx)) {
+    pub(super) fn apply(&mut self, key: u32, stamp: (u64, NodeIx)) {
         let k = key as usize;
         if self.stamps.len() <= k {
             self.stamps.resize(k + 1, (0, NodeIx(0)));
@@ -35,7 +34,7 @@ impl StoreState {
     }
 }
 
-fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
+pub(super) fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
     match kind {
         NodeKind::ReplicatedStore(p) => Some((p.cluster.as_str(), p.mode)),
         _ => None,
@@ -44,7 +43,7 @@ fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
 
 impl Sim {
     /// The live replicas of `node`'s cluster (itself included), in node order.
-    fn members(&self, node: NodeIx) -> Vec<NodeIx> {
+    pub(super) fn members(&self, node: NodeIx) -> Vec<NodeIx> {
         let Some((cluster, _)) = cluster_of(&self.nodes[node].kind) else { return Vec::new() };
         NodeIx::all(self.nodes.len())
             .filter(|&i| {
@@ -55,7 +54,7 @@ impl Sim {
     }
 
     /// Whether `a` can talk to `b`: `b` is up and no partition cuts their regions apart.
-    fn reachable(&self, a: NodeIx, b: NodeIx) -> bool {
+    pub(super) fn reachable(&self, a: NodeIx, b: NodeIx) -> bool {
         if a == b {
             return self.nodes[a].serving();
         }
@@ -68,7 +67,7 @@ impl Sim {
         }
     }
 
-    fn rtt(&self, a: NodeIx, b: NodeIx) -> SimDuration {
+    pub(super) fn rtt(&self, a: NodeIx, b: NodeIx) -> SimDuration {
         match (self.data.region(a), self.data.region(b)) {
             (Some(x), Some(y)) => SimDuration::from_millis_f64(self.data.rtt_ms(x, y)),
             _ => SimDuration(0),
@@ -102,7 +101,8 @@ impl Sim {
     }
 
     /// A replica finished a read or write.
-    pub(super) fn store_done(&mut self, node: NodeIx, id: CallId, req: Req) {
+    pub(super) fn store_done(&mut self, node: NodeIx, id: CallId) {
+        let Some(req) = self.call(id).map(|c| c.req) else { return };
         let now = self.now;
         let members = self.members(node);
         let newest = members
@@ -159,36 +159,8 @@ impl Sim {
         }
     }
 
-    /// Cuts or heals the link between two regions; healing reconciles every cluster.
-    pub(super) fn partition_regions(&mut self, a: &str, b: &str, cut: bool) {
-        let now = self.now;
-        if cut {
-            self.data.cut(a, b, now);
-            self.log(format!("regions {a} | {b} partitioned at {}", fmt_s(now)));
-            return;
-        }
-        let Some(since) = self.data.heal(a, b) else { return };
-        let stores: Vec<NodeIx> = NodeIx::all(self.nodes.len())
-            .filter(|&i| !self.nodes[i].removed && cluster_of(&self.nodes[i].kind).is_some())
-            .collect();
-        let mut done = Vec::new();
-        let mut conflicts = 0;
-        for &s in &stores {
-            if done.contains(&s) {
-                continue;
-            }
-            let members: Vec<NodeIx> = self.members(s).into_iter().filter(|&m| self.nodes[m].serving()).collect();
-            done.extend(&members);
-            conflicts += self.reconcile(&members, since);
-        }
-        self.log(format!(
-            "regions {a} | {b} healed at {}; {conflicts} conflicting writes lost to last-writer-wins",
-            fmt_s(now)
-        ));
-    }
-
     /// Brings `members` to the newest stamp of every key; returns the concurrent writes lost.
-    fn reconcile(&mut self, members: &[NodeIx], since: SimTime) -> u64 {
+    pub(super) fn reconcile(&mut self, members: &[NodeIx], since: SimTime) -> u64 {
         let len = members
             .iter()
             .map(|&m| match &self.nodes[m].ext {
