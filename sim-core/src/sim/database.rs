@@ -348,7 +348,7 @@ impl Sim {
         let Ext::Db(st) = &n.ext else { return None };
         let replica = st.primary.is_some();
         Some(DatabaseView {
-            role: if replica { "replica" } else { "primary" }.to_string(),
+            role: if replica { Role::Replica } else { Role::Primary },
             primary: st.primary.map(|p| self.nodes[p].id.clone()),
             writes_committed: st.commits,
             writes_applied: st.applied,

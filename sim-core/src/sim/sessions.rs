@@ -101,9 +101,9 @@ impl Sim {
     pub(super) fn session_view(&self, idx: NodeIx, n: &Node) -> Option<SessionView> {
         let c = self.data.sessions.get(&idx)?;
         let (mode, active) = match &n.ext {
-            Ext::Cache(st) => ("store", st.len() as u64),
-            _ => ("in_memory", c.held),
+            Ext::Cache(st) => (SessionMode::Store, st.len() as u64),
+            _ => (SessionMode::InMemory, c.held),
         };
-        Some(SessionView { mode: mode.to_string(), active, logins: c.logins, relogins: c.relogins, lost: c.lost })
+        Some(SessionView { mode, active, logins: c.logins, relogins: c.relogins, lost: c.lost })
     }
 }

@@ -75,7 +75,7 @@ impl Sim {
                 NodeView {
                     id: n.id.clone(),
                     label: n.label.clone(),
-                    kind: n.kind.name().to_string(),
+                    kind: kind_name(&n.kind),
                     x: n.x,
                     y: n.y,
                     health,
@@ -166,5 +166,23 @@ impl Sim {
             t.relogins += c.relogins;
         }
         t
+    }
+}
+
+/// The snapshot's name of a node kind.
+fn kind_name(kind: &NodeKind) -> KindName {
+    match kind {
+        NodeKind::Client(_) => KindName::Client,
+        NodeKind::LoadBalancer(_) => KindName::LoadBalancer,
+        NodeKind::Server(_) => KindName::Server,
+        NodeKind::Database(_) => KindName::Database,
+        NodeKind::RateLimiter(_) => KindName::RateLimiter,
+        NodeKind::AutoscalingGroup(_) => KindName::AutoscalingGroup,
+        NodeKind::Cache(_) => KindName::Cache,
+        NodeKind::Cdn(_) => KindName::Cdn,
+        NodeKind::ShardRouter(_) => KindName::ShardRouter,
+        NodeKind::GeoDns(_) => KindName::GeoDns,
+        NodeKind::ReplicatedStore(_) => KindName::ReplicatedStore,
+        NodeKind::MessageQueue(_) => KindName::MessageQueue,
     }
 }

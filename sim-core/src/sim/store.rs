@@ -214,7 +214,7 @@ impl Sim {
         }
         Some(StoreView {
             cluster: cluster.to_string(),
-            mode: if mode == Consistency::Cp { "cp" } else { "ap" }.to_string(),
+            mode,
             reachable_replicas: members.iter().filter(|&&m| self.reachable(node, m)).count() as u64,
             replicas: members.len() as u64,
             reads: st.reads,

@@ -58,13 +58,13 @@ impl Sim {
         let now = self.now;
         let checks = [
             (
-                "p95",
+                AlertKind::P95,
                 self.metrics_cfg
                     .slo_p95_ms
                     .map(|t| (p.p95_ms > t, format!("p95 {:.1} ms over target {t} ms", p.p95_ms))),
             ),
             (
-                "error_rate",
+                AlertKind::ErrorRate,
                 self.metrics_cfg.slo_error_rate.map(|t| {
                     (p.error_rate > t, format!("error rate {:.1}% over budget {:.1}%", p.error_rate * 100.0, t * 100.0))
                 }),
@@ -76,7 +76,7 @@ impl Sim {
             match (firing, active) {
                 (true, None) => {
                     self.log(format!("ALERT {message} at {}", fmt_s(now)));
-                    self.alerts.push(Alert { kind: kind.to_string(), since_s: now.as_secs_f64(), message });
+                    self.alerts.push(Alert { kind, since_s: now.as_secs_f64(), message });
                 }
                 (false, Some(i)) => {
                     self.alerts.remove(i);
