@@ -257,11 +257,18 @@ impl Sim {
     pub(super) fn on_service_done(&mut self, id: CallId) {
         let Some(c) = self.call(id) else { return };
         let (node, worker) = (c.node, c.holds_worker);
+        let NodeKind::Server(s) = &self.nodes[node].kind else {
+            self.data_service_done(node, id);
+            return;
+        };
+        let release = s.downstream == DownstreamMode::Forward && worker;
+        self.server_service_done(node, id, release)
+    }
+
+    /// [`Sim::on_service_done`] at a node other than an app server (kept out of the app
+    /// server's path, which the event loop inlines).
+    fn data_service_done(&mut self, node: NodeIx, id: CallId) {
         match &self.nodes[node].kind {
-            NodeKind::Server(s) => {
-                let release = s.downstream == DownstreamMode::Forward && worker;
-                self.server_service_done(node, id, release)
-            }
             NodeKind::Database(_) => {
                 self.db_service_done(node, id);
                 self.continue_downstream(id);
