@@ -2,7 +2,7 @@
 //! one gauge per node kept for its sparkline, and the dock's totals. Formatting only: every
 //! number comes from the core's snapshot.
 
-use sim_core::{NodeView, Snapshot};
+use sim_core::{NodeView, Role, Snapshot};
 
 /// Percent with no decimals.
 fn pct(f: f64) -> String {
@@ -25,7 +25,7 @@ pub fn badge(n: &NodeView) -> Option<String> {
         return Some(format!("hit {}", pct(c.window_hit_ratio)));
     }
     if let Some(d) = &n.database {
-        return Some(if d.role == "replica" {
+        return Some(if d.role == Role::Replica {
             format!("lag {}", ms(d.replication_lag_ms))
         } else {
             format!("{:.0} q/s", n.window.rps)
@@ -41,7 +41,7 @@ pub fn badge(n: &NodeView) -> Option<String> {
     if let Some(s) = &n.store {
         return Some(format!(
             "{} {}/{} peers",
-            s.mode.to_uppercase(),
+            s.mode.as_str().to_uppercase(),
             s.reachable_replicas,
             s.replicas
         ));
@@ -55,7 +55,7 @@ pub fn gauge(n: &NodeView) -> Option<(&'static str, f64)> {
         return Some(("Hit ratio (window)", c.window_hit_ratio));
     }
     if let Some(d) = &n.database {
-        return Some(if d.role == "replica" {
+        return Some(if d.role == Role::Replica {
             ("Replication lag (ms)", d.replication_lag_ms)
         } else {
             ("Stale reads (total)", d.stale_reads as f64)
@@ -104,12 +104,12 @@ pub fn rows(n: &NodeView) -> Vec<(&'static str, String, String)> {
     }
     if let Some(d) = &n.database {
         let role = match &d.primary {
-            Some(p) if d.role == "replica" => format!("replica of {p}"),
-            _ => d.role.clone(),
+            Some(p) if d.role == Role::Replica => format!("replica of {p}"),
+            _ => d.role.to_string(),
         };
         row("role", "Role", role);
         row("load", "Load (window)", format!("{:.0} q/s", n.window.rps));
-        if d.role == "replica" {
+        if d.role == Role::Replica {
             row("lag", "Replication lag", ms(d.replication_lag_ms));
             row("mean-lag", "Mean lag", ms(d.mean_replication_lag_ms));
             row(
@@ -214,10 +214,10 @@ pub fn totals(s: &Snapshot, hit_ratio: Option<f64>) -> Vec<(&'static str, &'stat
         out.push(("kpi-evictions", "Evictions", ev.to_string()));
     }
     let dbs: Vec<_> = s.nodes.iter().filter_map(|n| n.database.as_ref()).collect();
-    if dbs.iter().any(|d| d.role == "replica") {
+    if dbs.iter().any(|d| d.role == Role::Replica) {
         let lag = dbs
             .iter()
-            .filter(|d| d.role == "replica")
+            .filter(|d| d.role == Role::Replica)
             .map(|d| d.replication_lag_ms)
             .fold(0.0, f64::max);
         out.push(("kpi-lag", "Replication lag", ms(lag)));

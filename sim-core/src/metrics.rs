@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data_params::Consistency;
 use crate::scenario::EdgeState;
 use crate::time::{SimDuration, SimTime};
 
@@ -298,6 +299,119 @@ pub enum Health {
     Draining,
 }
 
+/// Gives a snapshot's name enum the text its JSON holds: `as_str`, `Display` (padded like a
+/// string) and comparison with that text.
+macro_rules! named {
+    ($t:ident { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            /// The name as the JSON holds it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($t::$v => $s),*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+/// A node's kind, as [`NodeView::kind`] names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KindName {
+    /// A client.
+    Client,
+    /// A load balancer.
+    LoadBalancer,
+    /// An app server.
+    Server,
+    /// A database.
+    Database,
+    /// A rate limiter.
+    RateLimiter,
+    /// An autoscaling group.
+    AutoscalingGroup,
+    /// A cache.
+    Cache,
+    /// A CDN edge.
+    Cdn,
+    /// A shard router.
+    ShardRouter,
+    /// A GeoDNS node.
+    GeoDns,
+    /// A replica of a replicated store.
+    ReplicatedStore,
+    /// A message queue.
+    MessageQueue,
+}
+
+named!(KindName {
+    Client => "client",
+    LoadBalancer => "load_balancer",
+    Server => "server",
+    Database => "database",
+    RateLimiter => "rate_limiter",
+    AutoscalingGroup => "autoscaling_group",
+    Cache => "cache",
+    Cdn => "cdn",
+    ShardRouter => "shard_router",
+    GeoDns => "geo_dns",
+    ReplicatedStore => "replicated_store",
+    MessageQueue => "message_queue",
+});
+
+/// Whether a database is a primary or replicates one ([`DatabaseView::role`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Takes writes (and, without replicas to read from, reads).
+    #[default]
+    Primary,
+    /// Applies the writes its primary replicates to it.
+    Replica,
+}
+
+named!(Role { Primary => "primary", Replica => "replica" });
+
+/// Where a node's login sessions live ([`SessionView::mode`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// In an app server's memory.
+    #[default]
+    InMemory,
+    /// In a cache used as the shared session store.
+    Store,
+}
+
+named!(SessionMode { InMemory => "in_memory", Store => "store" });
+
+// The CAP choice of a replicated store names [`StoreView::mode`].
+named!(Consistency { Cp => "cp", Ap => "ap" });
+
+/// The SLO an alert is about ([`Alert::kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The window's p95 latency over its target.
+    P95,
+    /// The window's error rate over its budget.
+    ErrorRate,
+}
+
+named!(AlertKind { P95 => "p95", ErrorRate => "error_rate" });
+
 /// Per-node metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NodeView {
@@ -306,7 +420,7 @@ pub struct NodeView {
     /// Display label.
     pub label: String,
     /// Kind name ("server").
-    pub kind: String,
+    pub kind: KindName,
     /// Canvas position.
     pub x: Option<f64>,
     /// Canvas position.
@@ -377,7 +491,7 @@ pub struct NodeView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {
     /// `in_memory` (an app server) or `store` (a session cache).
-    pub mode: String,
+    pub mode: SessionMode,
     /// Sessions it holds now.
     pub active: u64,
     /// First logins of users here.
@@ -395,7 +509,7 @@ pub struct StoreView {
     /// Cluster name.
     pub cluster: String,
     /// "cp" or "ap".
-    pub mode: String,
+    pub mode: Consistency,
     /// Peers (this replica included) it can reach now.
     pub reachable_replicas: u64,
     /// Replicas in the cluster.
@@ -452,7 +566,7 @@ pub struct CacheView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseView {
     /// "primary" or "replica".
-    pub role: String,
+    pub role: Role,
     /// The primary's id, for a replica.
     pub primary: Option<String>,
     /// Writes committed here as primary (since the start, or since promotion).
@@ -609,7 +723,7 @@ pub struct GlobalView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     /// "p95" or "error_rate".
-    pub kind: String,
+    pub kind: AlertKind,
     /// When it fired, s.
     pub since_s: f64,
     /// Human-readable text.

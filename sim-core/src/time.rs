@@ -14,6 +14,9 @@ impl SimTime {
     /// The start of a run.
     pub const ZERO: SimTime = SimTime(0);
 
+    /// Later than every event: a deadline or an expiry that never comes.
+    pub const NEVER: SimTime = SimTime(u64::MAX);
+
     /// From seconds (rounded to the nearest ns, saturating).
     pub fn from_secs_f64(s: f64) -> SimTime {
         SimTime(SimDuration::from_secs_f64(s).0)

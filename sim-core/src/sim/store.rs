@@ -6,14 +6,13 @@
 //! answers from what it has, its writes spread asynchronously (those in flight across a cut
 //! are dropped), and replicas reconcile by last-writer-wins when the partition heals.
 
-use super::data::{DataEv, Ext};
 use super::*;
 use crate::data_params::*;
 
 /// A replica's data: the last-writer-wins stamp (time, writer node) of each key.
 #[derive(Clone, Debug, Default)]
 pub(super) struct StoreState {
-    stamps: Vec<(u64, u32)>,
+    stamps: Vec<(u64, NodeIx)>,
     reads: u64,
     writes: u64,
     refused: u64,
@@ -22,20 +21,20 @@ pub(super) struct StoreState {
 }
 
 impl StoreState {
-    fn stamp(&self, key: u32) -> (u64, u32) {
-        self.stamps.get(key as usize).copied().unwrap_or((0, 0))
+    pub(super) fn stamp(&self, key: u32) -> (u64, NodeIx) {
+        self.stamps.get(key as usize).copied().unwrap_or((0, NodeIx(0)))
     }
 
-    fn apply(&mut self, key: u32, stamp: (u64, u32)) {
+    pub(super) fn apply(&mut self, key: u32, stamp: (u64, NodeIx)) {
         let k = key as usize;
         if self.stamps.len() <= k {
-            self.stamps.resize(k + 1, (0, 0));
+            self.stamps.resize(k + 1, (0, NodeIx(0)));
         }
         self.stamps[k] = self.stamps[k].max(stamp);
     }
 }
 
-fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
+pub(super) fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
     match kind {
         NodeKind::ReplicatedStore(p) => Some((p.cluster.as_str(), p.mode)),
         _ => None,
@@ -44,22 +43,22 @@ fn cluster_of(kind: &NodeKind) -> Option<(&str, Consistency)> {
 
 impl Sim {
     /// The live replicas of `node`'s cluster (itself included), in node order.
-    fn members(&self, node: u32) -> Vec<u32> {
-        let Some((cluster, _)) = cluster_of(&self.nodes[node as usize].kind) else { return Vec::new() };
-        (0..self.nodes.len() as u32)
+    pub(super) fn members(&self, node: NodeIx) -> Vec<NodeIx> {
+        let Some((cluster, _)) = cluster_of(&self.nodes[node].kind) else { return Vec::new() };
+        NodeIx::all(self.nodes.len())
             .filter(|&i| {
-                let n = &self.nodes[i as usize];
+                let n = &self.nodes[i];
                 !n.removed && cluster_of(&n.kind).is_some_and(|(c, _)| c == cluster)
             })
             .collect()
     }
 
     /// Whether `a` can talk to `b`: `b` is up and no partition cuts their regions apart.
-    fn reachable(&self, a: u32, b: u32) -> bool {
+    pub(super) fn reachable(&self, a: NodeIx, b: NodeIx) -> bool {
         if a == b {
-            return self.nodes[a as usize].serving();
+            return self.nodes[a].serving();
         }
-        if !self.nodes[b as usize].serving() {
+        if !self.nodes[b].serving() {
             return false;
         }
         match (self.data.region(a), self.data.region(b)) {
@@ -68,7 +67,7 @@ impl Sim {
         }
     }
 
-    fn rtt(&self, a: u32, b: u32) -> SimDuration {
+    pub(super) fn rtt(&self, a: NodeIx, b: NodeIx) -> SimDuration {
         match (self.data.region(a), self.data.region(b)) {
             (Some(x), Some(y)) => SimDuration::from_millis_f64(self.data.rtt_ms(x, y)),
             _ => SimDuration(0),
@@ -76,14 +75,14 @@ impl Sim {
     }
 
     /// A request arrived at a replica.
-    pub(super) fn store_deliver(&mut self, node: u32, id: CallId) {
+    pub(super) fn store_deliver(&mut self, node: NodeIx, id: CallId) {
         let Some(req) = self.call(id).map(|c| c.req) else { return };
         let members = self.members(node);
         let mut rtts: Vec<SimDuration> =
             members.iter().filter(|&&m| m != node && self.reachable(node, m)).map(|&m| self.rtt(node, m)).collect();
         rtts.sort_unstable();
         let majority = members.len() / 2 + 1;
-        let n = &mut self.nodes[node as usize];
+        let n = &mut self.nodes[node];
         let (NodeKind::ReplicatedStore(p), Ext::Store(st)) = (&n.kind, &mut n.ext) else { return };
         let mut wait = SimDuration(0);
         if p.mode == Consistency::Cp {
@@ -102,19 +101,20 @@ impl Sim {
     }
 
     /// A replica finished a read or write.
-    pub(super) fn store_done(&mut self, node: u32, id: CallId, req: Req) {
+    pub(super) fn store_done(&mut self, node: NodeIx, id: CallId) {
+        let Some(req) = self.call(id).map(|c| c.req) else { return };
         let now = self.now;
         let members = self.members(node);
         let newest = members
             .iter()
-            .filter_map(|&m| match &self.nodes[m as usize].ext {
+            .filter_map(|&m| match &self.nodes[m].ext {
                 Ext::Store(s) => Some(s.stamp(req.key)),
                 _ => None,
             })
             .max()
-            .unwrap_or((0, 0));
-        let mode = cluster_of(&self.nodes[node as usize].kind).map_or(Consistency::Cp, |c| c.1);
-        let Ext::Store(st) = &mut self.nodes[node as usize].ext else { return };
+            .unwrap_or((0, NodeIx(0)));
+        let mode = cluster_of(&self.nodes[node].kind).map_or(Consistency::Cp, |c| c.1);
+        let Ext::Store(st) = &mut self.nodes[node].ext else { return };
         if req.kind != ReqKind::Write {
             st.reads += 1;
             if st.stamp(req.key) < newest {
@@ -124,8 +124,8 @@ impl Sim {
             return;
         }
         let majority = members.len() / 2 + 1;
-        let peers: Vec<u32> = members.into_iter().filter(|&m| m != node && self.reachable(node, m)).collect();
-        let Ext::Store(st) = &mut self.nodes[node as usize].ext else { return };
+        let peers: Vec<NodeIx> = members.into_iter().filter(|&m| m != node && self.reachable(node, m)).collect();
+        let Ext::Store(st) = &mut self.nodes[node].ext else { return };
         if mode == Consistency::Cp && peers.len() + 1 < majority {
             // The majority went out of reach while the write waited for it: it fails.
             st.refused += 1;
@@ -137,7 +137,7 @@ impl Sim {
         st.apply(req.key, stamp);
         for m in peers {
             if mode == Consistency::Cp {
-                if let Ext::Store(s) = &mut self.nodes[m as usize].ext {
+                if let Ext::Store(s) = &mut self.nodes[m].ext {
                     s.apply(req.key, stamp);
                 }
             } else {
@@ -150,48 +150,20 @@ impl Sim {
     }
 
     /// An asynchronous (AP) write reaches a peer, unless a partition cut them apart meanwhile.
-    pub(super) fn on_store_apply(&mut self, from: u32, to: u32, key: u32, stamp: (u64, u32)) {
+    pub(super) fn on_store_apply(&mut self, from: NodeIx, to: NodeIx, key: u32, stamp: (u64, NodeIx)) {
         if !self.reachable(from, to) {
             return;
         }
-        if let Ext::Store(s) = &mut self.nodes[to as usize].ext {
+        if let Ext::Store(s) = &mut self.nodes[to].ext {
             s.apply(key, stamp);
         }
     }
 
-    /// Cuts or heals the link between two regions; healing reconciles every cluster.
-    pub(super) fn partition_regions(&mut self, a: &str, b: &str, cut: bool) {
-        let now = self.now;
-        if cut {
-            self.data.cut(a, b, now);
-            self.log(format!("regions {a} | {b} partitioned at {}", fmt_s(now)));
-            return;
-        }
-        let Some(since) = self.data.heal(a, b) else { return };
-        let stores: Vec<u32> = (0..self.nodes.len() as u32)
-            .filter(|&i| !self.nodes[i as usize].removed && cluster_of(&self.nodes[i as usize].kind).is_some())
-            .collect();
-        let mut done = Vec::new();
-        let mut conflicts = 0;
-        for &s in &stores {
-            if done.contains(&s) {
-                continue;
-            }
-            let members: Vec<u32> = self.members(s).into_iter().filter(|&m| self.nodes[m as usize].serving()).collect();
-            done.extend(&members);
-            conflicts += self.reconcile(&members, since);
-        }
-        self.log(format!(
-            "regions {a} | {b} healed at {}; {conflicts} conflicting writes lost to last-writer-wins",
-            fmt_s(now)
-        ));
-    }
-
     /// Brings `members` to the newest stamp of every key; returns the concurrent writes lost.
-    fn reconcile(&mut self, members: &[u32], since: SimTime) -> u64 {
+    pub(super) fn reconcile(&mut self, members: &[NodeIx], since: SimTime) -> u64 {
         let len = members
             .iter()
-            .map(|&m| match &self.nodes[m as usize].ext {
+            .map(|&m| match &self.nodes[m].ext {
                 Ext::Store(s) => s.stamps.len(),
                 _ => 0,
             })
@@ -199,16 +171,16 @@ impl Sim {
             .unwrap_or(0);
         let mut lost = 0;
         for key in 0..len as u32 {
-            let stamps: Vec<(u64, u32)> = members
+            let stamps: Vec<(u64, NodeIx)> = members
                 .iter()
-                .map(|&m| match &self.nodes[m as usize].ext {
+                .map(|&m| match &self.nodes[m].ext {
                     Ext::Store(s) => s.stamp(key),
-                    _ => (0, 0),
+                    _ => (0, NodeIx(0)),
                 })
                 .collect();
             let Some(&win) = stamps.iter().max() else { continue };
             for (&m, &st) in members.iter().zip(&stamps) {
-                if let Ext::Store(s) = &mut self.nodes[m as usize].ext {
+                if let Ext::Store(s) = &mut self.nodes[m].ext {
                     // A write accepted during the partition that lost to another side's write.
                     if st != win && st.0 >= since.0 && st.1 == m {
                         s.conflicts += 1;
@@ -228,21 +200,21 @@ impl Sim {
         let mut divergent = 0;
         let stores: Vec<&StoreState> = members
             .iter()
-            .filter_map(|&m| match &self.nodes[m as usize].ext {
+            .filter_map(|&m| match &self.nodes[m].ext {
                 Ext::Store(s) => Some(&**s),
                 _ => None,
             })
             .collect();
         let len = stores.iter().map(|s| s.stamps.len()).max().unwrap_or(0);
         for key in 0..len as u32 {
-            let newest = stores.iter().map(|s| s.stamp(key)).max().unwrap_or((0, 0));
+            let newest = stores.iter().map(|s| s.stamp(key)).max().unwrap_or((0, NodeIx(0)));
             if st.stamp(key) != newest {
                 divergent += 1;
             }
         }
         Some(StoreView {
             cluster: cluster.to_string(),
-            mode: if mode == Consistency::Cp { "cp" } else { "ap" }.to_string(),
+            mode,
             reachable_replicas: members.iter().filter(|&&m| self.reachable(node, m)).count() as u64,
             replicas: members.len() as u64,
             reads: st.reads,

@@ -1,0 +1,39 @@
+//! The monthly cost estimate of each node, from the price table in `docs/scenario-format.md`.
+
+use super::*;
+
+/// Hours in a month (365 × 24 / 12), for the cost estimate.
+const HOURS_PER_MONTH: f64 = 730.0;
+
+/// Seconds in a month, for request-priced services.
+const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
+
+impl Sim {
+    /// Monthly cost of a node from the price table in `docs/scenario-format.md`: instances
+    /// by the hour, request-priced services by their measured throughput.
+    pub(super) fn monthly_cost_usd(&self, n: &Node) -> f64 {
+        let secs = self.now.as_secs_f64();
+        let per_s = |x: u64| if secs > 0.0 { x as f64 / secs } else { 0.0 };
+        match &n.kind {
+            NodeKind::Client(_) | NodeKind::AutoscalingGroup(_) | NodeKind::ShardRouter(_) => 0.0,
+            // A hosted DNS zone with latency-based routing and health checks.
+            NodeKind::GeoDns(_) => 0.50 + 0.50 * n.out_edges.len() as f64,
+            NodeKind::LoadBalancer(_) => 0.0225 * HOURS_PER_MONTH,
+            NodeKind::RateLimiter(_) => 0.005 * HOURS_PER_MONTH,
+            NodeKind::Server(_) => 0.0416 * HOURS_PER_MONTH,
+            NodeKind::Database(_) | NodeKind::ReplicatedStore(_) => 0.171 * HOURS_PER_MONTH,
+            NodeKind::Cache(c) => (0.017 + 0.051 * f64::from(c.capacity_keys) / 1e6) * HOURS_PER_MONTH,
+            // $0.0075 per 10 000 requests plus $0.085 per GB at 100 kB per asset.
+            NodeKind::Cdn(_) => per_s(n.stats.arrived) * SECONDS_PER_MONTH * (0.0075 / 1e4 + 0.085 * 1e-4),
+            NodeKind::MessageQueue(q) => {
+                let enqueued = match &n.ext {
+                    Ext::Queue(st) => st.enqueued,
+                    _ => 0,
+                };
+                // $0.40 per million API calls, three per message; consumers 8 to an instance.
+                let calls = per_s(enqueued) * 3.0 * SECONDS_PER_MONTH;
+                calls * 0.40 / 1e6 + f64::from(q.workers.div_ceil(8)) * 0.0416 * HOURS_PER_MONTH
+            }
+        }
+    }
+}
