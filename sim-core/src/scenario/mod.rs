@@ -19,7 +19,6 @@ mod params;
 mod validate;
 
 pub use crate::limits::{MAX_KEYS, MAX_LESSON_STEPS, MAX_LESSON_TEXT, MAX_NODES, MAX_RATE_RPS, MAX_SECONDS, MAX_SLOTS};
-pub(crate) use crate::topology::reaches;
 pub use command::*;
 pub use params::*;
 pub(crate) use validate::{check, count, validate_command, validate_node, validate_service};

@@ -66,9 +66,10 @@ impl Sim {
         Ok(idx)
     }
 
-    /// Adds an edge; `check_cycle` is false for edges already known not to close a cycle
-    /// (a validated scenario's, or copies of a group's template), sparing a graph walk each.
-    pub(super) fn add_edge(&mut self, spec: &EdgeSpec, check_cycle: bool) -> Result<(), Error> {
+    /// Adds an edge; `check_rules` is false for edges already known to keep the topology
+    /// rules (a validated scenario's, or copies of a group's template), sparing a graph walk
+    /// each.
+    pub(super) fn add_edge(&mut self, spec: &EdgeSpec, check_rules: bool) -> Result<(), Error> {
         let from = self.node_index(&spec.from, "from")?;
         let to = self.node_index(&spec.to, "to")?;
         if self.nodes[from].removed || self.nodes[to].removed {
@@ -77,8 +78,8 @@ impl Sim {
         if matches!(self.nodes[to].kind, NodeKind::Client(_)) {
             return Err(Error::new("to", "a client cannot receive requests"));
         }
-        if check_cycle && self.would_cycle(&spec.from, &spec.to) {
-            return Err(Error::new("to", format!("edge {} -> {} would close a cycle", spec.from, spec.to)));
+        if check_rules {
+            self.check_topology(&spec.from, &spec.to).map_err(|m| Error::new("to", m))?;
         }
         if let Runtime::Group(g) = &mut self.nodes[from].rt {
             if g.templates.iter().any(|t| t.to == spec.to) {
@@ -104,18 +105,19 @@ impl Sim {
         Ok(())
     }
 
-    /// Whether an edge `from -> to` would let requests loop (group templates included).
-    pub(super) fn would_cycle(&self, from: &str, to: &str) -> bool {
-        let mut adj: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for e in self.edges.iter().filter(|e| !e.removed) {
-            adj.entry(self.nodes[e.from].id.as_str()).or_default().push(self.nodes[e.to].id.as_str());
-        }
+    /// The topology rules (`crate::topology`) for a new edge `from -> to` over the live
+    /// graph: live nodes and edges, an autoscaling group's template edges included.
+    fn check_topology(&self, from: &str, to: &str) -> Result<(), String> {
+        let id = |i: NodeIx| self.nodes[i].id.as_str();
+        let mut pairs: Vec<(&str, &str)> =
+            self.edges.iter().filter(|e| !e.removed).map(|e| (id(e.from), id(e.to))).collect();
         for n in self.nodes.iter().filter(|n| !n.removed) {
             if let Runtime::Group(g) = &n.rt {
-                adj.entry(n.id.as_str()).or_default().extend(g.templates.iter().map(|t| t.to.as_str()));
+                pairs.extend(g.templates.iter().map(|t| (n.id.as_str(), t.to.as_str())));
             }
         }
-        crate::scenario::reaches(&adj, to, from)
+        let kind_of = |id: &str| self.by_id.get(id).map(|&i| &self.nodes[i]).filter(|n| !n.removed).map(|n| &n.kind);
+        crate::topology::check_link(kind_of, &pairs, from, to)
     }
 
     pub(super) fn find_edge(&self, from: NodeIx, to: NodeIx) -> Option<EdgeIx> {
