@@ -5,10 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scenario::{positive, range, HealthCheck, ServiceTime, MAX_KEYS, MAX_SECONDS, MAX_SLOTS};
-
-/// Largest number of virtual nodes per shard on a consistent-hashing ring.
-pub const MAX_VIRTUAL_NODES: u32 = 1000;
+use crate::limits;
+pub use crate::limits::MAX_VIRTUAL_NODES;
+use crate::scenario::{check, count, validate_service, HealthCheck, ServiceTime};
 
 /// A cache in front of a slower store (its single outgoing edge).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,7 +195,7 @@ pub(crate) fn validate_region_latency(entries: &[RegionLatency], used: &[&str]) 
                 ));
             }
         }
-        range(&format!("{p}.rtt_ms"), e.rtt_ms, 0.0, MAX_SECONDS * 1e3)?;
+        check(&format!("{p}.rtt_ms"), e.rtt_ms, limits::REGION_RTT_MS)?;
         let pair = if e.a <= e.b { (e.a.as_str(), e.b.as_str()) } else { (e.b.as_str(), e.a.as_str()) };
         if !seen.insert(pair) {
             return Err(Error::new(p, format!("the round trip {} - {} is given twice", e.a, e.b)));
@@ -267,58 +266,37 @@ fn default_backoff_ms() -> f64 {
 }
 
 pub(crate) fn validate_cache(p: &str, c: &CacheParams) -> Result<(), Error> {
-    capacity(&format!("{p}.capacity_keys"), c.capacity_keys)?;
+    count(&format!("{p}.capacity_keys"), c.capacity_keys, limits::CAPACITY_KEYS)?;
     if let Some(t) = c.ttl_s {
-        positive(&format!("{p}.ttl_s"), t, MAX_SECONDS)?;
+        check(&format!("{p}.ttl_s"), t, limits::TTL_S)?;
     }
-    range(&format!("{p}.ttl_jitter_s"), c.ttl_jitter_s, 0.0, MAX_SECONDS)?;
-    crate::scenario::validate_service(&format!("{p}.service_time"), &c.service_time)?;
-    range(&format!("{p}.write_behind_delay_ms"), c.write_behind_delay_ms, 1.0, MAX_SECONDS * 1e3)
+    check(&format!("{p}.ttl_jitter_s"), c.ttl_jitter_s, limits::TTL_JITTER_S)?;
+    validate_service(&format!("{p}.service_time"), &c.service_time)?;
+    check(&format!("{p}.write_behind_delay_ms"), c.write_behind_delay_ms, limits::WRITE_BEHIND_DELAY_MS)
 }
 
 pub(crate) fn validate_cdn(p: &str, c: &CdnParams) -> Result<(), Error> {
-    capacity(&format!("{p}.capacity_keys"), c.capacity_keys)?;
+    count(&format!("{p}.capacity_keys"), c.capacity_keys, limits::CAPACITY_KEYS)?;
     if let Some(t) = c.ttl_s {
-        positive(&format!("{p}.ttl_s"), t, MAX_SECONDS)?;
+        check(&format!("{p}.ttl_s"), t, limits::TTL_S)?;
     }
-    crate::scenario::validate_service(&format!("{p}.service_time"), &c.service_time)
+    validate_service(&format!("{p}.service_time"), &c.service_time)
 }
 
 pub(crate) fn validate_router(p: &str, r: &ShardRouterParams) -> Result<(), Error> {
-    if r.key_space == 0 || r.key_space > MAX_KEYS {
-        return Err(Error::new(format!("{p}.key_space"), format!("must be between 1 and {MAX_KEYS}")));
-    }
+    count(&format!("{p}.key_space"), r.key_space, limits::KEY_SPACE)?;
     if let ShardStrategy::ConsistentHash { virtual_nodes } = r.strategy {
-        if virtual_nodes == 0 || virtual_nodes > MAX_VIRTUAL_NODES {
-            return Err(Error::new(
-                format!("{p}.strategy.consistent_hash.virtual_nodes"),
-                format!("must be between 1 and {MAX_VIRTUAL_NODES}"),
-            ));
-        }
+        count(&format!("{p}.strategy.consistent_hash.virtual_nodes"), virtual_nodes, limits::VIRTUAL_NODES)?;
     }
     Ok(())
 }
 
 pub(crate) fn validate_queue(p: &str, q: &MessageQueueParams) -> Result<(), Error> {
-    capacity(&format!("{p}.capacity"), q.capacity)?;
-    if q.workers == 0 || q.workers > MAX_SLOTS {
-        return Err(Error::new(format!("{p}.workers"), format!("must be between 1 and {MAX_SLOTS}")));
-    }
-    crate::scenario::validate_service(&format!("{p}.service_time"), &q.service_time)?;
-    positive(&format!("{p}.visibility_timeout_ms"), q.visibility_timeout_ms, MAX_SECONDS * 1e3)?;
-    if q.max_attempts == 0 || q.max_attempts > 100 {
-        return Err(Error::new(format!("{p}.max_attempts"), "must be between 1 and 100"));
-    }
-    range(&format!("{p}.retry_backoff_ms"), q.retry_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
-    if q.poison_keys > MAX_KEYS {
-        return Err(Error::new(format!("{p}.poison_keys"), format!("must be at most {MAX_KEYS}")));
-    }
-    Ok(())
-}
-
-fn capacity(p: &str, v: u32) -> Result<(), Error> {
-    if v == 0 || v > MAX_KEYS {
-        return Err(Error::new(p, format!("must be between 1 and {MAX_KEYS}, got {v}")));
-    }
-    Ok(())
+    count(&format!("{p}.capacity"), q.capacity, limits::QUEUE_MESSAGES)?;
+    count(&format!("{p}.workers"), q.workers, limits::WORKERS)?;
+    validate_service(&format!("{p}.service_time"), &q.service_time)?;
+    check(&format!("{p}.visibility_timeout_ms"), q.visibility_timeout_ms, limits::TIMEOUT_MS)?;
+    count(&format!("{p}.max_attempts"), q.max_attempts, limits::MAX_ATTEMPTS)?;
+    check(&format!("{p}.retry_backoff_ms"), q.retry_backoff_ms, limits::RETRY_BACKOFF_MS)?;
+    count(&format!("{p}.poison_keys"), q.poison_keys, limits::POISON_KEYS)
 }

@@ -8,6 +8,7 @@
 
 mod data_params;
 mod error;
+pub mod limits;
 mod link;
 mod metrics;
 pub mod presets;
@@ -53,7 +54,7 @@ pub struct Summary {
 pub fn run_headless(scenario: &Scenario, seed: Option<u64>, duration_s: Option<f64>) -> Result<Summary, Error> {
     let seed = seed.unwrap_or(scenario.seed);
     let duration_s = duration_s.or(scenario.duration_s).unwrap_or(DEFAULT_DURATION_S);
-    if !duration_s.is_finite() || duration_s <= 0.0 || duration_s > MAX_SECONDS {
+    if !duration_s.is_finite() || !limits::DURATION_S.contains(duration_s) {
         return Err(Error::new("duration_s", format!("must be above 0 and at most {MAX_SECONDS}")));
     }
     let mut sim = Sim::with_seed(scenario, seed)?;

@@ -12,10 +12,7 @@ use base64::Engine;
 
 /// The fragment key of a scenario link: `#s=<payload>`.
 pub const LINK_KEY: &str = "s";
-/// Longest payload accepted, characters.
-pub const MAX_LINK_CHARS: usize = 32 * 1024;
-/// Largest scenario JSON a link may unpack to, bytes.
-pub const MAX_LINK_JSON_BYTES: usize = 1024 * 1024;
+pub use crate::limits::{MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 /// Compression level: the best, since links are short and made rarely.
 const LEVEL: u8 = 9;
 

@@ -13,21 +13,8 @@ use crate::error::Error;
 pub const SCENARIO_VERSION: u32 = 2;
 /// The oldest format version this crate still opens; older files are migrated on load.
 pub const OLDEST_SCENARIO_VERSION: u32 = 1;
-/// Longest lesson text (title, summary or one step), in characters.
-pub const MAX_LESSON_TEXT: usize = 1_000;
-/// Most steps in a lesson.
-pub const MAX_LESSON_STEPS: usize = 8;
-
-/// Largest number of worker slots, connections or queue places one node may have.
-pub const MAX_SLOTS: u32 = 100_000;
-/// Largest key space a client may draw keys from.
-pub const MAX_KEYS: u32 = 1_000_000;
-/// Largest number of nodes in a scenario (autoscaling instances included).
-pub const MAX_NODES: usize = 10_000;
-/// Largest request rate of one client, requests per second.
-pub const MAX_RATE_RPS: f64 = 10_000_000.0;
-/// Longest duration, latency, timeout or interval, in seconds (one week).
-pub const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+use crate::limits::{self, Range};
+pub use crate::limits::{MAX_KEYS, MAX_LESSON_STEPS, MAX_LESSON_TEXT, MAX_NODES, MAX_RATE_RPS, MAX_SECONDS, MAX_SLOTS};
 
 /// A whole design: nodes, edges, scheduled events, seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -803,7 +790,7 @@ impl Scenario {
             ));
         }
         if let Some(d) = self.duration_s {
-            positive("duration_s", d, MAX_SECONDS)?;
+            check("duration_s", d, limits::DURATION_S)?;
         }
         if self.nodes.len() > MAX_NODES {
             return Err(Error::new("nodes", format!("at most {MAX_NODES} nodes")));
@@ -862,20 +849,18 @@ impl Scenario {
         let regions: Vec<&str> = self.nodes.iter().filter_map(|n| n.region.as_deref()).collect();
         validate_region_latency(&self.region_latency, &regions)?;
         let m = &self.metrics;
-        range("metrics.window_s", m.window_s, 0.001, 3600.0)?;
-        if m.series_len == 0 || m.series_len > 100_000 {
-            return Err(Error::new("metrics.series_len", "must be between 1 and 100000"));
-        }
+        check("metrics.window_s", m.window_s, limits::METRICS_WINDOW_S)?;
+        count("metrics.series_len", m.series_len, limits::SERIES_LEN)?;
         if let Some(v) = m.slo_p95_ms {
-            positive("metrics.slo_p95_ms", v, MAX_SECONDS * 1e3)?;
+            check("metrics.slo_p95_ms", v, limits::SLO_P95_MS)?;
         }
         if let Some(v) = m.slo_error_rate {
-            range("metrics.slo_error_rate", v, 0.0, 1.0)?;
+            check("metrics.slo_error_rate", v, limits::SLO_ERROR_RATE)?;
         }
         if let Some(v) = &self.view {
-            range("view.x", v.x, -1e7, 1e7)?;
-            range("view.y", v.y, -1e7, 1e7)?;
-            range("view.zoom", v.zoom, 0.05, 20.0)?;
+            check("view.x", v.x, limits::VIEW_PAN)?;
+            check("view.y", v.y, limits::VIEW_PAN)?;
+            check("view.zoom", v.zoom, limits::VIEW_ZOOM)?;
         }
         if let Some(l) = &self.lesson {
             validate_lesson(l)?;
@@ -935,7 +920,7 @@ pub(crate) fn reaches(adj: &std::collections::BTreeMap<&str, Vec<&str>>, start: 
 fn validate_events(p: &str, events: &[ScheduledCommand]) -> Result<(), Error> {
     for (i, ev) in events.iter().enumerate() {
         let p = format!("{p}[{i}]");
-        range(&format!("{p}.at_s"), ev.at_s, 0.0, MAX_SECONDS)?;
+        check(&format!("{p}.at_s"), ev.at_s, limits::EVENT_AT_S)?;
         if matches!(ev.command, Command::SetSchedule { .. }) {
             return Err(Error::new(
                 format!("{p}.command.set_schedule"),
@@ -954,13 +939,15 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         Command::AddNode(n) => validate_node(&format!("{p}.add_node"), n),
         Command::ReconfigureNode { kind, .. } => validate_kind(&format!("{p}.reconfigure_node.kind"), kind),
         Command::AddEdge(e) | Command::ReconfigureEdge(e) => validate_edge(p, e),
-        Command::Slow { factor, .. } => positive(&format!("{p}.slow.factor"), *factor, 1e6),
-        Command::SetRate { rate_rps, .. } => range(&format!("{p}.set_rate.rate_rps"), *rate_rps, 0.0, MAX_RATE_RPS),
+        Command::Slow { factor, .. } => check(&format!("{p}.slow.factor"), *factor, limits::NODE_SLOW_FACTOR),
+        Command::SetRate { rate_rps, .. } => {
+            check(&format!("{p}.set_rate.rate_rps"), *rate_rps, limits::CLIENT_RATE_RPS)
+        }
         Command::SetMix { mix, .. } => validate_mix(&format!("{p}.set_mix.mix"), mix),
         Command::SetKeys { keys, .. } => validate_keys(&format!("{p}.set_keys.keys"), keys),
         Command::Spike { multiplier, duration_s, .. } => {
-            positive(&format!("{p}.spike.multiplier"), *multiplier, 1e6)?;
-            positive(&format!("{p}.spike.duration_s"), *duration_s, MAX_SECONDS)
+            check(&format!("{p}.spike.multiplier"), *multiplier, limits::SPIKE_MULTIPLIER)?;
+            check(&format!("{p}.spike.duration_s"), *duration_s, limits::SPIKE_DURATION_S)
         }
         Command::RemoveNode { .. }
         | Command::RemoveEdge { .. }
@@ -979,11 +966,14 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_node(p: &str, n: &NodeSpec) -> Result<(), Error> {
-    if n.id.is_empty() || n.id.len() > 100 {
-        return Err(Error::new(format!("{p}.id"), "must be 1 to 100 characters"));
+    if n.id.is_empty() || n.id.len() > limits::MAX_ID_LEN {
+        return Err(Error::new(format!("{p}.id"), format!("must be 1 to {} characters", limits::MAX_ID_LEN)));
     }
-    if n.label.as_ref().is_some_and(|l| l.chars().count() > 100) {
-        return Err(Error::new(format!("{p}.label"), "must be at most 100 characters"));
+    if n.label.as_ref().is_some_and(|l| l.chars().count() > limits::MAX_LABEL_CHARS) {
+        return Err(Error::new(
+            format!("{p}.label"),
+            format!("must be at most {} characters", limits::MAX_LABEL_CHARS),
+        ));
     }
     for (f, v) in [("x", n.x), ("y", n.y)] {
         if let Some(v) = v {
@@ -999,24 +989,22 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
     match k {
         NodeKind::Client(c) => {
             let p = format!("{p}.client");
-            range(&format!("{p}.rate_rps"), c.rate_rps, 0.0, MAX_RATE_RPS)?;
+            check(&format!("{p}.rate_rps"), c.rate_rps, limits::CLIENT_RATE_RPS)?;
             if let RatePattern::Diurnal { period_s, amplitude } = c.pattern {
-                positive(&format!("{p}.pattern.diurnal.period_s"), period_s, MAX_SECONDS)?;
-                range(&format!("{p}.pattern.diurnal.amplitude"), amplitude, 0.0, 1.0)?;
+                check(&format!("{p}.pattern.diurnal.period_s"), period_s, limits::DIURNAL_PERIOD_S)?;
+                check(&format!("{p}.pattern.diurnal.amplitude"), amplitude, limits::DIURNAL_AMPLITUDE)?;
             }
             validate_mix(&format!("{p}.mix"), &c.mix)?;
             validate_keys(&format!("{p}.keys"), &c.keys)?;
             if let Some(t) = c.timeout_ms {
-                positive(&format!("{p}.timeout_ms"), t, MAX_SECONDS * 1e3)?;
+                check(&format!("{p}.timeout_ms"), t, limits::TIMEOUT_MS)?;
             }
             if let Some(r) = &c.retry {
                 let p = format!("{p}.retry");
-                if r.max_retries > 100 {
-                    return Err(Error::new(format!("{p}.max_retries"), "must be at most 100"));
-                }
-                range(&format!("{p}.base_backoff_ms"), r.base_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
-                range(&format!("{p}.multiplier"), r.multiplier, 1.0, 100.0)?;
-                range(&format!("{p}.max_backoff_ms"), r.max_backoff_ms, 0.0, MAX_SECONDS * 1e3)?;
+                count(&format!("{p}.max_retries"), r.max_retries, limits::MAX_RETRIES)?;
+                check(&format!("{p}.base_backoff_ms"), r.base_backoff_ms, limits::BACKOFF_MS)?;
+                check(&format!("{p}.multiplier"), r.multiplier, limits::BACKOFF_MULTIPLIER)?;
+                check(&format!("{p}.max_backoff_ms"), r.max_backoff_ms, limits::BACKOFF_MS)?;
             }
             Ok(())
         }
@@ -1026,22 +1014,22 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
                 validate_health(&format!("{p}.health_check"), h)?;
             }
             if let Some(t) = lb.backend_timeout_ms {
-                positive(&format!("{p}.backend_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+                check(&format!("{p}.backend_timeout_ms"), t, limits::TIMEOUT_MS)?;
             }
             Ok(())
         }
         NodeKind::Server(s) => validate_server(&format!("{p}.server"), s),
         NodeKind::Database(d) => {
             let p = format!("{p}.database");
-            slots(&format!("{p}.max_connections"), d.max_connections, 1)?;
-            slots(&format!("{p}.queue_capacity"), d.queue_capacity, 0)?;
+            count(&format!("{p}.max_connections"), d.max_connections, limits::MAX_CONNECTIONS)?;
+            count(&format!("{p}.queue_capacity"), d.queue_capacity, limits::QUEUE_CAPACITY)?;
             validate_service(&format!("{p}.read_service_time"), &d.read_service_time)?;
             validate_service(&format!("{p}.write_service_time"), &d.write_service_time)?;
             if let Some(t) = d.read_your_writes_window_ms {
-                positive(&format!("{p}.read_your_writes_window_ms"), t, MAX_SECONDS * 1e3)?;
+                check(&format!("{p}.read_your_writes_window_ms"), t, limits::TIMEOUT_MS)?;
             }
             if let Some(t) = d.failover_detection_ms {
-                positive(&format!("{p}.failover_detection_ms"), t, MAX_SECONDS * 1e3)?;
+                check(&format!("{p}.failover_detection_ms"), t, limits::TIMEOUT_MS)?;
             }
             Ok(())
         }
@@ -1050,23 +1038,24 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
         NodeKind::ShardRouter(r) => validate_router(&format!("{p}.shard_router"), r),
         NodeKind::GeoDns(g) => validate_health(&format!("{p}.geo_dns.health_check"), &g.health_check),
         NodeKind::ReplicatedStore(r) => {
-            if r.cluster.is_empty() || r.cluster.len() > 100 {
-                return Err(Error::new(format!("{p}.replicated_store.cluster"), "must be 1 to 100 characters"));
+            if r.cluster.is_empty() || r.cluster.len() > limits::MAX_CLUSTER_LEN {
+                return Err(Error::new(
+                    format!("{p}.replicated_store.cluster"),
+                    format!("must be 1 to {} characters", limits::MAX_CLUSTER_LEN),
+                ));
             }
             validate_service(&format!("{p}.replicated_store.service_time"), &r.service_time)
         }
         NodeKind::MessageQueue(q) => validate_queue(&format!("{p}.message_queue"), q),
         NodeKind::RateLimiter(r) => {
             let p = format!("{p}.rate_limiter");
-            positive(&format!("{p}.rate_rps"), r.rate_rps, MAX_RATE_RPS)?;
-            slots(&format!("{p}.burst"), r.burst, 1)
+            check(&format!("{p}.rate_rps"), r.rate_rps, limits::LIMITER_RATE_RPS)?;
+            count(&format!("{p}.burst"), r.burst, limits::BURST)
         }
         NodeKind::AutoscalingGroup(a) => {
             let p = format!("{p}.autoscaling_group");
             validate_server(&format!("{p}.server"), &a.server)?;
-            if a.max_instances == 0 || a.max_instances > 1000 {
-                return Err(Error::new(format!("{p}.max_instances"), "must be between 1 and 1000"));
-            }
+            count(&format!("{p}.max_instances"), a.max_instances, limits::INSTANCES)?;
             if a.min_instances > a.max_instances {
                 return Err(Error::new(format!("{p}.min_instances"), "must not exceed max_instances"));
             }
@@ -1076,41 +1065,39 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
                     "must lie between min_instances and max_instances",
                 ));
             }
-            range(&format!("{p}.scale_out_utilisation"), a.scale_out_utilisation, 0.0, 1.0)?;
-            range(&format!("{p}.scale_in_utilisation"), a.scale_in_utilisation, 0.0, 1.0)?;
+            check(&format!("{p}.scale_out_utilisation"), a.scale_out_utilisation, limits::UTILISATION)?;
+            check(&format!("{p}.scale_in_utilisation"), a.scale_in_utilisation, limits::UTILISATION)?;
             if a.scale_in_utilisation >= a.scale_out_utilisation {
                 return Err(Error::new(format!("{p}.scale_in_utilisation"), "must be below scale_out_utilisation"));
             }
-            range(&format!("{p}.window_s"), a.window_s, 0.0, MAX_SECONDS)?;
-            range(&format!("{p}.cooldown_s"), a.cooldown_s, 0.0, MAX_SECONDS)?;
-            range(&format!("{p}.boot_s"), a.boot_s, 0.0, MAX_SECONDS)?;
+            check(&format!("{p}.window_s"), a.window_s, limits::SCALING_TIME_S)?;
+            check(&format!("{p}.cooldown_s"), a.cooldown_s, limits::SCALING_TIME_S)?;
+            check(&format!("{p}.boot_s"), a.boot_s, limits::SCALING_TIME_S)?;
             if a.step == 0 || a.step > a.max_instances {
                 return Err(Error::new(format!("{p}.step"), "must be between 1 and max_instances"));
             }
-            range(&format!("{p}.evaluation_interval_s"), a.evaluation_interval_s, 0.001, 3600.0)
+            check(&format!("{p}.evaluation_interval_s"), a.evaluation_interval_s, limits::EVALUATION_INTERVAL_S)
         }
     }
 }
 
 fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
-    slots(&format!("{p}.workers"), s.workers, 1)?;
-    slots(&format!("{p}.queue_capacity"), s.queue_capacity, 0)?;
+    count(&format!("{p}.workers"), s.workers, limits::WORKERS)?;
+    count(&format!("{p}.queue_capacity"), s.queue_capacity, limits::QUEUE_CAPACITY)?;
     validate_service(&format!("{p}.service_time"), &s.service_time)?;
     if let Some(t) = s.queue_timeout_ms {
-        positive(&format!("{p}.queue_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+        check(&format!("{p}.queue_timeout_ms"), t, limits::TIMEOUT_MS)?;
     }
     if let Some(t) = s.call_timeout_ms {
-        positive(&format!("{p}.call_timeout_ms"), t, MAX_SECONDS * 1e3)?;
+        check(&format!("{p}.call_timeout_ms"), t, limits::TIMEOUT_MS)?;
     }
     Ok(())
 }
 
 pub(crate) fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
-    range(&format!("{p}.interval_ms"), h.interval_ms, 1.0, MAX_SECONDS * 1e3)?;
+    check(&format!("{p}.interval_ms"), h.interval_ms, limits::HEALTH_INTERVAL_MS)?;
     for (f, v) in [("unhealthy_threshold", h.unhealthy_threshold), ("healthy_threshold", h.healthy_threshold)] {
-        if v == 0 || v > 1000 {
-            return Err(Error::new(format!("{p}.{f}"), "must be between 1 and 1000"));
-        }
+        count(&format!("{p}.{f}"), v, limits::HEALTH_THRESHOLD)?;
     }
     Ok(())
 }
@@ -1118,19 +1105,19 @@ pub(crate) fn validate_health(p: &str, h: &HealthCheck) -> Result<(), Error> {
 pub(crate) fn validate_service(p: &str, s: &ServiceTime) -> Result<(), Error> {
     match *s {
         ServiceTime::Exponential { mean_ms } => {
-            positive(&format!("{p}.exponential.mean_ms"), mean_ms, MAX_SECONDS * 1e3)
+            check(&format!("{p}.exponential.mean_ms"), mean_ms, limits::SERVICE_MEAN_MS)
         }
         ServiceTime::LogNormal { mean_ms, sigma } => {
-            positive(&format!("{p}.log_normal.mean_ms"), mean_ms, MAX_SECONDS * 1e3)?;
-            range(&format!("{p}.log_normal.sigma"), sigma, 0.0, 5.0)
+            check(&format!("{p}.log_normal.mean_ms"), mean_ms, limits::SERVICE_MEAN_MS)?;
+            check(&format!("{p}.log_normal.sigma"), sigma, limits::LOG_NORMAL_SIGMA)
         }
-        ServiceTime::Constant { ms } => positive(&format!("{p}.constant.ms"), ms, MAX_SECONDS * 1e3),
+        ServiceTime::Constant { ms } => check(&format!("{p}.constant.ms"), ms, limits::SERVICE_MEAN_MS),
     }
 }
 
 fn validate_mix(p: &str, m: &RequestMix) -> Result<(), Error> {
     for (f, v) in [("read", m.read), ("write", m.write), ("static_asset", m.static_asset), ("job", m.job)] {
-        range(&format!("{p}.{f}"), v, 0.0, 1e9)?;
+        check(&format!("{p}.{f}"), v, limits::MIX_WEIGHT)?;
     }
     if m.read + m.write + m.static_asset + m.job <= 0.0 {
         return Err(Error::new(p, "at least one weight must be positive"));
@@ -1142,28 +1129,23 @@ fn validate_keys(p: &str, k: &KeyDistribution) -> Result<(), Error> {
     let (name, n) = match *k {
         KeyDistribution::Uniform { key_count } => ("uniform", key_count),
         KeyDistribution::Zipf { key_count, s } => {
-            range(&format!("{p}.zipf.s"), s, 0.0, 10.0)?;
+            check(&format!("{p}.zipf.s"), s, limits::ZIPF_S)?;
             ("zipf", key_count)
         }
         KeyDistribution::HotKey { key_count, hot_fraction } => {
-            range(&format!("{p}.hot_key.hot_fraction"), hot_fraction, 0.0, 1.0)?;
+            check(&format!("{p}.hot_key.hot_fraction"), hot_fraction, limits::HOT_FRACTION)?;
             ("hot_key", key_count)
         }
     };
-    if n == 0 || n > MAX_KEYS {
-        return Err(Error::new(format!("{p}.{name}.key_count"), format!("must be between 1 and {MAX_KEYS}")));
-    }
-    Ok(())
+    count(&format!("{p}.{name}.key_count"), n, limits::KEY_COUNT)
 }
 
 fn validate_edge(p: &str, e: &EdgeSpec) -> Result<(), Error> {
-    range(&format!("{p}.latency_ms"), e.latency_ms, 0.0, MAX_SECONDS * 1e3)?;
-    range(&format!("{p}.jitter_ms"), e.jitter_ms, 0.0, MAX_SECONDS * 1e3)?;
-    if e.weight == 0 || e.weight > 1000 {
-        return Err(Error::new(format!("{p}.weight"), "must be between 1 and 1000"));
-    }
+    check(&format!("{p}.latency_ms"), e.latency_ms, limits::LINK_LATENCY_MS)?;
+    check(&format!("{p}.jitter_ms"), e.jitter_ms, limits::LINK_LATENCY_MS)?;
+    count(&format!("{p}.weight"), e.weight, limits::EDGE_WEIGHT)?;
     if let EdgeState::Slow { factor } = e.state {
-        range(&format!("{p}.state.slow.factor"), factor, 1.0, 1e6)?;
+        check(&format!("{p}.state.slow.factor"), factor, limits::LINK_SLOW_FACTOR)?;
     }
     if e.from == e.to {
         return Err(Error::new(format!("{p}.to"), "an edge cannot loop back to its own node"));
@@ -1171,23 +1153,34 @@ fn validate_edge(p: &str, e: &EdgeSpec) -> Result<(), Error> {
     Ok(())
 }
 
-fn slots(p: &str, v: u32, min: u32) -> Result<(), Error> {
-    if v < min || v > MAX_SLOTS {
-        return Err(Error::new(p, format!("must be between {min} and {MAX_SLOTS}, got {v}")));
+/// Checks a number against its [`Range`], with a message giving the range.
+pub(crate) fn check(p: &str, v: f64, r: Range<f64>) -> Result<(), Error> {
+    if v.is_finite() && r.contains(v) {
+        return Ok(());
     }
-    Ok(())
+    let (lo, hi) = (r.min, r.max);
+    Err(Error::new(
+        p,
+        if r.min_excluded {
+            format!("must be a number above {lo} and at most {hi}, got {v}")
+        } else {
+            format!("must be a number between {lo} and {hi}, got {v}")
+        },
+    ))
 }
 
-pub(crate) fn range(p: &str, v: f64, lo: f64, hi: f64) -> Result<(), Error> {
-    if !v.is_finite() || v < lo || v > hi {
-        return Err(Error::new(p, format!("must be a number between {lo} and {hi}, got {v}")));
+/// Checks a count against its [`Range`], with a message giving the range.
+pub(crate) fn count(p: &str, v: u32, r: Range<u32>) -> Result<(), Error> {
+    if r.contains(v) {
+        return Ok(());
     }
-    Ok(())
-}
-
-pub(crate) fn positive(p: &str, v: f64, hi: f64) -> Result<(), Error> {
-    if !v.is_finite() || v <= 0.0 || v > hi {
-        return Err(Error::new(p, format!("must be a number above 0 and at most {hi}, got {v}")));
-    }
-    Ok(())
+    let (lo, hi) = (r.min, r.max);
+    Err(Error::new(
+        p,
+        if lo == 0 {
+            format!("must be at most {hi}, got {v}")
+        } else {
+            format!("must be between {lo} and {hi}, got {v}")
+        },
+    ))
 }
