@@ -176,10 +176,11 @@ enum Target {
 }
 
 impl Target {
-    fn meta(&self) -> (&'static str, &'static str, &'static str, f64, f64) {
+    /// Key, label, unit and range of the field (the range as the learner reads it).
+    fn meta(&self) -> (&'static str, &'static str, &'static str, String) {
         match self {
-            Target::Node(_, f) => (f.key, f.label, f.unit, f.min, f.max),
-            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.min, f.max),
+            Target::Node(_, f) => (f.key, f.label, f.unit, f.range_text()),
+            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.range_text()),
         }
     }
 
@@ -242,7 +243,7 @@ fn FieldInput(target: Target) -> impl IntoView {
             }
         }
     });
-    let (key, label, unit, min, max) = field.with_value(|t| t.meta());
+    let (key, label, unit, range) = field.with_value(|t| t.meta());
     let on_input = {
         let id = id.clone();
         move |e: ev::Event| {
@@ -271,9 +272,9 @@ fn FieldInput(target: Target) -> impl IntoView {
                 <input id=input_id type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=move || text.get()
                     on:input=on_input on:blur=move |_| dsg.seal_history()
                     aria-invalid=move || error.with(|e| e.is_some()).to_string()
-                    title=format!("{min} – {max} {unit}")/>
+                    title=format!("{} {unit}", range.replace('–', " – "))/>
                 <span class="unit">{unit}</span>
-                <span class="range">{format!("{min}–{max}")}</span>
+                <span class="range">{range}</span>
             </span>
             {move || error.get().map(|m| view! { <span class="field-error" role="alert" data-testid=format!("error-{key}")>{m}" — not applied"</span> })}
         </div>

@@ -215,11 +215,15 @@ pub fn Traffic() -> impl IntoView {
         let v = event_target_value(&e);
         rate_text.set(v.clone());
         match v.trim().parse::<f64>() {
-            Ok(r) if r.is_finite() && (0.0..=1_000_000.0).contains(&r) => {
+            Ok(r) if sim_core::limits::CLIENT_RATE_RPS.contains(r) => {
                 rate_bad.set(None);
                 set_rate(r);
             }
-            _ => rate_bad.set(Some("a rate between 0 and 1 000 000 req/s".to_string())),
+            _ => rate_bad.set(Some(format!(
+                "a rate between {} and {} req/s",
+                sim_core::limits::CLIENT_RATE_RPS.min,
+                sim_core::limits::CLIENT_RATE_RPS.max
+            ))),
         }
     };
     let mix = move || client.with(|c| c.as_ref().map(|c| c.mix.clone()).unwrap_or_default());
