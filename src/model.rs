@@ -560,3 +560,7 @@ pub fn offered_rps(s: &Scenario) -> f64 {
         })
         .sum()
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;
