@@ -16,6 +16,7 @@ mod random;
 mod scenario;
 mod sim;
 mod time;
+pub mod topology;
 
 pub use data_params::*;
 pub use error::Error;

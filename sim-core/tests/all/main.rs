@@ -11,3 +11,4 @@ mod runner;
 mod scenarios;
 mod sessions;
 mod theory;
+mod topology;

@@ -1,0 +1,400 @@
+//! The parameters of each node kind (the data tier's are in `data_params`), service times
+//! and edges.
+
+use serde::{Deserialize, Serialize};
+
+/// Traffic source parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientParams {
+    /// Mean arrival rate (Poisson), requests per second.
+    pub rate_rps: f64,
+    /// How the rate varies over time.
+    #[serde(default)]
+    pub pattern: RatePattern,
+    /// Relative weights of request kinds.
+    #[serde(default)]
+    pub mix: RequestMix,
+    /// Key distribution.
+    #[serde(default)]
+    pub keys: KeyDistribution,
+    /// Per-attempt timeout in ms; none waits forever.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Retry policy; none means no retries.
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// Rate over time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RatePattern {
+    /// The same rate all the time.
+    #[default]
+    Constant,
+    /// rate × (1 + amplitude × sin(2π t / period)).
+    Diurnal {
+        /// Period of the curve, seconds.
+        period_s: f64,
+        /// Relative amplitude in [0, 1].
+        amplitude: f64,
+    },
+}
+
+/// Relative weights of the request kinds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestMix {
+    /// Reads (served by app servers and their downstream).
+    #[serde(default)]
+    pub read: f64,
+    /// Writes.
+    #[serde(default)]
+    pub write: f64,
+    /// Static assets (served by an app server without downstream calls).
+    #[serde(default)]
+    pub static_asset: f64,
+    /// Asynchronous jobs.
+    #[serde(default)]
+    pub job: f64,
+}
+
+impl Default for RequestMix {
+    fn default() -> Self {
+        RequestMix { read: 1.0, write: 0.0, static_asset: 0.0, job: 0.0 }
+    }
+}
+
+/// How request keys are drawn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyDistribution {
+    /// Every key equally likely.
+    Uniform {
+        /// Number of distinct keys.
+        key_count: u32,
+    },
+    /// Zipf with exponent `s` over `key_count` keys (key 0 the most popular).
+    Zipf {
+        /// Number of distinct keys.
+        key_count: u32,
+        /// Skew exponent (0 = uniform).
+        s: f64,
+    },
+    /// One celebrity key (key 0) gets `hot_fraction` of requests, the rest are uniform.
+    HotKey {
+        /// Number of distinct keys.
+        key_count: u32,
+        /// Share of requests for the hot key, in [0, 1].
+        hot_fraction: f64,
+    },
+}
+
+impl Default for KeyDistribution {
+    fn default() -> Self {
+        KeyDistribution::Uniform { key_count: 1000 }
+    }
+}
+
+/// Client retries with exponential backoff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Backoff before the first retry, ms.
+    pub base_backoff_ms: f64,
+    /// Growth factor per retry.
+    #[serde(default = "default_multiplier")]
+    pub multiplier: f64,
+    /// Cap on the backoff, ms.
+    #[serde(default = "default_max_backoff_ms")]
+    pub max_backoff_ms: f64,
+    /// Randomisation of the backoff.
+    #[serde(default)]
+    pub jitter: Jitter,
+}
+
+fn default_multiplier() -> f64 {
+    2.0
+}
+fn default_max_backoff_ms() -> f64 {
+    30_000.0
+}
+
+/// Backoff jitter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    /// Exactly the computed backoff (synchronised retries).
+    #[default]
+    None,
+    /// Uniform in [0, backoff].
+    Full,
+    /// backoff/2 + uniform in [0, backoff/2].
+    Equal,
+}
+
+/// Load balancer parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerParams {
+    /// Backend choice.
+    #[serde(default)]
+    pub policy: LbPolicy,
+    /// Active health checks; none means every reachable-by-edge backend counts as healthy.
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    /// Timeout on a backend call, ms; none waits forever.
+    #[serde(default)]
+    pub backend_timeout_ms: Option<f64>,
+}
+
+/// Backend choice of a load balancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbPolicy {
+    /// In turn.
+    #[default]
+    RoundRobin,
+    /// In turn, proportionally to edge weights (smooth weighted round-robin).
+    WeightedRoundRobin,
+    /// Fewest outstanding requests.
+    LeastConnections,
+    /// Lowest EWMA response time × (outstanding + 1).
+    LeastResponseTime,
+    /// Hash of the request key (sticky).
+    Hash,
+    /// Uniformly at random.
+    Random,
+    /// Two random backends, the one with fewer outstanding requests.
+    PowerOfTwo,
+}
+
+/// Active health checking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Time between probes, ms.
+    pub interval_ms: f64,
+    /// Consecutive failed probes before a backend is marked unhealthy.
+    pub unhealthy_threshold: u32,
+    /// Consecutive good probes before it is marked healthy again.
+    pub healthy_threshold: u32,
+}
+
+impl Default for HealthCheck {
+    /// A probe a second; two failures mark a backend unhealthy, two successes healthy again.
+    fn default() -> Self {
+        HealthCheck { interval_ms: 1000.0, unhealthy_threshold: 2, healthy_threshold: 2 }
+    }
+}
+
+/// App server parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerParams {
+    /// Concurrent worker slots.
+    pub workers: u32,
+    /// Places in the waiting queue; a full queue rejects.
+    pub queue_capacity: u32,
+    /// Service time per request.
+    pub service_time: ServiceTime,
+    /// A request that waited longer than this in the queue is dropped (timeout), ms.
+    #[serde(default)]
+    pub queue_timeout_ms: Option<f64>,
+    /// What to do with downstream edges after service.
+    #[serde(default)]
+    pub downstream: DownstreamMode,
+    /// Timeout on each downstream call, ms; none waits forever.
+    #[serde(default)]
+    pub call_timeout_ms: Option<f64>,
+    /// Where the server keeps its users' login sessions.
+    #[serde(default, skip_serializing_if = "Sessions::is_none")]
+    pub sessions: Sessions,
+}
+
+/// Where an app server keeps login sessions (a request's key stands for its user).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Sessions {
+    /// Stateless: no sessions.
+    #[default]
+    None,
+    /// In the server's memory: a user's requests must come back to the same server (a
+    /// `hash` load balancer), and a server that dies takes its sessions with it.
+    InMemory,
+    /// In a shared session store: each request looks its session up in this cache (an
+    /// outgoing edge of the server); a server that dies loses nothing.
+    Store {
+        /// Id of the cache node holding the sessions.
+        cache: String,
+    },
+}
+
+impl Sessions {
+    /// True for stateless servers.
+    pub fn is_none(&self) -> bool {
+        *self == Sessions::None
+    }
+}
+
+/// Whether the worker is held while the request visits downstream nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownstreamMode {
+    /// Synchronous calls: the worker waits, holding its slot, for each downstream edge in turn.
+    #[default]
+    Call,
+    /// Pipeline: the worker is freed after service and the request moves on (open network).
+    Forward,
+}
+
+/// Database parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseParams {
+    /// Concurrent connections (each serves one query at a time).
+    pub max_connections: u32,
+    /// Places in the waiting queue.
+    pub queue_capacity: u32,
+    /// Service time of reads (and static assets and jobs).
+    pub read_service_time: ServiceTime,
+    /// Service time of writes (on a read replica: of applying one replicated write).
+    pub write_service_time: ServiceTime,
+    /// A primary spreads reads over its replicas (its outgoing edges to databases).
+    #[serde(default)]
+    pub read_from_replicas: bool,
+    /// Reads of a key its client wrote less than this long ago go to the primary, ms.
+    #[serde(default)]
+    pub read_your_writes_window_ms: Option<f64>,
+    /// When the primary dies, a replica is promoted after this detection time, ms.
+    #[serde(default)]
+    pub failover_detection_ms: Option<f64>,
+}
+
+/// Token bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimiterParams {
+    /// Tokens added per second.
+    pub rate_rps: f64,
+    /// Bucket size (the burst admitted at once after idling).
+    pub burst: u32,
+}
+
+/// Autoscaling group parameters. Its outgoing edges are copied to every instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscalingParams {
+    /// The instance template.
+    pub server: ServerParams,
+    /// Fewest instances.
+    pub min_instances: u32,
+    /// Most instances.
+    pub max_instances: u32,
+    /// Instances at start (booted).
+    pub initial_instances: u32,
+    /// How the group spreads requests over its instances.
+    #[serde(default)]
+    pub policy: LbPolicy,
+    /// Scale out when utilisation stays above this for the window, in (0, 1].
+    pub scale_out_utilisation: f64,
+    /// Scale in when utilisation stays below this for the window.
+    pub scale_in_utilisation: f64,
+    /// How long the condition must hold, s.
+    pub window_s: f64,
+    /// Minimum time between two scaling actions, s.
+    pub cooldown_s: f64,
+    /// Time from launch to serving, s.
+    pub boot_s: f64,
+    /// Instances added or removed per action.
+    #[serde(default = "default_step")]
+    pub step: u32,
+    /// How often utilisation is measured, s.
+    #[serde(default = "default_evaluation_s")]
+    pub evaluation_interval_s: f64,
+}
+
+fn default_step() -> u32 {
+    1
+}
+fn default_evaluation_s() -> f64 {
+    1.0
+}
+
+/// A service-time distribution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServiceTime {
+    /// Exponential with the given mean.
+    Exponential {
+        /// Mean, ms.
+        mean_ms: f64,
+    },
+    /// Log-normal with the given mean and shape σ.
+    LogNormal {
+        /// Mean, ms.
+        mean_ms: f64,
+        /// σ of the underlying normal.
+        sigma: f64,
+    },
+    /// Always the same.
+    Constant {
+        /// Duration, ms.
+        ms: f64,
+    },
+}
+
+impl ServiceTime {
+    /// Mean service time in ms.
+    pub fn mean_ms(&self) -> f64 {
+        match *self {
+            ServiceTime::Exponential { mean_ms } | ServiceTime::LogNormal { mean_ms, .. } => mean_ms,
+            ServiceTime::Constant { ms } => ms,
+        }
+    }
+}
+
+/// A directed link from caller to callee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    /// Caller node id.
+    pub from: String,
+    /// Callee node id.
+    pub to: String,
+    /// One-way base latency, ms.
+    #[serde(default)]
+    pub latency_ms: f64,
+    /// Extra one-way latency, uniform in [0, jitter_ms].
+    #[serde(default)]
+    pub jitter_ms: f64,
+    /// Weight for weighted round-robin.
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Link state.
+    #[serde(default)]
+    pub state: EdgeState,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// Link state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum EdgeState {
+    /// Normal.
+    #[default]
+    Up,
+    /// Everything crossing it is dropped.
+    Partitioned,
+    /// Latency multiplied by `factor`.
+    Slow {
+        /// Latency multiplier (≥ 1).
+        factor: f64,
+    },
+}
