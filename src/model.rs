@@ -298,81 +298,10 @@ fn kind_of<'a>(s: &'a Scenario, id: &str) -> Option<&'a NodeKind> {
     s.nodes.iter().find(|n| n.id == id).map(|n| &n.kind)
 }
 
-/// Why connecting `from`'s output to `to`'s input is refused, or `Ok` when it is allowed.
+/// Why connecting `from`'s output to `to`'s input is refused, or `Ok` when it is allowed:
+/// the core's topology rules, so the page gives the same reason as a refused file.
 pub fn check_connect(s: &Scenario, from: &str, to: &str) -> Result<(), String> {
-    let (Some(src), Some(dst)) = (kind_of(s, from), kind_of(s, to)) else {
-        return Err("both ends must be components on the canvas".to_string());
-    };
-    if from == to {
-        return Err(format!("{from} cannot call itself"));
-    }
-    if matches!(dst, NodeKind::Client(_)) {
-        return Err(format!(
-            "{to} is a client: clients send requests, they never receive them"
-        ));
-    }
-    if s.edges.iter().any(|e| e.from == from && e.to == to) {
-        return Err(format!("{from} is already connected to {to}"));
-    }
-    let outs = s.edges.iter().filter(|e| e.from == from).count();
-    let db = |k: &NodeKind| matches!(k, NodeKind::Database(_));
-    if db(src)
-        && db(dst)
-        && s.edges
-            .iter()
-            .any(|e| e.to == to && kind_of(s, &e.from).is_some_and(db))
-    {
-        return Err(format!("{to} already replicates from another primary"));
-    }
-    match src {
-        NodeKind::Database(_) if !matches!(dst, NodeKind::Database(_)) => {
-            return Err(format!(
-                "{from} is a database: it only replicates to other databases (its read replicas)"
-            ))
-        }
-        NodeKind::ReplicatedStore(_) => {
-            return Err(format!(
-                "{from} is a store replica: it replicates to its cluster by name, not by links"
-            ))
-        }
-        NodeKind::Cache(_) | NodeKind::Cdn(_) | NodeKind::RateLimiter(_) if outs > 0 => {
-            return Err(format!(
-                "{from} sits in front of exactly one node; it already has one"
-            ))
-        }
-        NodeKind::Client(_) if outs > 0 => {
-            return Err(format!(
-            "{from} already sends to one entry point; put a load balancer behind it to spread load"
-        ))
-        }
-        _ => {}
-    }
-    if reaches(s, to, from) {
-        return Err(format!(
-            "{to} already leads back to {from}: requests would loop forever"
-        ));
-    }
-    Ok(())
-}
-
-/// True when `to` can be reached from `from` along edges.
-fn reaches(s: &Scenario, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(n) = stack.pop() {
-        if n == to {
-            return true;
-        }
-        if seen.insert(n) {
-            stack.extend(
-                s.edges
-                    .iter()
-                    .filter(|e| e.from == n)
-                    .map(|e| e.to.as_str()),
-            );
-        }
-    }
-    false
+    topology::check_edge(s, from, to)
 }
 
 /// Connects `from` → `to` after [`check_connect`].
@@ -562,5 +491,48 @@ pub fn offered_rps(s: &Scenario) -> f64 {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The design with one more edge, as a file, refused by the core: its message.
+    fn core_refusal(s: &Scenario, from: &str, to: &str) -> String {
+        let mut t = s.clone();
+        t.edges.push(EdgeSpec {
+            from: from.to_string(),
+            to: to.to_string(),
+            latency_ms: 1.0,
+            jitter_ms: 0.0,
+            weight: 1,
+            state: EdgeState::Up,
+        });
+        let e = Scenario::from_json(&t.to_json()).unwrap_err();
+        assert_eq!(e.path, format!("edges[{}]", s.edges.len()), "{e}");
+        e.message
+    }
+
+    #[test]
+    fn the_page_refuses_a_connection_with_the_cores_words() {
+        let mut s = demo_scenario();
+        add_node(&mut s, "cache", 0.0, 0.0).unwrap();
+        connect(&mut s, "web-1", "cache-1").unwrap();
+        connect(&mut s, "cache-1", "db").unwrap();
+        for (from, to, words) in [
+            ("users", "web-1", "one entry point"),
+            ("db", "web-1", "database"),
+            ("lb", "users", "client"),
+            ("lb", "web-1", "already connected"),
+            ("web-1", "web-1", "itself"),
+            ("cache-1", "web-2", "in front of exactly one node"),
+            ("web-1", "lb", "loop forever"),
+        ] {
+            let page = check_connect(&s, from, to).unwrap_err();
+            assert!(page.contains(words), "{from} -> {to}: {page}");
+            assert_eq!(page, core_refusal(&s, from, to), "{from} -> {to}");
+        }
+        assert!(check_connect(&s, "web-1", "web-2").is_ok());
+    }
+}
+
+#[cfg(test)]
 #[path = "model_tests.rs"]
-mod tests;
+mod edit_tests;

@@ -18,7 +18,7 @@
 //! before it draws a link, so the page and the core give the same reason.
 //!
 //! Besides: a server keeping its sessions in a store needs that store to be a cache it has
-//! an edge to ([`check_session_stores`]).
+//! an edge to (checked by validation too, at the server's `sessions` field).
 
 use std::collections::BTreeMap;
 
