@@ -15,6 +15,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "Native tests (sim-core, optimised for the statistical checks)"
 cargo test --profile fast-release -p sim-core --quiet
 
+step "Native tests of the app's pure modules (camera, keys, model, fields, embed)"
+cargo test -p playground --lib --quiet
+
 step "Share-link length of every preset"
 cargo test --profile fast-release -p sim-core --quiet --test all -- --exact presets::every_preset_link_is_short_and_round_trips --nocapture
 

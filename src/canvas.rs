@@ -10,9 +10,11 @@ use sim_core::{EdgeState, Health, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
+use crate::camera::MIN_ZOOM;
 use crate::datatier;
 use crate::model::{self, NODE_H, NODE_W};
-use crate::{Ctx, Selection};
+use crate::state::{self, CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
+use crate::Selection;
 
 /// A pointer gesture in progress on the stage.
 #[derive(Clone)]
@@ -80,7 +82,10 @@ struct NodeLive {
 
 #[component]
 pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let camera = expect_context::<CameraCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
     let stage = NodeRef::<Main>::new();
     let drag = StoredValue::new(None::<Drag>);
     let touches = StoredValue::new(Touches::new());
@@ -99,11 +104,10 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     };
     let world = move |cx: f64, cy: f64| -> (f64, f64) {
         let (sx, sy) = local(cx, cy);
-        let v = ctx.view.get_untracked();
-        ((sx - v.px) / v.zoom, (sy - v.py) / v.zoom)
+        camera.view.get_untracked().to_world(sx, sy)
     };
     let port_out = move |id: &str| {
-        ctx.design
+        dsg.design
             .with_untracked(|d| model::node_pos(d, id))
             .map(|(x, y)| (x + NODE_W, y + NODE_H / 2.0))
     };
@@ -127,7 +131,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                     ..
                 }) = drag.get_value()
                 {
-                    ctx.record_move(*before);
+                    dsg.record_step(*before);
                 }
                 preview.set(None);
                 band.set(None);
@@ -156,11 +160,11 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         }
         if let Some(node) = closest(target.clone(), "[data-node]") {
             let id = attr(&node, "data-node").unwrap_or_default();
-            if let Some(from) = ctx.pending_connect.get_untracked() {
-                ctx.connect(&from, &id);
+            if let Some(from) = sel.pending_connect.get_untracked() {
+                state::connect(dsg, sel, chrome, &from, &id);
                 return;
             }
-            ctx.selection.update(|s| {
+            sel.selection.update(|s| {
                 s.edge = None;
                 if e.shift_key() {
                     if !s.nodes.remove(&id) {
@@ -172,7 +176,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             });
             drag.set_value(Some(Drag::Move {
                 last: w,
-                before: Box::new(ctx.design.get_untracked()),
+                before: Box::new(dsg.design.get_untracked()),
                 moved: false,
             }));
             capture();
@@ -181,17 +185,17 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         if let Some(edge) = closest(target, "[data-edge-from]") {
             let f = attr(&edge, "data-edge-from").unwrap_or_default();
             let t = attr(&edge, "data-edge-to").unwrap_or_default();
-            ctx.selection.set(Selection {
+            sel.selection.set(Selection {
                 nodes: BTreeSet::new(),
                 edge: Some((f, t)),
             });
             return;
         }
-        ctx.pending_connect.set(None);
+        sel.pending_connect.set(None);
         if e.shift_key() {
             drag.set_value(Some(Drag::Band { start: w }));
         } else {
-            let v = ctx.view.get_untracked();
+            let v = camera.view.get_untracked();
             drag.set_value(Some(Drag::Pan {
                 sx: cx,
                 sy: cy,
@@ -223,7 +227,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                 if let Some((now, (mx, my))) = touches.with_value(pinch_span) {
                     if *dist > 0.0 && now > 0.0 {
                         let (sx, sy) = local(mx, my);
-                        ctx.zoom_at(now / *dist, sx, sy);
+                        camera.zoom_at(now / *dist, sx, sy);
                     }
                     *dist = now;
                 }
@@ -239,7 +243,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                 if dx.abs() + dy.abs() > 3.0 {
                     *moved = true;
                 }
-                ctx.view.update(|v| {
+                camera.view.update(|v| {
                     v.px = *px0 + dx;
                     v.py = *py0 + dy;
                 });
@@ -249,10 +253,10 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                 if dx != 0.0 || dy != 0.0 {
                     *moved = true;
                     *last = w;
-                    let ids = ctx.selection.get_untracked().nodes;
-                    let mut s = ctx.design.get_untracked();
+                    let ids = sel.selection.get_untracked().nodes;
+                    let mut s = dsg.design.get_untracked();
                     model::move_nodes(&mut s, &ids, dx, dy);
-                    ctx.set_design_silently(s);
+                    dsg.set_design_silently(s);
                 }
             }
             Drag::Connect { from, moved } => {
@@ -276,19 +280,19 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             Drag::Pinch { .. } => {}
             Drag::Pan { moved, .. } => {
                 if !moved {
-                    ctx.selection.set(Selection::default());
+                    sel.selection.set(Selection::default());
                 }
             }
             Drag::Move { before, moved, .. } => {
                 if moved {
                     // Snap to whole pixels, then record one undo step for the whole drag.
-                    let mut s = ctx.design.get_untracked();
+                    let mut s = dsg.design.get_untracked();
                     for n in &mut s.nodes {
                         n.x = n.x.map(f64::round);
                         n.y = n.y.map(f64::round);
                     }
-                    ctx.set_design_silently(s);
-                    ctx.record_move(*before);
+                    dsg.set_design_silently(s);
+                    dsg.record_step(*before);
                 }
             }
             Drag::Connect { from, moved } => {
@@ -298,15 +302,15 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                     .and_then(|el| attr(&el, "data-node"));
                 match hit {
                     Some(to) if to != from => {
-                        ctx.connect(&from, &to);
+                        state::connect(dsg, sel, chrome, &from, &to);
                     }
                     _ if !moved => {
-                        ctx.notice.set(Some(format!(
+                        chrome.say(format!(
                             "Connecting from {from}: click the component it should call (Esc cancels)."
-                        )));
-                        ctx.pending_connect.set(Some(from));
+                        ));
+                        sel.pending_connect.set(Some(from));
                     }
-                    _ => ctx.notice.set(Some(
+                    _ => chrome.notice.set(Some(
                         "Drop the link on a component's input (its left side) to connect."
                             .to_string(),
                     )),
@@ -317,7 +321,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                 band.set(None);
                 let (x0, x1) = (start.0.min(end.0), start.0.max(end.0));
                 let (y0, y1) = (start.1.min(end.1), start.1.max(end.1));
-                let inside: BTreeSet<String> = ctx.design.with_untracked(|d| {
+                let inside: BTreeSet<String> = dsg.design.with_untracked(|d| {
                     d.nodes
                         .iter()
                         .filter(|n| {
@@ -327,7 +331,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                         .map(|n| n.id.clone())
                         .collect()
                 });
-                ctx.selection.update(|s| {
+                sel.selection.update(|s| {
                     s.edge = None;
                     s.nodes.extend(inside);
                 });
@@ -338,7 +342,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     let on_wheel = move |e: ev::WheelEvent| {
         e.prevent_default();
         let (sx, sy) = local(f64::from(e.client_x()), f64::from(e.client_y()));
-        ctx.zoom_at((-e.delta_y() * 0.0015).exp(), sx, sy);
+        camera.zoom_at((-e.delta_y() * 0.0015).exp(), sx, sy);
     };
 
     let on_drop = move |e: ev::DragEvent| {
@@ -350,7 +354,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             return;
         };
         let (x, y) = world(f64::from(e.client_x()), f64::from(e.client_y()));
-        add_at(ctx, &key, x - NODE_W / 2.0, y - NODE_H / 2.0);
+        add_at(dsg, sel, chrome, &key, x - NODE_W / 2.0, y - NODE_H / 2.0);
     };
 
     let stage_size = move || {
@@ -361,7 +365,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     };
     let zoom_btn = move |f: f64| {
         let (w, h) = stage_size();
-        ctx.zoom_at(f, w / 2.0, h / 2.0);
+        camera.zoom_at(f, w / 2.0, h / 2.0);
     };
     // Fit the design once the stage has a size.
     Effect::new(move |done: Option<bool>| {
@@ -371,18 +375,19 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         if stage.get().is_some() {
             let (w, h) = stage_size();
             // The design's saved view, else a readable size; the Fit button shows everything.
-            ctx.frame_design(w, h, 0.6);
+            dsg.design
+                .with_untracked(|d| camera.frame_design(d, w, h, 0.6));
             return true;
         }
         false
     });
 
     let node_ids = move || {
-        ctx.design
+        dsg.design
             .with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>())
     };
     let edge_ids = move || {
-        ctx.design.with(|d| {
+        dsg.design.with(|d| {
             d.edges
                 .iter()
                 .map(|e| (e.from.clone(), e.to.clone()))
@@ -390,7 +395,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         })
     };
     let transform = move || {
-        let v = ctx.view.get();
+        let v = camera.view.get();
         format!("translate({}px, {}px) scale({})", v.px, v.py, v.zoom)
     };
 
@@ -414,49 +419,49 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                 <For each=node_ids key=|k| k.clone() children=move |id| view! { <NodeBox id/> }/>
             </div>
             <canvas node_ref=dots id="stage-canvas" aria-hidden="true"></canvas>
-            {move || ctx.design.with(|d| d.nodes.is_empty()).then(|| view! {
+            {move || dsg.design.with(|d| d.nodes.is_empty()).then(|| view! {
                 <p class="stage-empty">"Drag components here from the palette (or click one to add it), then connect an output port (right) to an input port (left)."</p>
             })}
-            <p class="notice" role="status" data-testid="notice" class:shown=move || ctx.notice.with(|n| n.is_some())>
-                {move || ctx.notice.get()}
+            <p class="notice" role="status" data-testid="notice" class:shown=move || chrome.notice.with(|n| n.is_some())>
+                {move || chrome.notice.get()}
             </p>
             <div class="zoom" role="group" aria-label="Zoom">
                 <button on:click=move |_| zoom_btn(1.25) aria-label="Zoom in" title="Zoom in (+)">"+"</button>
                 <button on:click=move |_| zoom_btn(0.8) aria-label="Zoom out" title="Zoom out (−)">"−"</button>
-                <button on:click=move |_| { let (w, h) = stage_size(); ctx.fit(w, h, 0.2); } data-testid="fit" title="Fit to view (F)">"Fit"</button>
+                <button on:click=move |_| { let (w, h) = stage_size(); dsg.design.with_untracked(|d| camera.fit(d, w, h, MIN_ZOOM)); } data-testid="fit" title="Fit to view (F)">"Fit"</button>
             </div>
         </main>
     }
 }
 
 /// Adds a component at world (x, y) and selects it.
-pub fn add_at(ctx: Ctx, key: &str, x: f64, y: f64) {
+pub fn add_at(dsg: DesignCtx, sel: SelectionCtx, chrome: ChromeCtx, key: &str, x: f64, y: f64) {
     let mut added = None;
-    ctx.edit(None, |s| {
+    dsg.edit(None, |s| {
         added = Some(model::add_node(s, key, x, y)?);
         Ok(())
     });
     if let Some(id) = added {
-        ctx.notice.set(Some(format!("Added {id}")));
-        ctx.selection.set(Selection {
-            nodes: BTreeSet::from([id]),
-            edge: None,
-        });
+        chrome.say(format!("Added {id}"));
+        sel.select_nodes(BTreeSet::from([id]));
     }
 }
 
 #[component]
 fn NodeBox(id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
     let pos = {
         let id = id.clone();
         Memo::new(move |_| {
-            ctx.design
+            dsg.design
                 .with(|d| model::node_pos(d, &id))
                 .unwrap_or((0.0, 0.0))
         })
     };
-    let kind = ctx
+    let kind = dsg
         .design
         .with_untracked(|d| d.nodes.iter().find(|n| n.id == id).map(|n| n.kind.name()))
         .unwrap_or("server");
@@ -464,7 +469,7 @@ fn NodeBox(id: String) -> impl IntoView {
     let live = {
         let id = id.clone();
         Memo::new(move |_| {
-            ctx.snap.with(|s| {
+            run.snap.with(|s| {
                 s.nodes.iter().find(|n| n.id == id).map(|n| NodeLive {
                     util: (n.window.utilisation * 100.0).round() / 100.0,
                     has_workers: n.workers > 0,
@@ -480,7 +485,7 @@ fn NodeBox(id: String) -> impl IntoView {
     };
     let selected = {
         let id = id.clone();
-        Memo::new(move |_| ctx.selection.with(|s| s.nodes.contains(&id)))
+        Memo::new(move |_| sel.selection.with(|s| s.nodes.contains(&id)))
     };
     let down = move || live.with(|l| l.as_ref().is_some_and(|l| l.health == Health::Down));
     let style = move || {
@@ -526,7 +531,7 @@ fn NodeBox(id: String) -> impl IntoView {
     let node_label = {
         let id = id.clone();
         move || {
-            ctx.design.with(|d| {
+            dsg.design.with(|d| {
                 d.nodes
                     .iter()
                     .find(|n| n.id == id)
@@ -541,12 +546,12 @@ fn NodeBox(id: String) -> impl IntoView {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
                 e.stop_propagation();
-                if let Some(from) = ctx.pending_connect.get_untracked() {
-                    ctx.connect(&from, &id);
+                if let Some(from) = sel.pending_connect.get_untracked() {
+                    state::connect(dsg, sel, chrome, &from, &id);
                     return;
                 }
                 let shift = e.shift_key();
-                ctx.selection.update(|s| {
+                sel.selection.update(|s| {
                     s.edge = None;
                     if shift {
                         if !s.nodes.remove(&id) {
@@ -596,11 +601,13 @@ fn health_text(h: Health, marked_unhealthy: bool) -> &'static str {
 
 #[component]
 fn EdgeView(from: String, to: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
     let path = {
         let (from, to) = (from.clone(), to.clone());
         Memo::new(move |_| {
-            ctx.design.with(
+            dsg.design.with(
                 |d| match (model::node_pos(d, &from), model::node_pos(d, &to)) {
                     (Some(a), Some(b)) => {
                         let c = model::edge_curve(a, b);
@@ -617,7 +624,7 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     let flow = {
         let (from, to) = (from.clone(), to.clone());
         Memo::new(move |_| {
-            ctx.snap.with(|s| {
+            run.snap.with(|s| {
                 s.edges
                     .iter()
                     .find(|e| e.from == from && e.to == to)
@@ -634,7 +641,7 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     let selected = {
         let (from, to) = (from.clone(), to.clone());
         Memo::new(move |_| {
-            ctx.selection
+            sel.selection
                 .with(|s| s.edge.as_ref().is_some_and(|(f, t)| *f == from && *t == to))
         })
     };
@@ -650,7 +657,7 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
                     move |e: ev::KeyboardEvent| if e.key() == "Enter" || e.key() == " " {
                         e.prevent_default();
                         e.stop_propagation();
-                        ctx.selection.set(Selection { nodes: BTreeSet::new(), edge: Some((from.clone(), to.clone())) });
+                        sel.selection.set(Selection { nodes: BTreeSet::new(), edge: Some((from.clone(), to.clone())) });
                     }
                 }></path>
         </g>
@@ -659,7 +666,14 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
 
 /// Draws the grid and the request dots (every frame). Dots are sampled from each edge's
 /// flow in the newest window: more requests per second, more dots.
-pub fn draw_dots(ctx: Ctx, el: &HtmlCanvasElement, c2d: &CanvasRenderingContext2d, wall_ms: f64) {
+pub fn draw_dots(
+    run: RunCtx,
+    dsg: DesignCtx,
+    camera: CameraCtx,
+    el: &HtmlCanvasElement,
+    c2d: &CanvasRenderingContext2d,
+    wall_ms: f64,
+) {
     let (w, h) = (
         el.client_width().max(1) as u32,
         el.client_height().max(1) as u32,
@@ -670,7 +684,7 @@ pub fn draw_dots(ctx: Ctx, el: &HtmlCanvasElement, c2d: &CanvasRenderingContext2
     }
     let (w, h) = (f64::from(w), f64::from(h));
     c2d.clear_rect(0.0, 0.0, w, h);
-    let v = ctx.view.get_untracked();
+    let v = camera.view.get_untracked();
     // Grid.
     let step = 40.0 * v.zoom;
     if step >= 8.0 {
@@ -685,10 +699,10 @@ pub fn draw_dots(ctx: Ctx, el: &HtmlCanvasElement, c2d: &CanvasRenderingContext2
             x += step;
         }
     }
-    let running = ctx.running.get_untracked();
+    let running = run.running.get_untracked();
     let phase_base = wall_ms / 1000.0 * 0.6;
-    ctx.design.with_untracked(|d| {
-        ctx.snap.with_untracked(|s| {
+    dsg.design.with_untracked(|d| {
+        run.snap.with_untracked(|s| {
             for e in &s.edges {
                 if e.window_rps <= 0.0 || e.state == EdgeState::Partitioned {
                     continue;
@@ -706,15 +720,10 @@ pub fn draw_dots(ctx: Ctx, el: &HtmlCanvasElement, c2d: &CanvasRenderingContext2
                     } else {
                         (i as f64 + 0.5) / n as f64
                     };
-                    let (x, y) = model::bezier_at(&c, t);
+                    let (wx, wy) = model::bezier_at(&c, t);
+                    let (x, y) = v.to_screen(wx, wy);
                     c2d.begin_path();
-                    let _ = c2d.arc(
-                        x * v.zoom + v.px,
-                        y * v.zoom + v.py,
-                        2.6,
-                        0.0,
-                        std::f64::consts::TAU,
-                    );
+                    let _ = c2d.arc(x, y, 2.6, 0.0, std::f64::consts::TAU);
                     c2d.fill();
                 }
             }

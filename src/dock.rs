@@ -7,20 +7,21 @@ use leptos::prelude::*;
 use crate::charts::{self, Line};
 use crate::datatier;
 use crate::panels::offered;
-use crate::Ctx;
+use crate::state::{DesignCtx, RunCtx};
 
 /// Windows shown in the charts (seconds at the default 1 s window).
 const CHART_WINDOWS: usize = 120;
 
 #[component]
 pub fn Dock() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
     let throughput = NodeRef::<Canvas>::new();
     let latency = NodeRef::<Canvas>::new();
     let errors = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let offered_rps = offered(ctx);
-        ctx.snap.with(|s| {
+        let offered_rps = offered(dsg);
+        run.snap.with(|s| {
             let tail = &s.series[s.series.len().saturating_sub(CHART_WINDOWS)..];
             let pts = |f: fn(&sim_core::GlobalPoint) -> f64| {
                 tail.iter().map(|p| (p.t_s, f(p))).collect::<Vec<_>>()
@@ -69,7 +70,7 @@ pub fn Dock() -> impl IntoView {
             }
         });
         if let Some(el) = errors.get_untracked() {
-            let rates = ctx.error_rates();
+            let rates = run.error_rates();
             let tail = &rates[rates.len().saturating_sub(CHART_WINDOWS)..];
             let col = |i: usize| tail.iter().map(|(t, r)| (*t, r[i])).collect::<Vec<_>>();
             charts::draw_chart(
@@ -105,29 +106,29 @@ pub fn Dock() -> impl IntoView {
             );
         }
     });
-    let w = move || ctx.snap.with(|s| s.global.window);
+    let w = move || run.snap.with(|s| s.global.window);
     let kpi = move |label: &'static str, testid: &'static str, value: Signal<String>| {
         view! {
             <div class="kpi"><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
         }
     };
-    let data = Memo::new(move |_| ctx.snap.with(|s| datatier::totals(s, ctx.hit_ratio())));
-    let alerts = Memo::new(move |_| ctx.snap.with(|s| s.alerts.clone()));
+    let data = Memo::new(move |_| run.snap.with(|s| datatier::totals(s, run.hit_ratio())));
+    let alerts = Memo::new(move |_| run.snap.with(|s| s.alerts.clone()));
     let log = Memo::new(move |_| {
-        ctx.snap
+        run.snap
             .with(|s| s.log.iter().rev().take(200).cloned().collect::<Vec<_>>())
     });
     view! {
         <section class="dock" aria-label="Metrics dock">
             <div class="kpis">
                 {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
-                {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(ctx))))}
+                {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(dsg))))}
                 {kpi("p50", "kpi-p50", Signal::derive(move || format!("{:.1} ms", w().p50_ms)))}
                 {kpi("p95", "kpi-p95", Signal::derive(move || format!("{:.1} ms", w().p95_ms)))}
                 {kpi("p99", "kpi-p99", Signal::derive(move || format!("{:.1} ms", w().p99_ms)))}
                 {kpi("Errors", "kpi-errors", Signal::derive(move || format!("{:.2}%", w().error_rate * 100.0)))}
                 {kpi("In flight", "kpi-inflight", Signal::derive(move || w().in_flight.to_string()))}
-                {kpi("Failed (total)", "kpi-failed", Signal::derive(move || ctx.snap.with(|s| s.global.failed.total()).to_string()))}
+                {kpi("Failed (total)", "kpi-failed", Signal::derive(move || run.snap.with(|s| s.global.failed.total()).to_string()))}
                 {move || data.get().into_iter().enumerate().map(|(i, (testid, label, value))| view! {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}

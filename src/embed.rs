@@ -140,3 +140,7 @@ pub fn same_structure(a: &Scenario, b: &Scenario) -> bool {
             .zip(&b.edges)
             .all(|(e, f)| e.from == f.from && e.to == f.to)
 }
+
+#[cfg(test)]
+#[path = "embed_tests.rs"]
+mod tests;

@@ -2,7 +2,14 @@
 //! ranges, on/off switches, choices among enumerated options and text, for each node kind
 //! and for links. A control whose getter answers `None` does not apply right now (the σ of
 //! an exponential distribution, the backoff of a client without retries) and is hidden.
+//!
+//! The numbers are a table: one row per field (key, label, unit, the core's bound from
+//! `sim_core::limits`, getter, setter), written with the `int!`, `real!`, `opt!` and `num!`
+//! rows below; `inspector::FieldInput` is the one renderer of every row. A range is never
+//! written here: it is the core's, so the inspector accepts exactly what validation accepts
+//! (`tests::every_range_is_the_cores_bound` holds the table to that).
 
+use sim_core::limits::{self as L, Range};
 use sim_core::*;
 
 use NodeKind as K;
@@ -15,16 +22,80 @@ pub struct Field<T = NodeKind> {
     pub label: &'static str,
     /// Unit shown after the box.
     pub unit: &'static str,
-    /// Smallest accepted value.
+    /// Smallest accepted value (itself refused when `min_excluded`).
     pub min: f64,
     /// Largest accepted value.
     pub max: f64,
+    /// Only values above `min` are accepted.
+    pub min_excluded: bool,
+    /// 0 is accepted too and means "none" or "off" (an optional timeout, TTL or check).
+    pub zero_is_none: bool,
     /// Whole numbers only.
     pub integer: bool,
     /// Reads the value.
     pub get: fn(&T) -> Option<f64>,
     /// Writes the value (0 means "none" for optional timeouts).
     pub set: fn(&mut T, f64),
+}
+
+/// A bound of the core (`sim_core::limits`) as a field's range: min, max, whether min is
+/// excluded, whole numbers only.
+pub trait Bound {
+    fn span(&self) -> (f64, f64, bool, bool);
+}
+impl Bound for Range<f64> {
+    fn span(&self) -> (f64, f64, bool, bool) {
+        (self.min, self.max, self.min_excluded, false)
+    }
+}
+impl Bound for Range<u32> {
+    fn span(&self) -> (f64, f64, bool, bool) {
+        (
+            f64::from(self.min),
+            f64::from(self.max),
+            self.min_excluded,
+            true,
+        )
+    }
+}
+
+impl<T> Field<T> {
+    /// A row of the table: its range is the core's `bound`.
+    pub fn new(
+        key: &'static str,
+        label: &'static str,
+        unit: &'static str,
+        bound: impl Bound,
+        zero_is_none: bool,
+        get: fn(&T) -> Option<f64>,
+        set: fn(&mut T, f64),
+    ) -> Field<T> {
+        let (min, max, min_excluded, integer) = bound.span();
+        Field {
+            key,
+            label,
+            unit,
+            min,
+            max,
+            min_excluded,
+            zero_is_none,
+            integer,
+            get,
+            set,
+        }
+    }
+
+    /// The range as the learner reads it ("0–100", "> 0–604800000").
+    pub fn range_text(&self) -> String {
+        let low = if self.zero_is_none && self.min > 0.0 {
+            format!("0 or {}", self.min)
+        } else if self.min_excluded && !self.zero_is_none {
+            format!("> {}", self.min)
+        } else {
+            format!("{}", self.min)
+        };
+        format!("{low}–{}", self.max)
+    }
 }
 
 /// An on/off option.
@@ -251,36 +322,57 @@ const JITTERS: [Jitter; 3] = [Jitter::None, Jitter::Full, Jitter::Equal];
 const MODES: [Consistency; 2] = [Consistency::Cp, Consistency::Ap];
 const DOWNSTREAM: [DownstreamMode; 2] = [DownstreamMode::Call, DownstreamMode::Forward];
 
+// ----- the rows -----
+//
+// Each row is one field: key, label, unit, the core's bound, then what it edits. rustfmt
+// leaves brace-delimited macro calls alone, so a row stays on one line.
+
+/// A number read and written through closures: `num! { key, label, unit, BOUND, zero_is_none,
+/// accessor, |p| getter, |p, v| setter }`.
 macro_rules! num {
-    ($key:expr, $label:expr, $unit:literal, $min:expr, $max:expr, $int:expr, $acc:expr, |$p:ident| $get:expr, |$q:ident, $v:ident| $set:expr) => {
-        Control::Number(Field {
-            key: $key,
-            label: $label,
-            unit: $unit,
-            min: $min,
-            max: $max,
-            integer: $int,
-            get: |k| read(k, $acc, |$p| $get),
-            set: |k, $v| {
+    ($key:expr, $label:expr, $unit:expr, $bound:expr, $none:expr, $acc:expr, |$p:ident| $get:expr, |$q:ident, $v:ident| $set:expr) => {
+        Control::Number(Field::new(
+            $key,
+            $label,
+            $unit,
+            $bound,
+            $none,
+            |k| read(k, $acc, |$p| $get),
+            |k, $v| {
                 write(k, $acc, |$q| {
                     $set;
                 })
             },
-        })
+        ))
+    };
+}
+/// A plain `f64` parameter: `real! { key, label, unit, BOUND, accessor, field }`.
+macro_rules! real {
+    ($key:expr, $label:expr, $unit:expr, $bound:expr, $acc:expr, $($f:ident).+) => {
+        num! { $key, $label, $unit, $bound, false, $acc, |p| Some(p.$($f).+), |p, v| p.$($f).+ = v }
+    };
+}
+/// A `u32` parameter: `int! { key, label, unit, BOUND, accessor, field }`.
+macro_rules! int {
+    ($key:expr, $label:expr, $unit:expr, $bound:expr, $acc:expr, $($f:ident).+) => {
+        num! { $key, $label, $unit, $bound, false, $acc, |p| Some(f64::from(p.$($f).+)), |p, v| p.$($f).+ = as_u32(v) }
+    };
+}
+/// An `Option<f64>` parameter shown as 0 when `None`: `opt! { key, label, unit, BOUND,
+/// accessor, field }`.
+macro_rules! opt {
+    ($key:expr, $label:expr, $unit:expr, $bound:expr, $acc:expr, $($f:ident).+) => {
+        num! { $key, $label, $unit, $bound, true, $acc, |p| Some(opt(p.$($f).+)), |p, v| p.$($f).+ = none_if_zero(v) }
     };
 }
 
 macro_rules! toggle {
-    ($key:literal, $label:literal, $acc:expr, |$p:ident| $get:expr, |$q:ident, $v:ident| $set:expr) => {
+    ($key:literal, $label:literal, $acc:expr, $field:ident) => {
         Control::Toggle(Toggle {
             key: $key,
             label: $label,
-            get: |k| read(k, $acc, |$p| Some($get)),
-            set: |k, $v| {
-                write(k, $acc, |$q| {
-                    $set;
-                })
-            },
+            get: |k| read(k, $acc, |p| Some(p.$field)),
+            set: |k, v| write(k, $acc, |p| p.$field = v),
         })
     };
 }
@@ -315,320 +407,60 @@ macro_rules! service {
                 get: |k| read(k, |k| service(k, $slot), |s| Some(dist_index(s))),
                 set: |k, i| write(k, |k| service(k, $slot), |s| set_dist(s, i)),
             }),
-            num!(
-                concat!($key, "_ms"),
-                concat!("Mean ", $what),
-                "ms",
-                0.001,
-                600_000.0,
-                false,
-                |k| service(k, $slot),
-                |s| Some(s.mean_ms()),
-                |s, v| set_mean(s, v)
-            ),
-            num!(
-                concat!($key, "_sigma"),
-                concat!("Spread σ of ", $what),
-                "",
-                0.01,
-                5.0,
-                false,
-                |k| service(k, $slot),
-                |s| match s {
-                    ServiceTime::LogNormal { sigma, .. } => Some(*sigma),
-                    _ => None,
-                },
-                |s, v| {
-                    if let ServiceTime::LogNormal { sigma, .. } = s {
-                        *sigma = v
-                    }
-                }
-            ),
+            num! { concat!($key, "_ms"), concat!("Mean ", $what), "ms", L::SERVICE_MEAN_MS, false, |k| service(k, $slot), |s| Some(s.mean_ms()), |s, v| set_mean(s, v) },
+            num! { concat!($key, "_sigma"), concat!("Spread σ of ", $what), "", L::LOG_NORMAL_SIGMA, false, |k| service(k, $slot), |s| sigma(s), |s, v| set_sigma(s, v) },
         ]
     };
 }
 
-/// The controls of a client.
-fn client_controls() -> Vec<Control> {
-    vec![
-        num!(
-            "rate_rps",
-            "Rate",
-            "req/s",
-            0.0,
-            1_000_000.0,
-            false,
-            client,
-            |c| Some(c.rate_rps),
-            |c, v| c.rate_rps = v
-        ),
-        Control::Choice(Choice {
-            key: "pattern",
-            label: "Rate over time",
-            options: &["Constant", "Diurnal (sine wave)"],
-            get: |k| {
-                read(k, client, |c| {
-                    Some(usize::from(matches!(
-                        c.pattern,
-                        RatePattern::Diurnal { .. }
-                    )))
-                })
-            },
-            set: |k, i| {
-                write(k, client, |c| {
-                    c.pattern = if i == 1 {
-                        RatePattern::Diurnal {
-                            period_s: 60.0,
-                            amplitude: 0.5,
-                        }
-                    } else {
-                        RatePattern::Constant
-                    }
-                })
-            },
-        }),
-        num!(
-            "period_s",
-            "Diurnal period",
-            "s",
-            1.0,
-            86_400.0,
-            false,
-            client,
-            |c| match c.pattern {
-                RatePattern::Diurnal { period_s, .. } => Some(period_s),
-                _ => None,
-            },
-            |c, v| if let RatePattern::Diurnal { period_s, .. } = &mut c.pattern {
-                *period_s = v
-            }
-        ),
-        num!(
-            "amplitude",
-            "Diurnal amplitude",
-            "× rate",
-            0.0,
-            1.0,
-            false,
-            client,
-            |c| match c.pattern {
-                RatePattern::Diurnal { amplitude, .. } => Some(amplitude),
-                _ => None,
-            },
-            |c, v| if let RatePattern::Diurnal { amplitude, .. } = &mut c.pattern {
-                *amplitude = v
-            }
-        ),
-        num!(
-            "mix_read",
-            "Mix weight: reads",
-            "",
-            0.0,
-            1000.0,
-            false,
-            client,
-            |c| Some(c.mix.read),
-            |c, v| c.mix.read = v
-        ),
-        num!(
-            "mix_write",
-            "Mix weight: writes",
-            "",
-            0.0,
-            1000.0,
-            false,
-            client,
-            |c| Some(c.mix.write),
-            |c, v| c.mix.write = v
-        ),
-        num!(
-            "mix_static",
-            "Mix weight: static assets",
-            "",
-            0.0,
-            1000.0,
-            false,
-            client,
-            |c| Some(c.mix.static_asset),
-            |c, v| c.mix.static_asset = v
-        ),
-        num!(
-            "mix_job",
-            "Mix weight: jobs (to a queue)",
-            "",
-            0.0,
-            1000.0,
-            false,
-            client,
-            |c| Some(c.mix.job),
-            |c, v| c.mix.job = v
-        ),
-        Control::Choice(Choice {
-            key: "keys",
-            label: "Key distribution",
-            options: &["Uniform", "Zipf (skewed)", "One hot key"],
-            get: |k| {
-                read(k, client, |c| {
-                    Some(match c.keys {
-                        KeyDistribution::Uniform { .. } => 0,
-                        KeyDistribution::Zipf { .. } => 1,
-                        KeyDistribution::HotKey { .. } => 2,
-                    })
-                })
-            },
-            set: |k, i| {
-                write(k, client, |c| {
-                    let key_count = key_count(&c.keys);
-                    c.keys = match i {
-                        0 => KeyDistribution::Uniform { key_count },
-                        1 => KeyDistribution::Zipf { key_count, s: 1.0 },
-                        _ => KeyDistribution::HotKey {
-                            key_count,
-                            hot_fraction: 0.3,
-                        },
-                    }
-                })
-            },
-        }),
-        num!(
-            "key_count",
-            "Distinct keys",
-            "keys",
-            1.0,
-            f64::from(MAX_KEYS),
-            true,
-            client,
-            |c| Some(f64::from(key_count(&c.keys))),
-            |c, v| match &mut c.keys {
-                KeyDistribution::Uniform { key_count }
-                | KeyDistribution::Zipf { key_count, .. }
-                | KeyDistribution::HotKey { key_count, .. } => *key_count = as_u32(v),
-            }
-        ),
-        num!(
-            "zipf_s",
-            "Zipf skew s",
-            "",
-            0.0,
-            10.0,
-            false,
-            client,
-            |c| match c.keys {
-                KeyDistribution::Zipf { s, .. } => Some(s),
-                _ => None,
-            },
-            |c, v| if let KeyDistribution::Zipf { s, .. } = &mut c.keys {
-                *s = v
-            }
-        ),
-        num!(
-            "hot_fraction",
-            "Share of the hot key",
-            "",
-            0.0,
-            1.0,
-            false,
-            client,
-            |c| match c.keys {
-                KeyDistribution::HotKey { hot_fraction, .. } => Some(hot_fraction),
-                _ => None,
-            },
-            |c, v| if let KeyDistribution::HotKey { hot_fraction, .. } = &mut c.keys {
-                *hot_fraction = v
-            }
-        ),
-        num!(
-            "timeout_ms",
-            "Timeout per attempt (0 = none)",
-            "ms",
-            0.0,
-            600_000.0,
-            false,
-            client,
-            |c| Some(opt(c.timeout_ms)),
-            |c, v| c.timeout_ms = none_if_zero(v)
-        ),
-        num!(
-            "max_retries",
-            "Retries (0 = none)",
-            "",
-            0.0,
-            100.0,
-            true,
-            client,
-            |c| Some(c.retry.as_ref().map_or(0.0, |r| f64::from(r.max_retries))),
-            |c, v| c.retry = (v >= 1.0).then(|| RetryPolicy {
-                max_retries: as_u32(v),
-                ..c.retry.clone().unwrap_or(RetryPolicy {
-                    max_retries: 0,
-                    base_backoff_ms: 100.0,
-                    multiplier: 2.0,
-                    max_backoff_ms: 2000.0,
-                    jitter: Jitter::Full,
-                })
-            })
-        ),
-        num!(
-            "backoff_ms",
-            "Backoff before the first retry",
-            "ms",
-            0.0,
-            600_000.0,
-            false,
-            client,
-            |c| c.retry.as_ref().map(|r| r.base_backoff_ms),
-            |c, v| if let Some(r) = &mut c.retry {
-                r.base_backoff_ms = v
-            }
-        ),
-        num!(
-            "backoff_multiplier",
-            "Backoff growth per retry",
-            "×",
-            1.0,
-            100.0,
-            false,
-            client,
-            |c| c.retry.as_ref().map(|r| r.multiplier),
-            |c, v| if let Some(r) = &mut c.retry {
-                r.multiplier = v
-            }
-        ),
-        num!(
-            "max_backoff_ms",
-            "Backoff cap",
-            "ms",
-            0.0,
-            600_000.0,
-            false,
-            client,
-            |c| c.retry.as_ref().map(|r| r.max_backoff_ms),
-            |c, v| if let Some(r) = &mut c.retry {
-                r.max_backoff_ms = v
-            }
-        ),
-        Control::Choice(Choice {
-            key: "jitter",
-            label: "Backoff jitter",
-            options: &[
-                "None (retries in lockstep)",
-                "Full (0 … backoff)",
-                "Equal (½ + random ½)",
-            ],
-            get: |k| {
-                read(k, client, |c| {
-                    c.retry.as_ref().map(|r| pos(&JITTERS, &r.jitter))
-                })
-            },
-            set: |k, i| {
-                write(k, client, |c| {
-                    if let (Some(r), Some(j)) = (c.retry.as_mut(), JITTERS.get(i)) {
-                        r.jitter = *j;
-                    }
-                })
-            },
-        }),
-    ]
+fn sigma(s: &ServiceTime) -> Option<f64> {
+    match s {
+        ServiceTime::LogNormal { sigma, .. } => Some(*sigma),
+        _ => None,
+    }
+}
+fn set_sigma(s: &mut ServiceTime, v: f64) {
+    if let ServiceTime::LogNormal { sigma, .. } = s {
+        *sigma = v
+    }
+}
+
+/// The retry policy a client gets when retries are switched on.
+fn default_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 0,
+        base_backoff_ms: 100.0,
+        multiplier: 2.0,
+        max_backoff_ms: 2000.0,
+        jitter: Jitter::Full,
+    }
+}
+
+fn set_retries(c: &mut ClientParams, v: f64) {
+    c.retry = (v >= 1.0).then(|| RetryPolicy {
+        max_retries: as_u32(v),
+        ..c.retry.clone().unwrap_or_else(default_retry)
+    });
+}
+
+fn diurnal(c: &ClientParams) -> Option<(f64, f64)> {
+    match c.pattern {
+        RatePattern::Diurnal {
+            period_s,
+            amplitude,
+        } => Some((period_s, amplitude)),
+        _ => None,
+    }
+}
+fn set_diurnal(c: &mut ClientParams, period: Option<f64>, amp: Option<f64>) {
+    if let RatePattern::Diurnal {
+        period_s,
+        amplitude,
+    } = &mut c.pattern
+    {
+        *period_s = period.unwrap_or(*period_s);
+        *amplitude = amp.unwrap_or(*amplitude);
+    }
 }
 
 fn key_count(k: &KeyDistribution) -> u32 {
@@ -638,449 +470,204 @@ fn key_count(k: &KeyDistribution) -> u32 {
         | KeyDistribution::HotKey { key_count, .. } => key_count,
     }
 }
+fn set_key_count(k: &mut KeyDistribution, v: u32) {
+    match k {
+        KeyDistribution::Uniform { key_count }
+        | KeyDistribution::Zipf { key_count, .. }
+        | KeyDistribution::HotKey { key_count, .. } => *key_count = v,
+    }
+}
+fn zipf_s(k: &KeyDistribution) -> Option<f64> {
+    match k {
+        KeyDistribution::Zipf { s, .. } => Some(*s),
+        _ => None,
+    }
+}
+fn hot_fraction(k: &KeyDistribution) -> Option<f64> {
+    match k {
+        KeyDistribution::HotKey { hot_fraction, .. } => Some(*hot_fraction),
+        _ => None,
+    }
+}
+
+/// The load balancer's health-check interval; 0 switches the checks off.
+fn set_lb_interval(l: &mut LoadBalancerParams, v: f64) {
+    l.health_check = (v > 0.0).then(|| HealthCheck {
+        interval_ms: v,
+        ..l.health_check.clone().unwrap_or(HealthCheck {
+            interval_ms: v,
+            unhealthy_threshold: 2,
+            healthy_threshold: 2,
+        })
+    });
+}
+
+fn virtual_nodes(r: &ShardRouterParams) -> Option<f64> {
+    match r.strategy {
+        ShardStrategy::ConsistentHash { virtual_nodes } => Some(f64::from(virtual_nodes)),
+        _ => None,
+    }
+}
+fn set_virtual_nodes(r: &mut ShardRouterParams, v: f64) {
+    if let ShardStrategy::ConsistentHash { virtual_nodes } = &mut r.strategy {
+        *virtual_nodes = as_u32(v)
+    }
+}
+
+/// `min_instances` and `initial_instances` lie between 0 and `max_instances`.
+const SOME_INSTANCES: Range<u32> = Range::new(0, L::INSTANCES.max);
+
+/// The controls of a client.
+#[rustfmt::skip]
+fn client_controls() -> Vec<Control> {
+    vec![
+        real! { "rate_rps", "Rate", "req/s", L::CLIENT_RATE_RPS, client, rate_rps },
+        Control::Choice(Choice {
+            key: "pattern",
+            label: "Rate over time",
+            options: &["Constant", "Diurnal (sine wave)"],
+            get: |k| read(k, client, |c| Some(usize::from(diurnal(c).is_some()))),
+            set: |k, i| write(k, client, |c| {
+                c.pattern = if i == 1 {
+                    RatePattern::Diurnal { period_s: 60.0, amplitude: 0.5 }
+                } else {
+                    RatePattern::Constant
+                }
+            }),
+        }),
+        num! { "period_s", "Diurnal period", "s", L::DIURNAL_PERIOD_S, false, client, |c| diurnal(c).map(|d| d.0), |c, v| set_diurnal(c, Some(v), None) },
+        num! { "amplitude", "Diurnal amplitude", "× rate", L::DIURNAL_AMPLITUDE, false, client, |c| diurnal(c).map(|d| d.1), |c, v| set_diurnal(c, None, Some(v)) },
+        real! { "mix_read", "Mix weight: reads", "", L::MIX_WEIGHT, client, mix.read },
+        real! { "mix_write", "Mix weight: writes", "", L::MIX_WEIGHT, client, mix.write },
+        real! { "mix_static", "Mix weight: static assets", "", L::MIX_WEIGHT, client, mix.static_asset },
+        real! { "mix_job", "Mix weight: jobs (to a queue)", "", L::MIX_WEIGHT, client, mix.job },
+        Control::Choice(Choice {
+            key: "keys",
+            label: "Key distribution",
+            options: &["Uniform", "Zipf (skewed)", "One hot key"],
+            get: |k| read(k, client, |c| Some(match c.keys {
+                KeyDistribution::Uniform { .. } => 0,
+                KeyDistribution::Zipf { .. } => 1,
+                KeyDistribution::HotKey { .. } => 2,
+            })),
+            set: |k, i| write(k, client, |c| {
+                let key_count = key_count(&c.keys);
+                c.keys = match i {
+                    0 => KeyDistribution::Uniform { key_count },
+                    1 => KeyDistribution::Zipf { key_count, s: 1.0 },
+                    _ => KeyDistribution::HotKey { key_count, hot_fraction: 0.3 },
+                }
+            }),
+        }),
+        num! { "key_count", "Distinct keys", "keys", L::KEY_COUNT, false, client, |c| Some(f64::from(key_count(&c.keys))), |c, v| set_key_count(&mut c.keys, as_u32(v)) },
+        num! { "zipf_s", "Zipf skew s", "", L::ZIPF_S, false, client, |c| zipf_s(&c.keys), |c, v| if let KeyDistribution::Zipf { s, .. } = &mut c.keys { *s = v } },
+        num! { "hot_fraction", "Share of the hot key", "", L::HOT_FRACTION, false, client, |c| hot_fraction(&c.keys), |c, v| if let KeyDistribution::HotKey { hot_fraction, .. } = &mut c.keys { *hot_fraction = v } },
+        opt! { "timeout_ms", "Timeout per attempt (0 = none)", "ms", L::TIMEOUT_MS, client, timeout_ms },
+        num! { "max_retries", "Retries (0 = none)", "", L::MAX_RETRIES, false, client, |c| Some(c.retry.as_ref().map_or(0.0, |r| f64::from(r.max_retries))), |c, v| set_retries(c, v) },
+        num! { "backoff_ms", "Backoff before the first retry", "ms", L::BACKOFF_MS, false, client, |c| c.retry.as_ref().map(|r| r.base_backoff_ms), |c, v| if let Some(r) = &mut c.retry { r.base_backoff_ms = v } },
+        num! { "backoff_multiplier", "Backoff growth per retry", "×", L::BACKOFF_MULTIPLIER, false, client, |c| c.retry.as_ref().map(|r| r.multiplier), |c, v| if let Some(r) = &mut c.retry { r.multiplier = v } },
+        num! { "max_backoff_ms", "Backoff cap", "ms", L::BACKOFF_MS, false, client, |c| c.retry.as_ref().map(|r| r.max_backoff_ms), |c, v| if let Some(r) = &mut c.retry { r.max_backoff_ms = v } },
+        Control::Choice(Choice {
+            key: "jitter",
+            label: "Backoff jitter",
+            options: &["None (retries in lockstep)", "Full (0 … backoff)", "Equal (½ + random ½)"],
+            get: |k| read(k, client, |c| c.retry.as_ref().map(|r| pos(&JITTERS, &r.jitter))),
+            set: |k, i| write(k, client, |c| {
+                if let (Some(r), Some(j)) = (c.retry.as_mut(), JITTERS.get(i)) {
+                    r.jitter = *j;
+                }
+            }),
+        }),
+    ]
+}
 
 /// Health-check thresholds (LB when its checks are on, GeoDNS).
+#[rustfmt::skip]
 fn threshold_controls() -> [Control; 2] {
     [
-        num!(
-            "unhealthy_threshold",
-            "Failed checks to mark down",
-            "",
-            1.0,
-            1000.0,
-            true,
-            health,
-            |h| Some(f64::from(h.unhealthy_threshold)),
-            |h, v| h.unhealthy_threshold = as_u32(v)
-        ),
-        num!(
-            "healthy_threshold",
-            "Good checks to mark up again",
-            "",
-            1.0,
-            1000.0,
-            true,
-            health,
-            |h| Some(f64::from(h.healthy_threshold)),
-            |h, v| h.healthy_threshold = as_u32(v)
-        ),
+        int! { "unhealthy_threshold", "Failed checks to mark down", "", L::HEALTH_THRESHOLD, health, unhealthy_threshold },
+        int! { "healthy_threshold", "Good checks to mark up again", "", L::HEALTH_THRESHOLD, health, healthy_threshold },
     ]
 }
 
 /// What app servers and autoscaling groups' instances share.
+#[rustfmt::skip]
 fn server_controls() -> Vec<Control> {
     let mut v = vec![
-        num!(
-            "workers",
-            "Workers",
-            "",
-            1.0,
-            f64::from(MAX_SLOTS),
-            true,
-            server,
-            |s| Some(f64::from(s.workers)),
-            |s, v| s.workers = as_u32(v)
-        ),
-        num!(
-            "queue_capacity",
-            "Queue capacity",
-            "req",
-            0.0,
-            f64::from(MAX_SLOTS),
-            true,
-            server,
-            |s| Some(f64::from(s.queue_capacity)),
-            |s, v| s.queue_capacity = as_u32(v)
-        ),
+        int! { "workers", "Workers", "", L::WORKERS, server, workers },
+        int! { "queue_capacity", "Queue capacity", "req", L::QUEUE_CAPACITY, server, queue_capacity },
     ];
     v.extend(service!(Slot::Main, "service", "service time"));
     v.extend([
-        num!(
-            "queue_timeout_ms",
-            "Queue timeout (0 = none)",
-            "ms",
-            0.0,
-            600_000.0,
-            false,
-            server,
-            |s| Some(opt(s.queue_timeout_ms)),
-            |s, v| s.queue_timeout_ms = none_if_zero(v)
-        ),
-        choice!(
-            "downstream",
-            "Downstream",
-            &[
-                "Call and wait for the answer",
-                "Forward (answer comes from downstream)"
-            ],
-            DOWNSTREAM,
-            server,
-            downstream
-        ),
-        num!(
-            "call_timeout_ms",
-            "Downstream timeout (0 = none)",
-            "ms",
-            0.0,
-            600_000.0,
-            false,
-            server,
-            |s| Some(opt(s.call_timeout_ms)),
-            |s, v| s.call_timeout_ms = none_if_zero(v)
-        ),
+        opt! { "queue_timeout_ms", "Queue timeout (0 = none)", "ms", L::TIMEOUT_MS, server, queue_timeout_ms },
+        choice!("downstream", "Downstream", &["Call and wait for the answer", "Forward (answer comes from downstream)"], DOWNSTREAM, server, downstream),
+        opt! { "call_timeout_ms", "Downstream timeout (0 = none)", "ms", L::TIMEOUT_MS, server, call_timeout_ms },
     ]);
     v
 }
 
 /// Capacity and time to live, shared by caches and CDN edges.
+#[rustfmt::skip]
 fn cached_controls() -> [Control; 2] {
     [
-        num!(
-            "capacity_keys",
-            "Capacity",
-            "keys",
-            1.0,
-            f64::from(MAX_KEYS),
-            true,
-            capacity,
-            |c| Some(f64::from(*c)),
-            |c, v| *c = as_u32(v)
-        ),
-        num!(
-            "ttl_s",
-            "Time to live (0 = none)",
-            "s",
-            0.0,
-            MAX_SECONDS,
-            false,
-            ttl,
-            |t| Some(opt(*t)),
-            |t, v| *t = none_if_zero(v)
-        ),
+        num! { "capacity_keys", "Capacity", "keys", L::CAPACITY_KEYS, false, capacity, |c| Some(f64::from(*c)), |c, v| *c = as_u32(v) },
+        num! { "ttl_s", "Time to live (0 = none)", "s", L::TTL_S, true, ttl, |t| Some(opt(*t)), |t, v| *t = none_if_zero(v) },
     ]
 }
 
 /// The controls of a node kind, in the order the inspector shows them.
+#[rustfmt::skip]
 pub fn controls(kind: &NodeKind) -> Vec<Control> {
     let mut out = Vec::new();
     match kind {
         K::Client(_) => out = client_controls(),
         K::LoadBalancer(_) => {
-            out.push(choice!(
-                "policy",
-                "Policy",
-                POLICY_NAMES,
-                POLICIES,
-                lb,
-                policy
-            ));
-            out.push(num!(
-                "hc_interval_ms",
-                "Health-check interval (0 = off)",
-                "ms",
-                0.0,
-                60_000.0,
-                false,
-                lb,
-                |l| Some(l.health_check.as_ref().map_or(0.0, |h| h.interval_ms)),
-                |l, v| l.health_check = (v > 0.0).then(|| HealthCheck {
-                    interval_ms: v,
-                    ..l.health_check.clone().unwrap_or(HealthCheck {
-                        interval_ms: v,
-                        unhealthy_threshold: 2,
-                        healthy_threshold: 2
-                    })
-                })
-            ));
+            out.push(choice!("policy", "Policy", POLICY_NAMES, POLICIES, lb, policy));
+            out.push(num! { "hc_interval_ms", "Health-check interval (0 = off)", "ms", L::HEALTH_INTERVAL_MS, true, lb, |l| Some(l.health_check.as_ref().map_or(0.0, |h| h.interval_ms)), |l, v| set_lb_interval(l, v) });
             out.extend(threshold_controls());
-            out.push(num!(
-                "backend_timeout_ms",
-                "Backend timeout (0 = none)",
-                "ms",
-                0.0,
-                600_000.0,
-                false,
-                lb,
-                |l| Some(opt(l.backend_timeout_ms)),
-                |l, v| l.backend_timeout_ms = none_if_zero(v)
-            ));
+            out.push(opt! { "backend_timeout_ms", "Backend timeout (0 = none)", "ms", L::TIMEOUT_MS, lb, backend_timeout_ms });
         }
         K::Server(_) => out = server_controls(),
         K::Database(_) => {
-            out.push(num!(
-                "max_connections",
-                "Connections",
-                "",
-                1.0,
-                f64::from(MAX_SLOTS),
-                true,
-                db,
-                |d| Some(f64::from(d.max_connections)),
-                |d, v| d.max_connections = as_u32(v)
-            ));
-            out.push(num!(
-                "queue_capacity",
-                "Queue capacity",
-                "req",
-                0.0,
-                f64::from(MAX_SLOTS),
-                true,
-                db,
-                |d| Some(f64::from(d.queue_capacity)),
-                |d, v| d.queue_capacity = as_u32(v)
-            ));
+            out.push(int! { "max_connections", "Connections", "", L::MAX_CONNECTIONS, db, max_connections });
+            out.push(int! { "queue_capacity", "Queue capacity", "req", L::QUEUE_CAPACITY, db, queue_capacity });
             out.extend(service!(Slot::Read, "read", "read time"));
             out.extend(service!(Slot::Write, "write", "write time"));
-            out.push(toggle!(
-                "read_from_replicas",
-                "Reads go to replicas",
-                db,
-                |d| d.read_from_replicas,
-                |d, v| d.read_from_replicas = v
-            ));
-            out.push(num!(
-                "ryw_window_ms",
-                "Read-your-writes window (0 = off)",
-                "ms",
-                0.0,
-                600_000.0,
-                false,
-                db,
-                |d| Some(opt(d.read_your_writes_window_ms)),
-                |d, v| d.read_your_writes_window_ms = none_if_zero(v)
-            ));
-            out.push(num!(
-                "failover_ms",
-                "Failover detection (0 = no failover)",
-                "ms",
-                0.0,
-                600_000.0,
-                false,
-                db,
-                |d| Some(opt(d.failover_detection_ms)),
-                |d, v| d.failover_detection_ms = none_if_zero(v)
-            ));
+            out.push(toggle!("read_from_replicas", "Reads go to replicas", db, read_from_replicas));
+            out.push(opt! { "ryw_window_ms", "Read-your-writes window (0 = off)", "ms", L::TIMEOUT_MS, db, read_your_writes_window_ms });
+            out.push(opt! { "failover_ms", "Failover detection (0 = no failover)", "ms", L::TIMEOUT_MS, db, failover_detection_ms });
         }
         K::RateLimiter(_) => {
-            out.push(num!(
-                "limit_rps",
-                "Rate",
-                "req/s",
-                0.01,
-                MAX_RATE_RPS,
-                false,
-                limiter,
-                |r| Some(r.rate_rps),
-                |r, v| r.rate_rps = v
-            ));
-            out.push(num!(
-                "burst",
-                "Burst",
-                "req",
-                1.0,
-                f64::from(MAX_SLOTS),
-                true,
-                limiter,
-                |r| Some(f64::from(r.burst)),
-                |r, v| r.burst = as_u32(v)
-            ));
+            out.push(real! { "limit_rps", "Rate", "req/s", L::LIMITER_RATE_RPS, limiter, rate_rps });
+            out.push(int! { "burst", "Burst", "req", L::BURST, limiter, burst });
         }
         K::AutoscalingGroup(_) => {
-            out.push(num!(
-                "min_instances",
-                "Min instances",
-                "",
-                0.0,
-                1000.0,
-                true,
-                asg,
-                |a| Some(f64::from(a.min_instances)),
-                |a, v| a.min_instances = as_u32(v)
-            ));
-            out.push(num!(
-                "max_instances",
-                "Max instances",
-                "",
-                1.0,
-                1000.0,
-                true,
-                asg,
-                |a| Some(f64::from(a.max_instances)),
-                |a, v| a.max_instances = as_u32(v)
-            ));
-            out.push(num!(
-                "initial_instances",
-                "Instances at start",
-                "",
-                0.0,
-                1000.0,
-                true,
-                asg,
-                |a| Some(f64::from(a.initial_instances)),
-                |a, v| a.initial_instances = as_u32(v)
-            ));
-            out.push(choice!(
-                "policy",
-                "Policy",
-                POLICY_NAMES,
-                POLICIES,
-                asg,
-                policy
-            ));
+            out.push(int! { "min_instances", "Min instances", "", SOME_INSTANCES, asg, min_instances });
+            out.push(int! { "max_instances", "Max instances", "", L::INSTANCES, asg, max_instances });
+            out.push(int! { "initial_instances", "Instances at start", "", SOME_INSTANCES, asg, initial_instances });
+            out.push(choice!("policy", "Policy", POLICY_NAMES, POLICIES, asg, policy));
             out.extend(server_controls());
-            out.push(num!(
-                "scale_out",
-                "Scale out above",
-                "utilisation",
-                0.01,
-                1.0,
-                false,
-                asg,
-                |a| Some(a.scale_out_utilisation),
-                |a, v| a.scale_out_utilisation = v
-            ));
-            out.push(num!(
-                "scale_in",
-                "Scale in below",
-                "utilisation",
-                0.0,
-                0.99,
-                false,
-                asg,
-                |a| Some(a.scale_in_utilisation),
-                |a, v| a.scale_in_utilisation = v
-            ));
-            out.push(num!(
-                "window_s",
-                "Utilisation averaged over",
-                "s",
-                0.0,
-                3600.0,
-                false,
-                asg,
-                |a| Some(a.window_s),
-                |a, v| a.window_s = v
-            ));
-            out.push(num!(
-                "evaluation_s",
-                "Evaluate every",
-                "s",
-                0.001,
-                3600.0,
-                false,
-                asg,
-                |a| Some(a.evaluation_interval_s),
-                |a, v| a.evaluation_interval_s = v
-            ));
-            out.push(num!(
-                "cooldown_s",
-                "Cooldown after scaling",
-                "s",
-                0.0,
-                3600.0,
-                false,
-                asg,
-                |a| Some(a.cooldown_s),
-                |a, v| a.cooldown_s = v
-            ));
-            out.push(num!(
-                "boot_s",
-                "Boot time",
-                "s",
-                0.0,
-                3600.0,
-                false,
-                asg,
-                |a| Some(a.boot_s),
-                |a, v| a.boot_s = v
-            ));
-            out.push(num!(
-                "step",
-                "Instances per scaling step",
-                "",
-                1.0,
-                1000.0,
-                true,
-                asg,
-                |a| Some(f64::from(a.step)),
-                |a, v| a.step = as_u32(v)
-            ));
+            out.push(real! { "scale_out", "Scale out above", "utilisation", L::UTILISATION, asg, scale_out_utilisation });
+            out.push(real! { "scale_in", "Scale in below", "utilisation", L::UTILISATION, asg, scale_in_utilisation });
+            out.push(real! { "window_s", "Utilisation averaged over", "s", L::SCALING_TIME_S, asg, window_s });
+            out.push(real! { "evaluation_s", "Evaluate every", "s", L::EVALUATION_INTERVAL_S, asg, evaluation_interval_s });
+            out.push(real! { "cooldown_s", "Cooldown after scaling", "s", L::SCALING_TIME_S, asg, cooldown_s });
+            out.push(real! { "boot_s", "Boot time", "s", L::SCALING_TIME_S, asg, boot_s });
+            out.push(int! { "step", "Instances per scaling step", "", L::INSTANCES, asg, step });
         }
         K::Cache(_) => {
             out.extend(cached_controls());
-            out.push(num!(
-                "ttl_jitter_s",
-                "TTL jitter",
-                "s",
-                0.0,
-                MAX_SECONDS,
-                false,
-                cache,
-                |c| Some(c.ttl_jitter_s),
-                |c, v| c.ttl_jitter_s = v
-            ));
-            out.push(choice!(
-                "eviction",
-                "Eviction",
-                &[
-                    "LRU (least recently used)",
-                    "LFU (least frequently used)",
-                    "FIFO (oldest first)",
-                    "Random"
-                ],
-                EVICTIONS,
-                cache,
-                eviction
-            ));
-            out.push(choice!(
-                "write_policy",
-                "Write policy",
-                &[
-                    "Cache-aside",
-                    "Read-through",
-                    "Write-through",
-                    "Write-behind"
-                ],
-                WRITE_POLICIES,
-                cache,
-                write_policy
-            ));
-            out.push(num!(
-                "write_behind_ms",
-                "Write-behind flush delay",
-                "ms",
-                1.0,
-                600_000.0,
-                false,
-                cache,
-                |c| (c.write_policy == WritePolicy::WriteBehind).then_some(c.write_behind_delay_ms),
-                |c, v| c.write_behind_delay_ms = v
-            ));
-            out.push(toggle!(
-                "invalidate_on_write",
-                "Invalidate on write",
-                cache,
-                |c| c.invalidate_on_write,
-                |c, v| c.invalidate_on_write = v
-            ));
-            out.push(toggle!(
-                "coalescing",
-                "Coalesce misses",
-                cache,
-                |c| c.coalescing,
-                |c, v| c.coalescing = v
-            ));
+            out.push(real! { "ttl_jitter_s", "TTL jitter", "s", L::TTL_JITTER_S, cache, ttl_jitter_s });
+            out.push(choice!("eviction", "Eviction", &["LRU (least recently used)", "LFU (least frequently used)", "FIFO (oldest first)", "Random"], EVICTIONS, cache, eviction));
+            out.push(choice!("write_policy", "Write policy", &["Cache-aside", "Read-through", "Write-through", "Write-behind"], WRITE_POLICIES, cache, write_policy));
+            out.push(num! { "write_behind_ms", "Write-behind flush delay", "ms", L::WRITE_BEHIND_DELAY_MS, false, cache, |c| (c.write_policy == WritePolicy::WriteBehind).then_some(c.write_behind_delay_ms), |c, v| c.write_behind_delay_ms = v });
+            out.push(toggle!("invalidate_on_write", "Invalidate on write", cache, invalidate_on_write));
+            out.push(toggle!("coalescing", "Coalesce misses", cache, coalescing));
             out.extend(service!(Slot::Main, "service", "lookup time"));
         }
         K::Cdn(_) => {
             out.extend(cached_controls());
-            out.push(toggle!(
-                "versioned_urls",
-                "Versioned asset URLs",
-                cdn,
-                |c| c.versioned_urls,
-                |c, v| c.versioned_urls = v
-            ));
+            out.push(toggle!("versioned_urls", "Versioned asset URLs", cdn, versioned_urls));
             out.extend(service!(Slot::Main, "service", "lookup time"));
         }
         K::ShardRouter(_) => {
@@ -1088,66 +675,24 @@ pub fn controls(kind: &NodeKind) -> Vec<Control> {
                 key: "strategy",
                 label: "Shard strategy",
                 options: &["Hash modulo N", "Consistent hashing", "Key ranges"],
-                get: |k| {
-                    read(k, router, |r| {
-                        Some(match r.strategy {
-                            ShardStrategy::Modulo => 0,
-                            ShardStrategy::ConsistentHash { .. } => 1,
-                            ShardStrategy::Range => 2,
-                        })
-                    })
-                },
-                set: |k, i| {
-                    write(k, router, |r| {
-                        r.strategy = match i {
-                            0 => ShardStrategy::Modulo,
-                            1 => ShardStrategy::ConsistentHash { virtual_nodes: 100 },
-                            _ => ShardStrategy::Range,
-                        }
-                    })
-                },
+                get: |k| read(k, router, |r| Some(match r.strategy {
+                    ShardStrategy::Modulo => 0,
+                    ShardStrategy::ConsistentHash { .. } => 1,
+                    ShardStrategy::Range => 2,
+                })),
+                set: |k, i| write(k, router, |r| {
+                    r.strategy = match i {
+                        0 => ShardStrategy::Modulo,
+                        1 => ShardStrategy::ConsistentHash { virtual_nodes: 100 },
+                        _ => ShardStrategy::Range,
+                    }
+                }),
             }));
-            out.push(num!(
-                "virtual_nodes",
-                "Virtual nodes per shard",
-                "",
-                1.0,
-                f64::from(MAX_VIRTUAL_NODES),
-                true,
-                router,
-                |r| match r.strategy {
-                    ShardStrategy::ConsistentHash { virtual_nodes } =>
-                        Some(f64::from(virtual_nodes)),
-                    _ => None,
-                },
-                |r, v| if let ShardStrategy::ConsistentHash { virtual_nodes } = &mut r.strategy {
-                    *virtual_nodes = as_u32(v)
-                }
-            ));
-            out.push(num!(
-                "key_space",
-                "Key space",
-                "keys",
-                1.0,
-                f64::from(MAX_KEYS),
-                true,
-                router,
-                |r| Some(f64::from(r.key_space)),
-                |r, v| r.key_space = as_u32(v)
-            ));
+            out.push(num! { "virtual_nodes", "Virtual nodes per shard", "", L::VIRTUAL_NODES, false, router, |r| virtual_nodes(r), |r, v| set_virtual_nodes(r, v) });
+            out.push(int! { "key_space", "Key space", "keys", L::KEY_SPACE, router, key_space });
         }
         K::GeoDns(_) => {
-            out.push(num!(
-                "hc_interval_ms",
-                "Health-check interval",
-                "ms",
-                1.0,
-                60_000.0,
-                false,
-                geo,
-                |g| Some(g.health_check.interval_ms),
-                |g, v| g.health_check.interval_ms = v
-            ));
+            out.push(real! { "hc_interval_ms", "Health-check interval", "ms", L::HEALTH_INTERVAL_MS, geo, health_check.interval_ms });
             out.extend(threshold_controls());
         }
         K::ReplicatedStore(_) => {
@@ -1157,91 +702,18 @@ pub fn controls(kind: &NodeKind) -> Vec<Control> {
                 get: |k| read(k, store, |r| Some(r.cluster.clone())),
                 set: |k, v| write(k, store, |r| r.cluster = v),
             }));
-            out.push(choice!(
-                "mode",
-                "Under partition",
-                &["CP: refuse (consistent)", "AP: answer (available)"],
-                MODES,
-                store,
-                mode
-            ));
+            out.push(choice!("mode", "Under partition", &["CP: refuse (consistent)", "AP: answer (available)"], MODES, store, mode));
             out.extend(service!(Slot::Main, "service", "service time"));
         }
         K::MessageQueue(_) => {
-            out.push(num!(
-                "workers",
-                "Workers",
-                "",
-                1.0,
-                f64::from(MAX_SLOTS),
-                true,
-                queue,
-                |q| Some(f64::from(q.workers)),
-                |q, v| q.workers = as_u32(v)
-            ));
-            out.push(num!(
-                "capacity",
-                "Capacity",
-                "msgs",
-                1.0,
-                f64::from(MAX_KEYS),
-                true,
-                queue,
-                |q| Some(f64::from(q.capacity)),
-                |q, v| q.capacity = as_u32(v)
-            ));
+            out.push(int! { "workers", "Workers", "", L::WORKERS, queue, workers });
+            out.push(int! { "capacity", "Capacity", "msgs", L::QUEUE_MESSAGES, queue, capacity });
             out.extend(service!(Slot::Main, "service", "processing time"));
-            out.push(num!(
-                "visibility_ms",
-                "Visibility timeout",
-                "ms",
-                1.0,
-                600_000.0,
-                false,
-                queue,
-                |q| Some(q.visibility_timeout_ms),
-                |q, v| q.visibility_timeout_ms = v
-            ));
-            out.push(num!(
-                "max_attempts",
-                "Attempts before dead letter",
-                "",
-                1.0,
-                100.0,
-                true,
-                queue,
-                |q| Some(f64::from(q.max_attempts)),
-                |q, v| q.max_attempts = as_u32(v)
-            ));
-            out.push(num!(
-                "retry_backoff_ms",
-                "Retry backoff (doubles per attempt)",
-                "ms",
-                0.0,
-                600_000.0,
-                false,
-                queue,
-                |q| Some(q.retry_backoff_ms),
-                |q, v| q.retry_backoff_ms = v
-            ));
-            out.push(toggle!(
-                "idempotent",
-                "Idempotent consumers",
-                queue,
-                |q| q.idempotent,
-                |q, v| q.idempotent = v
-            ));
-            out.push(num!(
-                "poison_keys",
-                "Poison keys (always fail)",
-                "keys",
-                0.0,
-                f64::from(MAX_KEYS),
-                true,
-                queue,
-                |q| Some(f64::from(q.poison_keys)),
-                |q, v| q.poison_keys = as_u32(v)
-            ));
+            out.push(real! { "visibility_ms", "Visibility timeout", "ms", L::TIMEOUT_MS, queue, visibility_timeout_ms });
+            out.push(int! { "max_attempts", "Attempts before dead letter", "", L::MAX_ATTEMPTS, queue, max_attempts });
+            out.push(real! { "retry_backoff_ms", "Retry backoff (doubles per attempt)", "ms", L::RETRY_BACKOFF_MS, queue, retry_backoff_ms });
+            out.push(toggle!("idempotent", "Idempotent consumers", queue, idempotent));
+            out.push(int! { "poison_keys", "Poison keys (always fail)", "keys", L::POISON_KEYS, queue, poison_keys });
         }
     }
     out
@@ -1259,8 +731,25 @@ pub fn parse_field<T>(f: &Field<T>, text: &str) -> Result<f64, String> {
     if f.integer && v.fract() != 0.0 {
         return Err("a whole number, please".to_string());
     }
-    if v < f.min || v > f.max {
-        return Err(format!("between {} and {}", f.min, f.max));
+    if f.zero_is_none && v == 0.0 {
+        return Ok(v);
+    }
+    let low = if f.min_excluded {
+        v <= f.min
+    } else {
+        v < f.min
+    };
+    if low || v > f.max {
+        let none = if f.zero_is_none {
+            " (or 0 for none)"
+        } else {
+            ""
+        };
+        return Err(if f.min_excluded {
+            format!("above {} and at most {}{none}", f.min, f.max)
+        } else {
+            format!("between {} and {}{none}", f.min, f.max)
+        });
     }
     Ok(v)
 }
@@ -1280,36 +769,33 @@ pub fn set_kind(s: &mut Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Re
 /// The editable numbers of a link.
 pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
     vec![
-        Field {
-            key: "latency_ms",
-            label: "Latency (one way)",
-            unit: "ms",
-            min: 0.0,
-            max: 60_000.0,
-            integer: false,
-            get: |e| Some(e.latency_ms),
-            set: |e, v| e.latency_ms = v,
-        },
-        Field {
-            key: "jitter_ms",
-            label: "Jitter (extra, up to)",
-            unit: "ms",
-            min: 0.0,
-            max: 60_000.0,
-            integer: false,
-            get: |e| Some(e.jitter_ms),
-            set: |e, v| e.jitter_ms = v,
-        },
-        Field {
-            key: "weight",
-            label: "Weight (weighted round robin)",
-            unit: "",
-            min: 1.0,
-            max: 1000.0,
-            integer: true,
-            get: |e| Some(f64::from(e.weight)),
-            set: |e, v| e.weight = as_u32(v),
-        },
+        Field::new(
+            "latency_ms",
+            "Latency (one way)",
+            "ms",
+            L::LINK_LATENCY_MS,
+            false,
+            |e| Some(e.latency_ms),
+            |e, v| e.latency_ms = v,
+        ),
+        Field::new(
+            "jitter_ms",
+            "Jitter (extra, up to)",
+            "ms",
+            L::LINK_LATENCY_MS,
+            false,
+            |e| Some(e.jitter_ms),
+            |e, v| e.jitter_ms = v,
+        ),
+        Field::new(
+            "weight",
+            "Weight (weighted round robin)",
+            "",
+            L::EDGE_WEIGHT,
+            false,
+            |e| Some(f64::from(e.weight)),
+            |e, v| e.weight = as_u32(v),
+        ),
     ]
 }
 
@@ -1384,3 +870,7 @@ pub fn set_placement(
     }
     s.validate().map_err(|e| e.message)
 }
+
+#[cfg(test)]
+#[path = "fields_tests.rs"]
+mod tests;

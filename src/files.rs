@@ -9,7 +9,7 @@ use sim_core::{Scenario, MAX_LINK_JSON_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::Ctx;
+use crate::state::{ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
 
 /// A file name from the design's name ("My shop!" → "my-shop.json").
 fn file_name(name: &str) -> String {
@@ -88,11 +88,14 @@ async fn read_design(file: web_sys::File) -> Result<Scenario, String> {
 
 #[component]
 pub fn DesignFiles() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
     let input = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);
     let export = move |_| {
-        let (name, json) = ctx
+        let (name, json) = dsg
             .design
             .with_untracked(|d| (file_name(&d.name), d.to_json()));
         if let Err(e) = download(&name, &json) {
@@ -118,14 +121,14 @@ pub fn DesignFiles() -> impl IntoView {
                     error.set(None);
                     let seed = design.seed;
                     let name = design.name.clone();
-                    if ctx.edit(None, |s| {
+                    if dsg.edit(None, |s| {
                         *s = design;
                         Ok(())
                     }) {
-                        ctx.seed.set(seed);
-                        ctx.reset();
-                        ctx.selection.set(Default::default());
-                        ctx.notice.set(Some(format!("Imported \"{name}\".")));
+                        run.seed.set(seed);
+                        dsg.design.with_untracked(|d| run.reset(d));
+                        sel.selection.set(Default::default());
+                        chrome.say(format!("Imported \"{name}\"."));
                     }
                 }
             }

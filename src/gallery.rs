@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use sim_core::presets::PRESETS;
 
-use crate::share::{open, Page};
-use crate::Ctx;
+use crate::share::{open, Opener, Page};
+use crate::state::DesignCtx;
 
 /// One gallery entry: id, title, a one-line summary (or why the preset cannot be read).
 fn entries() -> Vec<(&'static str, String, String)> {
@@ -45,7 +45,7 @@ fn first_sentence(text: &str) -> String {
 /// The "Presets" dialog: choosing one loads it (one undo step; the run resets).
 #[component]
 pub fn Gallery() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let opener = Opener::take();
     let page = expect_context::<Page>();
     let choose = move |id: &'static str| {
         page.gallery_open.set(false);
@@ -55,12 +55,12 @@ pub fn Gallery() -> impl IntoView {
                     .lesson
                     .as_ref()
                     .map_or_else(|| s.name.clone(), |l| l.title.clone());
-                open(ctx, s, true, true);
-                ctx.notice.set(Some(format!(
+                open(opener, s, true, true);
+                opener.chrome.say(format!(
                     "Loaded the preset “{title}”. Undo (Ctrl-Z) brings back your previous design."
-                )));
+                ));
             }
-            Err(e) => ctx.notice.set(Some(e)),
+            Err(e) => opener.chrome.say(e),
         }
     };
     view! {
@@ -91,10 +91,10 @@ pub fn Gallery() -> impl IntoView {
 /// title, summary and "try this → watch that" steps; collapsible.
 #[component]
 pub fn LessonPanel() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
     let page = expect_context::<Page>();
     let hidden = page.cfg.with_value(|c| c.hides("lesson"));
-    let lesson = Memo::new(move |_| ctx.design.with(|d| d.lesson.clone()));
+    let lesson = Memo::new(move |_| dsg.design.with(|d| d.lesson.clone()));
     let open = RwSignal::new(true);
     move || {
         if hidden {

@@ -12,20 +12,21 @@ use crate::charts;
 use crate::datatier;
 use crate::fields::{self, Choice, Control, Field, Text, Toggle};
 use crate::model;
-use crate::Ctx;
+use crate::state::{self, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
 
 #[component]
 pub fn Inspector() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
     let one_node = Memo::new(move |_| {
-        ctx.selection.with(|s| {
+        sel.selection.with(|s| {
             (s.nodes.len() == 1)
                 .then(|| s.nodes.iter().next().cloned())
                 .flatten()
         })
     });
-    let many = Memo::new(move |_| ctx.selection.with(|s| s.nodes.len() > 1));
-    let edge = Memo::new(move |_| ctx.selection.with(|s| s.edge.clone()));
+    let many = Memo::new(move |_| sel.selection.with(|s| s.nodes.len() > 1));
+    let edge = Memo::new(move |_| sel.selection.with(|s| s.edge.clone()));
     view! {
         <aside class="inspector" aria-label="Inspector">
             <h2>"Inspector"</h2>
@@ -33,8 +34,8 @@ pub fn Inspector() -> impl IntoView {
                 (Some(id), _) => view! { <NodeInspector id/> }.into_any(),
                 (None, Some((from, to))) => view! { <EdgeInspector from to/> }.into_any(),
                 _ if many.get() => view! {
-                    <p class="hint">{move || format!("{} components selected.", ctx.selection.with(|s| s.nodes.len()))}</p>
-                    <button class="danger" on:click=move |_| ctx.delete_selection()>"Delete selected"</button>
+                    <p class="hint">{move || format!("{} components selected.", sel.selection.with(|s| s.nodes.len()))}</p>
+                    <button class="danger" on:click=move |_| state::delete_selection(dsg, sel)>"Delete selected"</button>
                 }.into_any(),
                 _ => view! { <p class="hint">"Select a component or a link to see its parameters and faults."</p> }.into_any(),
             }}
@@ -46,8 +47,11 @@ pub fn Inspector() -> impl IntoView {
 
 #[component]
 fn NodeInspector(id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let kind = ctx
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let kind = dsg
         .design
         .with_untracked(|d| d.nodes.iter().find(|n| n.id == id).map(|n| n.kind.clone()));
     let Some(kind) = kind else {
@@ -75,7 +79,7 @@ fn NodeInspector(id: String) -> impl IntoView {
     let targets = {
         let id = id.clone();
         Memo::new(move |_| {
-            ctx.design.with(|d| {
+            dsg.design.with(|d| {
                 d.nodes
                     .iter()
                     .filter(|n| model::check_connect(d, &id, &n.id).is_ok())
@@ -88,25 +92,23 @@ fn NodeInspector(id: String) -> impl IntoView {
         let id = id.clone();
         move |c: fn(String) -> Command| {
             let id = id.clone();
-            move |_: ev::MouseEvent| ctx.command(c(id.clone()))
+            move |_: ev::MouseEvent| run.command(c(id.clone()))
         }
     };
     let slow = {
         let id = id.clone();
         move |_| match slow_factor.get_untracked().trim().parse::<f64>() {
-            Ok(f) if f.is_finite() && (1.0..=1000.0).contains(&f) => ctx.command(Command::Slow {
+            Ok(f) if f.is_finite() && (1.0..=1000.0).contains(&f) => run.command(Command::Slow {
                 id: id.clone(),
                 factor: f,
             }),
-            _ => ctx.notice.set(Some(
-                "The slow-down factor must be between 1 and 1000.".to_string(),
-            )),
+            _ => chrome.say("The slow-down factor must be between 1 and 1000."),
         }
     };
     let unslow = {
         let id = id.clone();
         move |_| {
-            ctx.command(Command::Slow {
+            run.command(Command::Slow {
                 id: id.clone(),
                 factor: 1.0,
             })
@@ -117,7 +119,7 @@ fn NodeInspector(id: String) -> impl IntoView {
         move |e: ev::Event| {
             let to = event_target_value(&e);
             if !to.is_empty() {
-                ctx.connect(&id, &to);
+                state::connect(dsg, sel, chrome, &id, &to);
             }
         }
     };
@@ -137,7 +139,7 @@ fn NodeInspector(id: String) -> impl IntoView {
                 <div class="buttons">
                     <button class="danger" data-testid="flush" on:click=cmd(|id| Command::FlushCache { id })>"Flush cache"</button>
                     {is_cdn.then(|| view! {
-                        <button data-testid="deploy-assets" on:click=move |_| ctx.command(Command::DeployAssets {})>"Deploy new assets"</button>
+                        <button data-testid="deploy-assets" on:click=move |_| run.command(Command::DeployAssets {})>"Deploy new assets"</button>
                     })}
                 </div>
             })}
@@ -160,7 +162,7 @@ fn NodeInspector(id: String) -> impl IntoView {
                 </select>
             </label>
             <div class="buttons">
-                <button class="danger" data-testid="delete" on:click=move |_| ctx.delete_selection()>"Delete component"</button>
+                <button class="danger" data-testid="delete" on:click=move |_| state::delete_selection(dsg, sel)>"Delete component"</button>
             </div>
         </div>
     }
@@ -174,10 +176,11 @@ enum Target {
 }
 
 impl Target {
-    fn meta(&self) -> (&'static str, &'static str, &'static str, f64, f64) {
+    /// Key, label, unit and range of the field (the range as the learner reads it).
+    fn meta(&self) -> (&'static str, &'static str, &'static str, String) {
         match self {
-            Target::Node(_, f) => (f.key, f.label, f.unit, f.min, f.max),
-            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.min, f.max),
+            Target::Node(_, f) => (f.key, f.label, f.unit, f.range_text()),
+            Target::Edge(_, _, f) => (f.key, f.label, f.unit, f.range_text()),
         }
     }
 
@@ -220,10 +223,10 @@ impl Target {
 
 #[component]
 fn FieldInput(target: Target) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
     let field = StoredValue::new(target);
     let id = field.with_value(|t| t.scope());
-    let current = Memo::new(move |_| ctx.design.with(|d| field.with_value(|t| t.current(d))));
+    let current = Memo::new(move |_| dsg.design.with(|d| field.with_value(|t| t.current(d))));
     let text = RwSignal::new(
         current
             .get_untracked()
@@ -240,7 +243,7 @@ fn FieldInput(target: Target) -> impl IntoView {
             }
         }
     });
-    let (key, label, unit, min, max) = field.with_value(|t| t.meta());
+    let (key, label, unit, range) = field.with_value(|t| t.meta());
     let on_input = {
         let id = id.clone();
         move |e: ev::Event| {
@@ -251,7 +254,7 @@ fn FieldInput(target: Target) -> impl IntoView {
                 Err(m) => error.set(Some(m)),
                 Ok(x) => {
                     let mut refused = None;
-                    ctx.edit(Some(format!("field-{id}-{key}")), |s| {
+                    dsg.edit(Some(format!("field-{id}-{key}")), |s| {
                         field
                             .with_value(|t| t.apply(s, x))
                             .inspect_err(|m| refused = Some(m.clone()))
@@ -267,11 +270,11 @@ fn FieldInput(target: Target) -> impl IntoView {
             <label for=input_id.clone()>{label}</label>
             <span class="input-unit">
                 <input id=input_id type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=move || text.get()
-                    on:input=on_input on:blur=move |_| ctx.seal_history()
+                    on:input=on_input on:blur=move |_| dsg.seal_history()
                     aria-invalid=move || error.with(|e| e.is_some()).to_string()
-                    title=format!("{min} – {max} {unit}")/>
+                    title=format!("{} {unit}", range.replace('–', " – "))/>
                 <span class="unit">{unit}</span>
-                <span class="range">{format!("{min}–{max}")}</span>
+                <span class="range">{range}</span>
             </span>
             {move || error.get().map(|m| view! { <span class="field-error" role="alert" data-testid=format!("error-{key}")>{m}" — not applied"</span> })}
         </div>
@@ -279,12 +282,12 @@ fn FieldInput(target: Target) -> impl IntoView {
 }
 
 /// The current value of one part of node `id`'s kind, following the design.
-fn node_memo<R>(ctx: Ctx, id: String, get: fn(&NodeKind) -> Option<R>) -> Memo<Option<R>>
+fn node_memo<R>(dsg: DesignCtx, id: String, get: fn(&NodeKind) -> Option<R>) -> Memo<Option<R>>
 where
     R: Clone + PartialEq + Send + Sync + 'static,
 {
     Memo::new(move |_| {
-        ctx.design.with(|d| {
+        dsg.design.with(|d| {
             d.nodes
                 .iter()
                 .find(|n| n.id == id)
@@ -293,22 +296,28 @@ where
     })
 }
 
-/// Applies `set` to node `id`'s kind as one edit (refusals are shown by `Ctx::edit`).
-fn edit_kind<V>(ctx: Ctx, id: &str, coalesce: Option<String>, set: fn(&mut NodeKind, V), v: V) {
-    ctx.edit(coalesce, |s| fields::set_kind(s, id, |k| set(k, v)));
+/// Applies `set` to node `id`'s kind as one edit (refusals are shown by `DesignCtx::edit`).
+fn edit_kind<V>(
+    dsg: DesignCtx,
+    id: &str,
+    coalesce: Option<String>,
+    set: fn(&mut NodeKind, V),
+    v: V,
+) {
+    dsg.edit(coalesce, |s| fields::set_kind(s, id, |k| set(k, v)));
 }
 
 #[component]
 fn ToggleInput(id: String, t: Toggle) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let current = node_memo(ctx, id.clone(), t.get);
+    let dsg = expect_context::<DesignCtx>();
+    let current = node_memo(dsg, id.clone(), t.get);
     let input_id = format!("f-{id}-{}", t.key);
     let set = t.set;
     view! {
         <div class="field check" class:hidden=move || current.with(|c| c.is_none())>
             <input id=input_id.clone() type="checkbox" data-testid=format!("field-{}", t.key)
                 prop:checked=move || current.get().unwrap_or(false)
-                on:change=move |e| edit_kind(ctx, &id, None, set, event_target_checked(&e))/>
+                on:change=move |e| edit_kind(dsg, &id, None, set, event_target_checked(&e))/>
             <label for=input_id>{t.label}</label>
         </div>
     }
@@ -316,13 +325,13 @@ fn ToggleInput(id: String, t: Toggle) -> impl IntoView {
 
 #[component]
 fn ChoiceInput(id: String, c: Choice) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let current = node_memo(ctx, id.clone(), c.get);
+    let dsg = expect_context::<DesignCtx>();
+    let current = node_memo(dsg, id.clone(), c.get);
     let input_id = format!("f-{id}-{}", c.key);
     let set = c.set;
     let on_change = move |e: ev::Event| {
         if let Ok(i) = event_target_value(&e).parse::<usize>() {
-            edit_kind(ctx, &id, None, set, i);
+            edit_kind(dsg, &id, None, set, i);
         }
     };
     view! {
@@ -339,15 +348,15 @@ fn ChoiceInput(id: String, c: Choice) -> impl IntoView {
 
 #[component]
 fn TextInput(id: String, t: Text) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let current = node_memo(ctx, id.clone(), t.get);
+    let dsg = expect_context::<DesignCtx>();
+    let current = node_memo(dsg, id.clone(), t.get);
     let error = RwSignal::new(None::<String>);
     let input_id = format!("f-{id}-{}", t.key);
     let (key, set) = (t.key, t.set);
     let on_change = move |e: ev::Event| {
         let v = event_target_value(&e).trim().to_string();
         let mut refused = None;
-        ctx.edit(None, |s| {
+        dsg.edit(None, |s| {
             fields::set_kind(s, &id, |k| set(k, v)).inspect_err(|m| refused = Some(m.clone()))
         });
         error.set(refused);
@@ -365,11 +374,11 @@ fn TextInput(id: String, t: Text) -> impl IntoView {
 /// A node's label and region (parts of the node, not of its kind).
 #[component]
 fn Placement(id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
     let node = {
         let id = id.clone();
         Memo::new(move |_| {
-            ctx.design.with(|d| {
+            dsg.design.with(|d| {
                 d.nodes.iter().find(|n| n.id == id).map(|n| {
                     (
                         n.label.clone().unwrap_or_default(),
@@ -379,14 +388,14 @@ fn Placement(id: String) -> impl IntoView {
             })
         })
     };
-    let regions = Memo::new(move |_| ctx.design.with(fields::region_choices));
+    let regions = Memo::new(move |_| dsg.design.with(fields::region_choices));
     let label_error = RwSignal::new(None::<String>);
     let on_label = {
         let id = id.clone();
         move |e: ev::Event| {
             let v = event_target_value(&e);
             let mut refused = None;
-            ctx.edit(Some(format!("label-{id}")), |s| {
+            dsg.edit(Some(format!("label-{id}")), |s| {
                 fields::set_placement(s, &id, Some(&v), None)
                     .inspect_err(|m| refused = Some(m.clone()))
             });
@@ -397,7 +406,7 @@ fn Placement(id: String) -> impl IntoView {
         let id = id.clone();
         move |e: ev::Event| {
             let v = event_target_value(&e);
-            ctx.edit(None, |s| fields::set_placement(s, &id, None, Some(&v)));
+            dsg.edit(None, |s| fields::set_placement(s, &id, None, Some(&v)));
         }
     };
     let current_region = move || node.with(|n| n.as_ref().map(|n| n.1.clone()).unwrap_or_default());
@@ -406,7 +415,7 @@ fn Placement(id: String) -> impl IntoView {
             <label for=format!("f-{id}-label")>"Label"</label>
             <input id=format!("f-{id}-label") type="text" data-testid="field-label" placeholder=id.clone()
                 prop:value=move || node.with(|n| n.as_ref().map(|n| n.0.clone()).unwrap_or_default())
-                on:input=on_label on:blur=move |_| ctx.seal_history()/>
+                on:input=on_label on:blur=move |_| dsg.seal_history()/>
             {move || label_error.get().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
         </div>
         <div class="field">
@@ -424,7 +433,7 @@ fn Placement(id: String) -> impl IntoView {
 
 #[component]
 fn Sparklines(id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
     let refs: [NodeRef<Canvas>; 4] = std::array::from_fn(|_| NodeRef::new());
     let names = [
         "Throughput (req/s)",
@@ -437,13 +446,13 @@ fn Sparklines(id: String) -> impl IntoView {
     let gauge_ref = NodeRef::<Canvas>::new();
     let gauge = RwSignal::new(None::<(&'static str, f64)>);
     Effect::new(move |_| {
-        ctx.snap.with(|s| {
+        run.snap.with(|s| {
             let Some(n) = s.nodes.iter().find(|n| n.id == id) else {
                 return;
             };
             gauge.set(datatier::gauge(n));
             if let Some(el) = gauge_ref.get_untracked() {
-                let g = ctx.gauge_series(&id);
+                let g = run.gauge_series(&id);
                 charts::draw_sparkline(&el, &g[g.len().saturating_sub(60)..], "#0d9488");
             }
             let tail = &n.series[n.series.len().saturating_sub(60)..];
@@ -481,9 +490,9 @@ fn Sparklines(id: String) -> impl IntoView {
 /// The node's data-tier figures (cache, replication, shards, queue, store, cost).
 #[component]
 fn DataRows(id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
     let rows = Memo::new(move |_| {
-        ctx.snap.with(|s| {
+        run.snap.with(|s| {
             s.nodes
                 .iter()
                 .find(|n| n.id == id)
@@ -502,11 +511,13 @@ fn DataRows(id: String) -> impl IntoView {
 
 #[component]
 fn EdgeInspector(from: String, to: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let state = {
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let link_state = {
         let (from, to) = (from.clone(), to.clone());
         move || {
-            ctx.snap.with(|s| {
+            run.snap.with(|s| {
                 s.edges
                     .iter()
                     .find(|e| e.from == from && e.to == to)
@@ -519,7 +530,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
         move |cut: bool| {
             let (from, to) = (from.clone(), to.clone());
             move |_: ev::MouseEvent| {
-                ctx.command(if cut {
+                run.command(if cut {
                     Command::Partition {
                         from: from.clone(),
                         to: to.clone(),
@@ -536,7 +547,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
     view! {
         <div class="edge-inspector" data-testid="inspector-edge">
             <h3>{format!("Link {from} → {to}")}</h3>
-            <p>{move || state().map(|(st, rps, dropped)| format!(
+            <p>{move || link_state().map(|(st, rps, dropped)| format!(
                 "{} · {} req/s · {} dropped",
                 match st { EdgeState::Up => "up".to_string(), EdgeState::Partitioned => "cut".to_string(), EdgeState::Slow { factor } => format!("slow ×{factor}") },
                 charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
@@ -547,16 +558,27 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
             <div class="buttons">
                 <button class="danger" data-testid="cut" on:click=c(true)>"Cut (partition)"</button>
                 <button data-testid="heal" on:click=c(false)>"Heal"</button>
-                <button on:click=move |_| ctx.delete_selection()>"Delete link"</button>
+                <button on:click=move |_| state::delete_selection(dsg, sel)>"Delete link"</button>
             </div>
         </div>
     }
 }
 
-/// Partition two groups of nodes: every link between them is cut.
+/// Partition two groups of nodes: every link between them is cut. The groups are this
+/// widget's own; they are emptied when another design is opened.
 #[component]
 fn Partition() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let group_a = RwSignal::new(BTreeSet::<String>::new());
+    let group_b = RwSignal::new(BTreeSet::<String>::new());
+    Effect::new(move |_| {
+        dsg.opened.track();
+        group_a.set(BTreeSet::new());
+        group_b.set(BTreeSet::new());
+    });
     let names = |s: &BTreeSet<String>| {
         if s.is_empty() {
             "empty".to_string()
@@ -565,8 +587,8 @@ fn Partition() -> impl IntoView {
         }
     };
     let between = move || {
-        let (a, b) = (ctx.group_a.get_untracked(), ctx.group_b.get_untracked());
-        ctx.design.with_untracked(|d| {
+        let (a, b) = (group_a.get_untracked(), group_b.get_untracked());
+        dsg.design.with_untracked(|d| {
             d.edges
                 .iter()
                 .filter(|e| {
@@ -580,16 +602,14 @@ fn Partition() -> impl IntoView {
     let cut = move |_| {
         let links = between();
         if links.is_empty() {
-            ctx.notice.set(Some(
-                "No link runs between group A and group B.".to_string(),
-            ));
+            chrome.say("No link runs between group A and group B.");
         }
         for (from, to) in links {
-            ctx.command(Command::Partition { from, to });
+            run.command(Command::Partition { from, to });
         }
     };
     let heal_all = move |_| {
-        let cut: Vec<(String, String)> = ctx.snap.with_untracked(|s| {
+        let cut: Vec<(String, String)> = run.snap.with_untracked(|s| {
             s.edges
                 .iter()
                 .filter(|e| e.state == EdgeState::Partitioned)
@@ -597,7 +617,7 @@ fn Partition() -> impl IntoView {
                 .collect()
         });
         for (from, to) in cut {
-            ctx.command(Command::Heal { from, to });
+            run.command(Command::Heal { from, to });
         }
     };
     view! {
@@ -605,10 +625,10 @@ fn Partition() -> impl IntoView {
             <h4>"Partition"</h4>
             <p class="hint">"Select components, set them as group A or B, then cut every link between the groups."</p>
             <div class="buttons">
-                <button data-testid="group-a" on:click=move |_| ctx.group_a.set(ctx.selection.get_untracked().nodes)>"Selection → A"</button>
-                <button data-testid="group-b" on:click=move |_| ctx.group_b.set(ctx.selection.get_untracked().nodes)>"Selection → B"</button>
+                <button data-testid="group-a" on:click=move |_| group_a.set(sel.selection.get_untracked().nodes)>"Selection → A"</button>
+                <button data-testid="group-b" on:click=move |_| group_b.set(sel.selection.get_untracked().nodes)>"Selection → B"</button>
             </div>
-            <p class="groups">{move || format!("A: {} · B: {}", names(&ctx.group_a.get()), names(&ctx.group_b.get()))}</p>
+            <p class="groups">{move || format!("A: {} · B: {}", names(&group_a.get()), names(&group_b.get()))}</p>
             <div class="buttons">
                 <button class="danger" data-testid="cut-groups" on:click=cut>"Cut A | B"</button>
                 <button data-testid="heal-all" on:click=heal_all>"Heal all links"</button>

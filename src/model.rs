@@ -532,3 +532,7 @@ mod tests {
         assert!(check_connect(&s, "web-1", "web-2").is_ok());
     }
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod edit_tests;

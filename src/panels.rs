@@ -7,7 +7,7 @@ use sim_core::{Command, KeyDistribution, NodeKind, RatePattern, Scenario};
 use crate::canvas::add_at;
 use crate::charts;
 use crate::model::{self, KINDS};
-use crate::Ctx;
+use crate::state::{self, CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
 
 /// Speeds offered; infinity is fast-forward.
 const SPEEDS: &[(f64, &str)] = &[
@@ -25,12 +25,15 @@ const SPEEDS: &[(f64, &str)] = &[
 
 #[component]
 pub fn RunBar() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let seed_text = RwSignal::new(ctx.seed.get_untracked().to_string());
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let seed_text = RwSignal::new(run.seed.get_untracked().to_string());
     let seed_bad = RwSignal::new(false);
     // A design opened from a link, a preset or a file brings its own seed.
     Effect::new(move |_| {
-        let s = ctx.seed.get();
+        let s = run.seed.get();
         if seed_text.get_untracked().trim().parse::<u64>().ok() != Some(s) {
             seed_text.set(s.to_string());
             seed_bad.set(false);
@@ -43,8 +46,8 @@ pub fn RunBar() -> impl IntoView {
         } else {
             v.parse().unwrap_or(1.0)
         };
-        ctx.speed.set(speed);
-        ctx.lagging.set(false);
+        run.speed.set(speed);
+        run.lagging.set(false);
     };
     let on_seed = move |e: ev::Event| {
         let v = event_target_value(&e);
@@ -52,15 +55,15 @@ pub fn RunBar() -> impl IntoView {
         match v.trim().parse::<u64>() {
             Ok(s) => {
                 seed_bad.set(false);
-                ctx.seed.set(s);
+                run.seed.set(s);
                 // Kept with the design (autosaved); it takes effect on Reset.
-                ctx.design.update(|d| d.seed = s);
+                dsg.design.update(|d| d.seed = s);
             }
             Err(_) => seed_bad.set(true),
         }
     };
     let cycle_theme = move |_| {
-        ctx.theme.update(|t| {
+        chrome.theme.update(|t| {
             *t = match t.as_str() {
                 "auto" => "dark",
                 "dark" => "light",
@@ -73,12 +76,12 @@ pub fn RunBar() -> impl IntoView {
         <header class="runbar" aria-label="Run bar">
             <span class="brand">"System-design playground"</span>
             <div class="run-controls" role="group" aria-label="Run controls">
-                <button class="primary" data-testid="play" on:click=move |_| ctx.running.update(|r| *r = !*r)
-                    aria-label=move || if ctx.running.get() { "Pause" } else { "Play" } title="Play / pause (Space)">
-                    {move || if ctx.running.get() { "❚❚ Pause" } else { "▶ Play" }}
+                <button class="primary" data-testid="play" on:click=move |_| run.running.update(|r| *r = !*r)
+                    aria-label=move || if run.running.get() { "Pause" } else { "Play" } title="Play / pause (Space)">
+                    {move || if run.running.get() { "❚❚ Pause" } else { "▶ Play" }}
                 </button>
-                <button data-testid="step" on:click=move |_| ctx.step_once() title="Advance 0.1 s of simulated time (.)">"Step"</button>
-                <button data-testid="reset" on:click=move |_| ctx.reset() title="Back to t = 0 with the current design and seed">"Reset"</button>
+                <button data-testid="step" on:click=move |_| run.step_once() title="Advance 0.1 s of simulated time (.)">"Step"</button>
+                <button data-testid="reset" on:click=move |_| dsg.design.with_untracked(|d| run.reset(d)) title="Back to t = 0 with the current design and seed">"Reset"</button>
                 <label class="field-inline">"Speed "
                     <select data-testid="speed" on:change=on_speed>
                         {SPEEDS.iter().map(|(v, label)| {
@@ -93,28 +96,28 @@ pub fn RunBar() -> impl IntoView {
                         on:input=on_seed aria-invalid=move || seed_bad.get().to_string() class:invalid=move || seed_bad.get()/>
                 </label>
             </div>
-            <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", ctx.clock.get())}</span>
+            <span class="clock" data-testid="sim-clock" aria-live="off">{move || format!("t = {:.1} s", run.clock.get())}</span>
             <crate::share::Fingerprint/>
-            {move || ctx.lagging.get().then(|| view! {
+            {move || run.lagging.get().then(|| view! {
                 <span class="lagging" data-testid="lagging" role="status" title="The simulation cannot keep up with the chosen speed">
-                    {move || format!("slower than real time: {}×", charts::fmt_val(ctx.achieved.get(), ""))}
+                    {move || format!("slower than real time: {}×", charts::fmt_val(run.achieved.get(), ""))}
                 </span>
             })}
             <div class="menu" role="group" aria-label="Edit and view">
-                <button on:click=move |_| ctx.undo() data-testid="undo" title="Undo (Ctrl-Z)">"Undo"</button>
-                <button on:click=move |_| ctx.redo() data-testid="redo" title="Redo (Ctrl-Shift-Z)">"Redo"</button>
-                <button on:click=move |_| { ctx.edit(None, |s| { let keep = s.clone(); *s = Scenario { nodes: Vec::new(), edges: Vec::new(), ..keep }; Ok(()) }); }
+                <button on:click=move |_| state::undo(dsg, sel) data-testid="undo" title="Undo (Ctrl-Z)">"Undo"</button>
+                <button on:click=move |_| state::redo(dsg, sel) data-testid="redo" title="Redo (Ctrl-Shift-Z)">"Redo"</button>
+                <button on:click=move |_| { dsg.edit(None, |s| { let keep = s.clone(); *s = Scenario { nodes: Vec::new(), edges: Vec::new(), ..keep }; Ok(()) }); }
                     data-testid="clear" title="Remove every component (undoable)">"Clear"</button>
-                <button on:click=move |_| { ctx.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
+                <button on:click=move |_| { dsg.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
                     title="Replace the design with the demo (undoable)">"Demo"</button>
                 <crate::share::MenuButtons/>
                 <button on:click=cycle_theme data-testid="theme" title="Colour scheme: automatic, dark or light">
-                    {move || format!("◐ {}", ctx.theme.get())}
+                    {move || format!("◐ {}", chrome.theme.get())}
                 </button>
-                <button on:click=move |_| ctx.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
+                <button on:click=move |_| chrome.help_open.set(true) data-testid="help" title="Keyboard shortcuts (?)" aria-label="Help and shortcuts">"?"</button>
             </div>
             <crate::share::OpenFull/>
-            {move || ctx.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
+            {move || chrome.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
             <crate::share::LinkBanner/>
         </header>
     }
@@ -122,16 +125,16 @@ pub fn RunBar() -> impl IntoView {
 
 #[component]
 pub fn Palette() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let camera = expect_context::<CameraCtx>();
+    let sel = expect_context::<SelectionCtx>();
+    let chrome = expect_context::<ChromeCtx>();
     let click_add = move |key: &'static str| {
         // Place new nodes near the centre of the visible canvas, staggered.
-        let v = ctx.view.get_untracked();
-        let n = ctx.design.with_untracked(|d| d.nodes.len()) as f64;
-        let (x, y) = (
-            (200.0 - v.px) / v.zoom + (n % 5.0) * 30.0,
-            (120.0 - v.py) / v.zoom + (n % 5.0) * 30.0,
-        );
-        add_at(ctx, key, x, y);
+        let (x0, y0) = camera.view.get_untracked().to_world(200.0, 120.0);
+        let n = dsg.design.with_untracked(|d| d.nodes.len()) as f64;
+        let (x, y) = (x0 + (n % 5.0) * 30.0, y0 + (n % 5.0) * 30.0);
+        add_at(dsg, sel, chrome, key, x, y);
     };
     view! {
         <nav class="palette" aria-label="Component palette">
@@ -168,8 +171,8 @@ fn first_client(s: &Scenario) -> Option<sim_core::ClientParams> {
 }
 
 /// Applies `f` to every client of the design as one (coalesced) edit.
-fn edit_clients(ctx: Ctx, key: &str, f: impl Fn(&mut sim_core::ClientParams)) {
-    ctx.edit(Some(format!("traffic-{key}")), |s| {
+fn edit_clients(dsg: DesignCtx, key: &str, f: impl Fn(&mut sim_core::ClientParams)) {
+    dsg.edit(Some(format!("traffic-{key}")), |s| {
         for n in &mut s.nodes {
             if let NodeKind::Client(c) = &mut n.kind {
                 f(c);
@@ -194,8 +197,10 @@ fn rate_to_slider(r: f64) -> f64 {
 
 #[component]
 pub fn Traffic() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let client = Memo::new(move |_| ctx.design.with(first_client));
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let client = Memo::new(move |_| dsg.design.with(first_client));
     let rate = move || client.with(|c| c.as_ref().map_or(0.0, |c| c.rate_rps));
     let rate_text = RwSignal::new(String::new());
     let rate_bad = RwSignal::new(None::<String>);
@@ -205,21 +210,25 @@ pub fn Traffic() -> impl IntoView {
             rate_text.set(format!("{r}"));
         }
     });
-    let set_rate = move |r: f64| edit_clients(ctx, "rate", |c| c.rate_rps = r);
+    let set_rate = move |r: f64| edit_clients(dsg, "rate", |c| c.rate_rps = r);
     let on_rate_text = move |e: ev::Event| {
         let v = event_target_value(&e);
         rate_text.set(v.clone());
         match v.trim().parse::<f64>() {
-            Ok(r) if r.is_finite() && (0.0..=1_000_000.0).contains(&r) => {
+            Ok(r) if sim_core::limits::CLIENT_RATE_RPS.contains(r) => {
                 rate_bad.set(None);
                 set_rate(r);
             }
-            _ => rate_bad.set(Some("a rate between 0 and 1 000 000 req/s".to_string())),
+            _ => rate_bad.set(Some(format!(
+                "a rate between {} and {} req/s",
+                sim_core::limits::CLIENT_RATE_RPS.min,
+                sim_core::limits::CLIENT_RATE_RPS.max
+            ))),
         }
     };
     let mix = move || client.with(|c| c.as_ref().map(|c| c.mix.clone()).unwrap_or_default());
     let set_mix = move |which: usize, v: f64| {
-        edit_clients(ctx, "mix", |c| {
+        edit_clients(dsg, "mix", |c| {
             let m = &mut c.mix;
             match which {
                 0 => m.read = v,
@@ -235,7 +244,7 @@ pub fn Traffic() -> impl IntoView {
         })
     };
     let set_skew = move |s: f64| {
-        edit_clients(ctx, "skew", |c| {
+        edit_clients(dsg, "skew", |c| {
             let key_count = match c.keys {
                 KeyDistribution::Uniform { key_count }
                 | KeyDistribution::Zipf { key_count, .. }
@@ -275,7 +284,7 @@ pub fn Traffic() -> impl IntoView {
         let Ok((multiplier, duration_s)) = spike_err.get_untracked() else {
             return;
         };
-        let clients: Vec<String> = ctx.design.with_untracked(|d| {
+        let clients: Vec<String> = dsg.design.with_untracked(|d| {
             d.nodes
                 .iter()
                 .filter(|n| matches!(n.kind, NodeKind::Client(_)))
@@ -283,12 +292,10 @@ pub fn Traffic() -> impl IntoView {
                 .collect()
         });
         if clients.is_empty() {
-            ctx.notice.set(Some(
-                "Add a client first: spikes multiply a client's rate.".to_string(),
-            ));
+            chrome.say("Add a client first: spikes multiply a client's rate.");
         }
         for client in clients {
-            ctx.command(Command::Spike {
+            run.command(Command::Spike {
                 client,
                 multiplier,
                 duration_s,
@@ -301,7 +308,7 @@ pub fn Traffic() -> impl IntoView {
             <label class="slider">{label}
                 <input type="range" min="0" max="100" step="1" data-testid=testid disabled=no_client
                     prop:value=move || { let m = mix(); let v = [m.read, m.write, m.static_asset][which]; let t = m.read + m.write + m.static_asset + m.job; if t > 0.0 { (v / t * 100.0).round() } else { 0.0 } }
-                    on:change=move |_| ctx.seal_history() on:input=move |e| set_mix(which, event_target_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)/>
+                    on:change=move |_| dsg.seal_history() on:input=move |e| set_mix(which, event_target_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)/>
             </label>
         }
     };
@@ -312,11 +319,11 @@ pub fn Traffic() -> impl IntoView {
             <label class="slider">"Rate per client"
                 <input type="range" min="0" max="1000" step="1" data-testid="rate-slider" disabled=no_client
                     prop:value=move || rate_to_slider(rate())
-                    on:change=move |_| ctx.seal_history() on:input=move |e| set_rate(slider_to_rate(event_target_value(&e).parse().unwrap_or(0.0)))/>
+                    on:change=move |_| dsg.seal_history() on:input=move |e| set_rate(slider_to_rate(event_target_value(&e).parse().unwrap_or(0.0)))/>
             </label>
             <label class="field-inline">
                 <input type="text" inputmode="decimal" class="num" data-testid="rate-input" disabled=no_client
-                    prop:value=move || rate_text.get() on:input=on_rate_text on:blur=move |_| ctx.seal_history()
+                    prop:value=move || rate_text.get() on:input=on_rate_text on:blur=move |_| dsg.seal_history()
                     class:invalid=move || rate_bad.with(|b| b.is_some()) aria-invalid=move || rate_bad.with(|b| b.is_some()).to_string()/>
                 " req/s"
             </label>
@@ -329,7 +336,7 @@ pub fn Traffic() -> impl IntoView {
             </fieldset>
             <label class="slider">{move || format!("Key skew (Zipf s = {:.1})", skew())}
                 <input type="range" min="0" max="2" step="0.1" data-testid="skew" disabled=no_client prop:value=move || skew().to_string()
-                    on:change=move |_| ctx.seal_history() on:input=move |e| set_skew(event_target_value(&e).parse().unwrap_or(0.0))/>
+                    on:change=move |_| dsg.seal_history() on:input=move |e| set_skew(event_target_value(&e).parse().unwrap_or(0.0))/>
             </label>
             <div class="spike">
                 <button on:click=spike data-testid="spike" disabled=move || no_client() || spike_err.with(|r| r.is_err())>"Spike"</button>
@@ -343,7 +350,7 @@ pub fn Traffic() -> impl IntoView {
                 <input type="checkbox" data-testid="diurnal" disabled=no_client prop:checked=diurnal
                     on:change=move |e| {
                         let on = event_target_checked(&e);
-                        edit_clients(ctx, "diurnal", |c| c.pattern = if on { RatePattern::Diurnal { period_s: 60.0, amplitude: 0.5 } } else { RatePattern::Constant });
+                        edit_clients(dsg, "diurnal", |c| c.pattern = if on { RatePattern::Diurnal { period_s: 60.0, amplitude: 0.5 } } else { RatePattern::Constant });
                     }/>
                 " Diurnal (±50% over 60 s)"
             </label>
@@ -353,7 +360,7 @@ pub fn Traffic() -> impl IntoView {
 
 #[component]
 pub fn Help() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let chrome = expect_context::<ChromeCtx>();
     let rows: &[(&str, &str)] = &[
         ("Space", "Play / pause"),
         (".", "Step 0.1 s"),
@@ -379,10 +386,10 @@ pub fn Help() -> impl IntoView {
         ("?", "This help"),
     ];
     let modal = NodeRef::<leptos::html::Div>::new();
-    crate::focus::trap_while_open(ctx.help_open, modal);
+    crate::focus::trap_while_open(chrome.help_open, modal);
     view! {
-        <Show when=move || ctx.help_open.get()>
-            <div class="modal-backdrop" on:click=move |_| ctx.help_open.set(false)>
+        <Show when=move || chrome.help_open.get()>
+            <div class="modal-backdrop" on:click=move |_| chrome.help_open.set(false)>
                 <div class="modal" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-dialog"
                     node_ref=modal on:keydown=crate::focus::cycle_tab on:click=|e| e.stop_propagation()>
                     <h2 id="help-title">"Keyboard shortcuts"</h2>
@@ -390,7 +397,7 @@ pub fn Help() -> impl IntoView {
                         {rows.iter().map(|(k, v)| view! { <tr><th scope="row"><kbd>{*k}</kbd></th><td>{*v}</td></tr> }).collect_view()}
                     </table>
                     <p class="hint">"The inspector's \"Connect to\" list links components without a pointer."</p>
-                    <button on:click=move |_| ctx.help_open.set(false) data-testid="help-close">"Close"</button>
+                    <button on:click=move |_| chrome.help_open.set(false) data-testid="help-close">"Close"</button>
                 </div>
             </div>
         </Show>
@@ -398,6 +405,6 @@ pub fn Help() -> impl IntoView {
 }
 
 /// Offered load of the design, for the dock.
-pub fn offered(ctx: Ctx) -> f64 {
-    ctx.design.with(model::offered_rps)
+pub fn offered(dsg: DesignCtx) -> f64 {
+    dsg.design.with(model::offered_rps)
 }

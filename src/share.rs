@@ -11,7 +11,8 @@ use sim_core::{decode_link, encode_link, presets, Scenario, ViewSpec, MAX_LINK_C
 use wasm_bindgen::JsCast;
 
 use crate::embed::{Config, PANELS};
-use crate::{model, stage_size, storage, Ctx, Selection, DESIGN_KEY};
+use crate::state::{CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
+use crate::{model, stage_size, storage, DESIGN_KEY};
 
 /// Where the autosave is kept when a link or a URL preset replaces it.
 pub const BACKUP_KEY: &str = "playground.design.before-link";
@@ -113,9 +114,9 @@ pub fn payload(s: &Scenario) -> Result<String, String> {
 }
 
 /// The current design with the canvas view, as a link payload.
-pub fn design_payload(ctx: Ctx) -> Result<String, String> {
-    let mut s = ctx.design.get_untracked();
-    let v = ctx.view.get_untracked();
+pub fn design_payload(dsg: DesignCtx, camera: CameraCtx) -> Result<String, String> {
+    let mut s = dsg.design.get_untracked();
+    let v = camera.view.get_untracked();
     s.view = Some(ViewSpec {
         x: v.px.clamp(-1e7, 1e7),
         y: v.py.clamp(-1e7, 1e7),
@@ -149,25 +150,49 @@ pub fn copy_text(text: String, done: impl FnOnce(bool) + 'static) {
     });
 }
 
+/// What opening a whole design touches: the design and its history, the run (reset with
+/// the design's seed), the selection (cleared), the camera (framed) and the notice.
+#[derive(Clone, Copy)]
+pub struct Opener {
+    pub run: RunCtx,
+    pub dsg: DesignCtx,
+    pub camera: CameraCtx,
+    pub sel: SelectionCtx,
+    pub chrome: ChromeCtx,
+}
+
+impl Opener {
+    /// Takes the contexts from the component being set up.
+    pub fn take() -> Opener {
+        Opener {
+            run: expect_context(),
+            dsg: expect_context(),
+            camera: expect_context(),
+            sel: expect_context(),
+            chrome: expect_context(),
+        }
+    }
+}
+
 /// Makes `s` the design: one undo step when `undoable`, the run reset with its seed, the
 /// view framed (its saved view, or fit) once the canvas exists (`mounted`).
-pub fn open(ctx: Ctx, s: Scenario, undoable: bool, mounted: bool) {
-    let before = ctx.design.get_untracked();
+pub fn open(o: Opener, s: Scenario, undoable: bool, mounted: bool) {
+    let before = o.dsg.design.get_untracked();
     if undoable && !same_design(&before, &s) {
-        ctx.history.update_value(|h| h.record(before, None));
+        o.dsg.record_step(before);
     }
-    ctx.seed.set(s.seed);
-    ctx.design.set(s);
-    ctx.selection.set(Selection::default());
-    ctx.pending_connect.set(None);
-    ctx.group_a.set(Default::default());
-    ctx.group_b.set(Default::default());
-    ctx.reset();
+    o.run.seed.set(s.seed);
+    o.dsg.design.set(s);
+    o.sel.clear();
+    o.dsg.opened.update(|n| *n = n.wrapping_add(1));
+    o.dsg.design.with_untracked(|d| o.run.reset(d));
     if mounted {
         // After the frame: a lesson panel that appears with the design narrows the canvas.
         request_animation_frame(move || {
             let (w, h) = stage_size();
-            ctx.frame_design(w, h, 0.6);
+            o.dsg
+                .design
+                .with_untracked(|d| o.camera.frame_design(d, w, h, 0.6));
         });
     }
 }
@@ -175,10 +200,10 @@ pub fn open(ctx: Ctx, s: Scenario, undoable: bool, mounted: bool) {
 /// Opens a design the URL brought (a link or `?preset=`). In the full playground the
 /// previous autosave is backed up (when it differs), the new design saved, and the URL
 /// cleaned so a reload keeps the learner's later edits; an embed touches no storage.
-fn open_from_url(ctx: Ctx, page: Page, s: Scenario, what: &str, mounted: bool) {
+fn open_from_url(o: Opener, page: Page, s: Scenario, what: &str, mounted: bool) {
     let cfg = page.cfg.get_value();
     if cfg.embed {
-        open(ctx, s, false, mounted);
+        open(o, s, false, mounted);
         return;
     }
     let backed_up = match storage::load(DESIGN_KEY) {
@@ -195,7 +220,7 @@ fn open_from_url(ctx: Ctx, page: Page, s: Scenario, what: &str, mounted: bool) {
     };
     let seed = s.seed;
     let json = s.to_json();
-    open(ctx, s, true, mounted);
+    open(o, s, true, mounted);
     let _ = storage::save(DESIGN_KEY, &json);
     let query = Config {
         preset: None,
@@ -222,13 +247,13 @@ fn open_from_url(ctx: Ctx, page: Page, s: Scenario, what: &str, mounted: bool) {
 
 /// Opens the link in `hash`, or says plainly why it cannot be opened and changes nothing
 /// (an embed shows an empty canvas: it has no design of its own).
-fn open_link(ctx: Ctx, page: Page, hash: &str, mounted: bool) {
+fn open_link(o: Opener, page: Page, hash: &str, mounted: bool) {
     match decode_link(hash) {
-        Ok(s) => open_from_url(ctx, page, s, "the link", mounted),
+        Ok(s) => open_from_url(o, page, s, "the link", mounted),
         Err(e) => {
             let embed = page.cfg.with_value(|c| c.embed);
             if embed {
-                open(ctx, model::empty_design(), false, mounted);
+                open(o, model::empty_design(), false, mounted);
             }
             let kept = if embed {
                 ""
@@ -284,30 +309,30 @@ fn has_link(hash: &str) -> bool {
 
 /// Applies what the URL asks for before the page is drawn (a `#s=` link, else
 /// `?preset=`, autoplay), and opens links that arrive later (`hashchange`).
-pub fn start(ctx: Ctx, page: Page) {
+pub fn start(o: Opener, page: Page) {
     let cfg = page.cfg.get_value();
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
     if has_link(&hash) {
-        open_link(ctx, page, &hash, false);
+        open_link(o, page, &hash, false);
     } else if let Some(id) = &cfg.preset {
         match preset_scenario(id) {
-            Ok(s) => open_from_url(ctx, page, s, "the preset gallery", false),
+            Ok(s) => open_from_url(o, page, s, "the preset gallery", false),
             Err(e) => page.say(e, true, false),
         }
     }
     if !cfg.unknown.is_empty() {
-        ctx.notice.set(Some(format!(
+        o.chrome.say(format!(
             "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset).",
             cfg.unknown.join(", "),
             PANELS.join(",")
-        )));
+        ));
     }
     if cfg.autoplay {
-        ctx.running.set(true);
+        o.run.running.set(true);
     }
     // The address's `#s=` stays true only while the design is the one shared.
     Effect::new(move |_| {
-        let changed = ctx.design.with(|d| {
+        let changed = o.dsg.design.with(|d| {
             page.shared
                 .with_value(|s| s.as_ref().is_some_and(|s| !same_design(s, d)))
         });
@@ -319,7 +344,7 @@ pub fn start(ctx: Ctx, page: Page) {
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         let hash = gloo::utils::window().location().hash().unwrap_or_default();
         if has_link(&hash) {
-            open_link(ctx, page, &hash, true);
+            open_link(o, page, &hash, true);
         }
     });
     let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -341,12 +366,12 @@ fn base_url_with_query() -> String {
 }
 
 /// Puts the design in the address bar and on the clipboard, and opens the share dialog.
-fn share(ctx: Ctx, page: Page) {
-    let link = design_payload(ctx)
+fn share(dsg: DesignCtx, camera: CameraCtx, page: Page) {
+    let link = design_payload(dsg, camera)
         .map(|p| format!("{}#{}={p}", base_url_with_query(), sim_core::LINK_KEY));
     if let Ok(url) = &link {
         set_address(url);
-        page.shared.set_value(Some(ctx.design.get_untracked()));
+        page.shared.set_value(Some(dsg.design.get_untracked()));
         let url = url.clone();
         page.share.set(Some((link.clone(), CopyState::Trying)));
         copy_text(url, move |ok| {
@@ -358,11 +383,11 @@ fn share(ctx: Ctx, page: Page) {
 }
 
 /// Restores the design kept before a link replaced it (one more undo step).
-fn restore(ctx: Ctx, page: Page) {
+fn restore(o: Opener, page: Page) {
     match storage::load(BACKUP_KEY) {
         Ok(Some(json)) => match Scenario::from_json(&json) {
             Ok(s) => {
-                open(ctx, s, true, true);
+                open(o, s, true, true);
                 page.say(
                     "Your previous design is back (Undo returns to the link's design).".into(),
                     false,
@@ -386,11 +411,12 @@ fn restore(ctx: Ctx, page: Page) {
 /// The run bar's Share, Embed and Presets buttons.
 #[component]
 pub fn MenuButtons() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let camera = expect_context::<CameraCtx>();
     let page = expect_context::<Page>();
     view! {
         <button on:click=move |_| page.gallery_open.set(true) data-testid="presets" title="Prepared designs with a short lesson each">"Presets"</button>
-        <button on:click=move |_| share(ctx, page) data-testid="share" title="Copy a link that opens this design, its seed and view">"Share"</button>
+        <button on:click=move |_| share(dsg, camera, page) data-testid="share" title="Copy a link that opens this design, its seed and view">"Share"</button>
         <button on:click=move |_| page.embed_open.set(true) data-testid="embed" title="Put this design or a preset in another page">"Embed"</button>
     }
 }
@@ -399,7 +425,7 @@ pub fn MenuButtons() -> impl IntoView {
 /// was made.
 #[component]
 pub fn LinkBanner() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let opener = Opener::take();
     let page = expect_context::<Page>();
     move || {
         page.banner.get().map(|b| {
@@ -407,7 +433,7 @@ pub fn LinkBanner() -> impl IntoView {
                 <div class="banner" class:error=b.error role=if b.error { "alert" } else { "status" } data-testid="link-banner">
                     <span>{b.text}</span>
                     {b.restore.then(|| view! {
-                        <button data-testid="restore-previous" on:click=move |_| restore(ctx, page)>"Restore my previous design"</button>
+                        <button data-testid="restore-previous" on:click=move |_| restore(opener, page)>"Restore my previous design"</button>
                     })}
                     <button class="dismiss" data-testid="dismiss-banner" aria-label="Dismiss" on:click=move |_| page.banner.set(None)>"×"</button>
                 </div>
@@ -420,10 +446,10 @@ pub fn LinkBanner() -> impl IntoView {
 /// same fingerprint at the same simulated time.
 #[component]
 pub fn Fingerprint() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let run = expect_context::<RunCtx>();
     let digest = Memo::new(move |_| {
-        (!ctx.running.get()).then(|| {
-            let d = ctx.snap.with(|s| s.digest());
+        (!run.running.get()).then(|| {
+            let d = run.snap.with(|s| s.digest());
             format!("{d:016x}")[..8].to_string()
         })
     });
@@ -442,12 +468,13 @@ pub fn Fingerprint() -> impl IntoView {
 /// In an embed: a link to the full playground carrying the current design as `#s=`.
 #[component]
 pub fn OpenFull() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let camera = expect_context::<CameraCtx>();
     let page = expect_context::<Page>();
     let embed = page.cfg.with_value(|c| c.embed);
     let on_click = move |e: leptos::ev::MouseEvent| {
         // The link is made when followed, so it carries the design and view of that moment.
-        let href = match design_payload(ctx) {
+        let href = match design_payload(dsg, camera) {
             Ok(p) => format!("{}#{}={p}", base_url(), sim_core::LINK_KEY),
             Err(_) => base_url(),
         };
@@ -552,7 +579,8 @@ fn attr(s: &str) -> String {
 /// the `<iframe>` snippet.
 #[component]
 pub fn EmbedDialog() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let dsg = expect_context::<DesignCtx>();
+    let camera = expect_context::<CameraCtx>();
     let page = expect_context::<Page>();
     let source = RwSignal::new("design".to_string());
     let hide: Vec<(&'static str, RwSignal<bool>)> = PANELS
@@ -565,7 +593,7 @@ pub fn EmbedDialog() -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let area = NodeRef::<leptos::html::Textarea>::new();
     // The current design's link, made when the dialog opens.
-    let design = Memo::new(move |_| page.embed_open.get().then(|| design_payload(ctx)));
+    let design = Memo::new(move |_| page.embed_open.get().then(|| design_payload(dsg, camera)));
     let hide_list = hide.clone();
     let snippet = Memo::new(move |_| -> Result<String, String> {
         let src_id = source.get();
@@ -583,7 +611,7 @@ pub fn EmbedDialog() -> impl IntoView {
         };
         let (fragment, title) = if src_id == "design" {
             let p = design.get().unwrap_or_else(|| Err(String::new()))?;
-            let name = ctx.design.with_untracked(|d| {
+            let name = dsg.design.with_untracked(|d| {
                 d.lesson
                     .as_ref()
                     .map_or_else(|| d.name.clone(), |l| l.title.clone())

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use sim_core::{Command, NodeKind, Scenario, ScheduledCommand, MAX_SECONDS};
 
 use crate::fields::regions_used;
-use crate::Ctx;
+use crate::state::{ChromeCtx, DesignCtx, RunCtx};
 
 /// What the form can schedule.
 #[derive(Clone, Copy, PartialEq)]
@@ -284,8 +284,10 @@ fn span(events: &[ScheduledCommand], clock: f64) -> f64 {
 
 #[component]
 pub fn Timeline() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let events = Memo::new(move |_| ctx.design.with(|d| d.events.clone()));
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let events = Memo::new(move |_| dsg.design.with(|d| d.events.clone()));
     let draft = RwSignal::new(Draft {
         at: "30".to_string(),
         factor: "4".to_string(),
@@ -301,7 +303,7 @@ pub fn Timeline() -> impl IntoView {
     };
     let targets = Memo::new(move |_| {
         let k = kind();
-        ctx.design.with(|d| k.targets(d))
+        dsg.design.with(|d| k.targets(d))
     });
     // Keep the target lists on things that exist (and two different regions).
     Effect::new(move |_| {
@@ -325,7 +327,7 @@ pub fn Timeline() -> impl IntoView {
             draft.set(n);
         }
     });
-    let span_s = Memo::new(move |_| events.with(|e| span(e, ctx.clock.get())));
+    let span_s = Memo::new(move |_| events.with(|e| span(e, run.clock.get())));
 
     let save = move |replace: Option<usize>| {
         let built = draft.with_untracked(build);
@@ -333,9 +335,9 @@ pub fn Timeline() -> impl IntoView {
             Err(m) => error.set(Some(m)),
             Ok(new) => {
                 error.set(None);
-                let now = ctx.clock.get_untracked();
+                let now = run.clock.get_untracked();
                 let past = new.first().is_some_and(|e| now > 0.0 && e.at_s < now);
-                let ok = ctx.edit(None, |s| {
+                let ok = dsg.edit(None, |s| {
                     if let Some(i) = replace.filter(|i| *i < s.events.len()) {
                         s.events.remove(i);
                     }
@@ -346,7 +348,7 @@ pub fn Timeline() -> impl IntoView {
                 if ok {
                     editing.set(None);
                     if past {
-                        ctx.notice.set(Some(format!(
+                        chrome.notice.set(Some(format!(
                             "This run is already at {now:.1} s: the event runs from the next Reset."
                         )));
                     }
@@ -356,7 +358,7 @@ pub fn Timeline() -> impl IntoView {
     };
     let delete = move |_| {
         if let Some(i) = editing.get_untracked() {
-            ctx.edit(None, |s| {
+            dsg.edit(None, |s| {
                 if i < s.events.len() {
                     s.events.remove(i);
                 }
@@ -405,7 +407,7 @@ pub fn Timeline() -> impl IntoView {
         <section class="timeline" aria-labelledby="tl-title" data-testid="timeline">
             <h3 id="tl-title" class="tl-title">"Scheduled events"</h3>
             <div class="tl-track" aria-hidden="true">
-                <div class="tl-now" style=move || format!("left:{:.2}%", (ctx.clock.get() / span_s.get()).min(1.0) * 100.0)></div>
+                <div class="tl-now" style=move || format!("left:{:.2}%", (run.clock.get() / span_s.get()).min(1.0) * 100.0)></div>
                 {move || {
                     let s = span_s.get();
                     (0..=4).map(|i| {

@@ -1,0 +1,214 @@
+//! The canvas camera as plain maths: pan and zoom, screen ↔ world, zoom about a point, fit
+//! a design's bounding box into the stage. No Leptos, no web APIs: the stage and the
+//! keyboard shortcuts call these, and the native tests check them.
+
+/// Smallest zoom the learner can reach.
+pub const MIN_ZOOM: f64 = 0.2;
+/// Largest zoom the learner can reach.
+pub const MAX_ZOOM: f64 = 3.0;
+/// Fitting never magnifies a small design beyond this.
+pub const FIT_MAX_ZOOM: f64 = 1.5;
+/// Margin kept around a fitted design, screen px.
+pub const FIT_PAD: f64 = 40.0;
+
+/// Pan and zoom of the canvas: screen = world × zoom + (px, py).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View {
+    pub px: f64,
+    pub py: f64,
+    pub zoom: f64,
+}
+
+impl Default for View {
+    fn default() -> View {
+        View::HOME
+    }
+}
+
+impl View {
+    /// The framing of an empty canvas.
+    pub const HOME: View = View {
+        px: 40.0,
+        py: 40.0,
+        zoom: 1.0,
+    };
+
+    /// World coordinates of the stage-local screen point (sx, sy).
+    pub fn to_world(&self, sx: f64, sy: f64) -> (f64, f64) {
+        ((sx - self.px) / self.zoom, (sy - self.py) / self.zoom)
+    }
+
+    /// Stage-local screen coordinates of the world point (wx, wy).
+    pub fn to_screen(&self, wx: f64, wy: f64) -> (f64, f64) {
+        (wx * self.zoom + self.px, wy * self.zoom + self.py)
+    }
+
+    /// The view moved by (dx, dy) screen px.
+    pub fn panned(self, dx: f64, dy: f64) -> View {
+        View {
+            px: self.px + dx,
+            py: self.py + dy,
+            ..self
+        }
+    }
+
+    /// The view zoomed by `factor` (within [`MIN_ZOOM`]…[`MAX_ZOOM`]) so that the world
+    /// point under the screen point (sx, sy) stays under it.
+    pub fn zoomed_at(self, factor: f64, sx: f64, sy: f64) -> View {
+        let zoom = (self.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+        let k = zoom / self.zoom;
+        View {
+            px: sx - (sx - self.px) * k,
+            py: sy - (sy - self.py) * k,
+            zoom,
+        }
+    }
+
+    /// A saved framing (a design's `view`), its zoom brought within reach.
+    pub fn from_saved(v: &sim_core::ViewSpec) -> View {
+        View {
+            px: v.x,
+            py: v.y,
+            zoom: v.zoom.clamp(MIN_ZOOM, MAX_ZOOM),
+        }
+    }
+
+    /// The view that centres the world box `bounds` (min x, min y, max x, max y) in a stage
+    /// `w` × `h` px with a margin, never below `min_zoom`; [`View::HOME`] when there is
+    /// nothing to frame. A design too wide to fit at `min_zoom` starts from its left edge
+    /// (where clients usually are).
+    pub fn fit(bounds: Option<(f64, f64, f64, f64)>, w: f64, h: f64, min_zoom: f64) -> View {
+        let Some((x0, y0, x1, y1)) = bounds else {
+            return View::HOME;
+        };
+        let fit = ((w - 2.0 * FIT_PAD) / (x1 - x0))
+            .min((h - 2.0 * FIT_PAD) / (y1 - y0))
+            .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
+        let zoom = fit.max(min_zoom);
+        let px = if fit < min_zoom {
+            FIT_PAD / 2.0 - x0 * zoom
+        } else {
+            (w - (x1 - x0) * zoom) / 2.0 - x0 * zoom
+        };
+        View {
+            px,
+            py: (h - (y1 - y0) * zoom) / 2.0 - y0 * zoom,
+            zoom,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn screen_and_world_are_inverse() {
+        let v = View {
+            px: -120.0,
+            py: 35.5,
+            zoom: 1.7,
+        };
+        let (wx, wy) = v.to_world(300.0, 200.0);
+        let (sx, sy) = v.to_screen(wx, wy);
+        assert!(close(sx, 300.0) && close(sy, 200.0));
+        assert_eq!(View::HOME.to_world(40.0, 40.0), (0.0, 0.0));
+    }
+
+    #[test]
+    fn zoom_about_a_point_keeps_that_point_fixed() {
+        let v = View {
+            px: 13.0,
+            py: -7.0,
+            zoom: 0.9,
+        };
+        for (factor, sx, sy) in [(1.25, 400.0, 300.0), (0.8, 0.0, 0.0), (3.0, -50.0, 900.0)] {
+            let before = v.to_world(sx, sy);
+            let z = v.zoomed_at(factor, sx, sy);
+            let after = z.to_world(sx, sy);
+            assert!(
+                close(before.0, after.0) && close(before.1, after.1),
+                "{factor}"
+            );
+        }
+    }
+
+    #[test]
+    fn zoom_stays_within_reach() {
+        let mut v = View::HOME;
+        for _ in 0..50 {
+            v = v.zoomed_at(1.25, 100.0, 100.0);
+        }
+        assert_eq!(v.zoom, MAX_ZOOM);
+        for _ in 0..50 {
+            v = v.zoomed_at(0.8, 100.0, 100.0);
+        }
+        assert_eq!(v.zoom, MIN_ZOOM);
+    }
+
+    #[test]
+    fn fit_centres_the_design_inside_the_margin() {
+        let b = (100.0, 50.0, 700.0, 350.0);
+        let (w, h) = (1000.0, 800.0);
+        let v = View::fit(Some(b), w, h, MIN_ZOOM);
+        // 600 × 300 world units into 920 × 720 px: limited by the width, capped at 1.5.
+        assert!(close(v.zoom, 1.5));
+        let (l, t) = v.to_screen(b.0, b.1);
+        let (r, bot) = v.to_screen(b.2, b.3);
+        assert!(close(l - 0.0, w - r), "centred horizontally");
+        assert!(close(t, h - bot), "centred vertically");
+        assert!(l >= FIT_PAD - 1e-9 && t >= FIT_PAD - 1e-9);
+        assert!(r <= w - FIT_PAD + 1e-9 && bot <= h - FIT_PAD + 1e-9);
+    }
+
+    #[test]
+    fn fit_shrinks_a_big_design_to_the_stage() {
+        let b = (0.0, 0.0, 4000.0, 1000.0);
+        let v = View::fit(Some(b), 1000.0, 800.0, MIN_ZOOM);
+        assert!(close(v.zoom, (1000.0 - 2.0 * FIT_PAD) / 4000.0));
+        let (l, _) = v.to_screen(0.0, 0.0);
+        let (r, _) = v.to_screen(4000.0, 0.0);
+        assert!(close(l, FIT_PAD) && close(r, 1000.0 - FIT_PAD));
+    }
+
+    #[test]
+    fn fit_never_goes_below_min_zoom_and_then_starts_at_the_left() {
+        let b = (300.0, 0.0, 10_300.0, 200.0);
+        let v = View::fit(Some(b), 1000.0, 800.0, 0.6);
+        assert!(close(v.zoom, 0.6));
+        let (l, _) = v.to_screen(300.0, 0.0);
+        assert!(close(l, FIT_PAD / 2.0));
+    }
+
+    #[test]
+    fn fit_of_nothing_is_home() {
+        assert_eq!(View::fit(None, 800.0, 600.0, 0.6), View::HOME);
+    }
+
+    #[test]
+    fn saved_views_are_brought_within_reach() {
+        let v = View::from_saved(&sim_core::ViewSpec {
+            x: 5.0,
+            y: 6.0,
+            zoom: 20.0,
+        });
+        assert_eq!(
+            v,
+            View {
+                px: 5.0,
+                py: 6.0,
+                zoom: MAX_ZOOM
+            }
+        );
+    }
+
+    #[test]
+    fn panning_moves_the_world_under_the_screen() {
+        let v = View::HOME.panned(10.0, -20.0);
+        assert_eq!(v.to_screen(0.0, 0.0), (50.0, 20.0));
+    }
+}
