@@ -816,18 +816,13 @@ pub fn set_edge_field(
     s.validate().map_err(|e| e.message)
 }
 
-/// Regions the core knows round trips for (others cost 100 ms; see `region_rtt_ms`).
-pub const KNOWN_REGIONS: &[&str] = &[
-    "us-east",
-    "us-west",
-    "eu-west",
-    "ap-northeast",
-    "ap-southeast",
-];
-
 /// The regions a node may be put in: the known ones, then any other the design uses.
 pub fn region_choices(s: &Scenario) -> Vec<String> {
-    let mut out: Vec<String> = KNOWN_REGIONS.iter().map(|r| r.to_string()).collect();
+    // The regions the core knows round trips for (others cost 100 ms; see `region_rtt_ms`).
+    let mut out: Vec<String> = sim_core::KNOWN_REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
     for r in s.nodes.iter().filter_map(|n| n.region.as_ref()) {
         if !out.contains(r) {
             out.push(r.clone());
@@ -860,8 +855,11 @@ pub fn set_placement(
         (!t.is_empty()).then(|| t.to_string())
     };
     if let Some(l) = label {
-        if l.chars().count() > 100 {
-            return Err("a label has at most 100 characters".to_string());
+        if l.chars().count() > sim_core::limits::MAX_LABEL_CHARS {
+            return Err(format!(
+                "a label has at most {} characters",
+                sim_core::limits::MAX_LABEL_CHARS
+            ));
         }
         node.label = clean(l);
     }

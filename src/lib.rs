@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use sim_core::{Command, Scenario};
+use sim_core::Scenario;
 use wasm_bindgen::JsCast;
 
 pub mod camera;
@@ -47,23 +47,6 @@ const THEME_KEY: &str = "playground.theme";
 pub struct Selection {
     pub nodes: BTreeSet<String>,
     pub edge: Option<(String, String)>,
-}
-
-/// The region-faults panel's handle (`regions.rs` takes this one context): the design to
-/// read the regions from, the notice, and run-time commands. Everything else takes the
-/// contexts of `state` it needs.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    pub design: RwSignal<Scenario>,
-    pub notice: state::Notice,
-    run: RunCtx,
-}
-
-impl Ctx {
-    /// Sends a run-time command at the current instant.
-    pub fn command(&self, c: Command) {
-        self.run.command(c);
-    }
 }
 
 /// The design to start with: the autosave if there is a readable one, else the demo.
@@ -111,11 +94,6 @@ pub fn App() -> impl IntoView {
     provide_context(camera);
     provide_context(sel);
     provide_context(chrome);
-    provide_context(Ctx {
-        design: dsg.design,
-        notice: chrome.notice,
-        run,
-    });
     let page = share::Page::new(cfg);
     provide_context(page);
     let storage_problem = msgs.first().cloned();

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use sim_core::Command;
 
 use crate::fields::regions_used;
-use crate::Ctx;
+use crate::state::{ChromeCtx, DesignCtx, RunCtx};
 
 /// A region picker bound to `value`.
 fn picker(
@@ -29,8 +29,10 @@ fn picker(
 
 #[component]
 pub fn RegionFaults() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let regions = Memo::new(move |_| ctx.design.with(regions_used));
+    let run = expect_context::<RunCtx>();
+    let dsg = expect_context::<DesignCtx>();
+    let chrome = expect_context::<ChromeCtx>();
+    let regions = Memo::new(move |_| dsg.design.with(regions_used));
     let one = RwSignal::new(String::new());
     let a = RwSignal::new(String::new());
     let b = RwSignal::new(String::new());
@@ -49,7 +51,7 @@ pub fn RegionFaults() -> impl IntoView {
     let outage = move |down: bool| {
         move |_: ev::MouseEvent| {
             let region = one.get_untracked();
-            ctx.command(if down {
+            run.command(if down {
                 Command::RegionOutage { region }
             } else {
                 Command::RegionRecover { region }
@@ -60,12 +62,12 @@ pub fn RegionFaults() -> impl IntoView {
         move |_: ev::MouseEvent| {
             let (a, b) = (a.get_untracked(), b.get_untracked());
             if a == b {
-                ctx.notice.set(Some(
+                chrome.notice.set(Some(
                     "Choose two different regions to partition.".to_string(),
                 ));
                 return;
             }
-            ctx.command(if cut {
+            run.command(if cut {
                 Command::PartitionRegions { a, b }
             } else {
                 Command::HealRegions { a, b }
