@@ -368,7 +368,7 @@ mod design_edits {
         model::connect(&mut s, "db-1", "db-2").unwrap();
         assert!(model::check_connect(&s, "db-3", "db-2")
             .unwrap_err()
-            .contains("another primary"));
+            .contains("one primary"));
         model::connect(&mut s, "cache-1", "db-1").unwrap();
         assert!(model::check_connect(&s, "cache-1", "db-3")
             .unwrap_err()
