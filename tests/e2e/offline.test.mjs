@@ -18,32 +18,57 @@ after(async () => env?.close());
 
 const ready = (page) => page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
 
+/** Serves a copy of dist/ (so a test may change it or stop serving it); `stop()` ends it. */
+async function servedCopy() {
+  const dir = await mkdtemp(join(tmpdir(), "playground-sw-"));
+  await cp(DIST, dir, { recursive: true });
+  const server = await serve(dir);
+  return {
+    dir,
+    base: `http://127.0.0.1:${server.address().port}/`,
+    stop() {
+      server.close();
+      server.closeAllConnections();
+    },
+    async remove() {
+      this.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 test("once loaded, the page loads and runs offline", async () => {
-  const page = await env.page({ viewport: DESKTOP });
-  await page.goto(env.base);
-  await ready(page);
-  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
-  await page.context().setOffline(true);
-  await page.reload();
-  await ready(page);
-  await play(page);
-  await waitClock(page, 1);
-  assert.ok(await page.locator(".stage .node").count() > 0, "the design is drawn");
-  // A preset opens offline too (the page is cached whatever its query).
-  await page.goto(`${env.base}?preset=url-shortener`);
-  await ready(page);
-  assert.ok(await page.locator("[data-testid=lesson]").count() > 0, "the preset's lesson is shown");
-  await page.context().setOffline(false);
-  assert.deepEqual(page.errors, [], "no console errors");
-  await page.context().close();
+  const site = await servedCopy();
+  try {
+    const page = await env.page({ viewport: DESKTOP });
+    await page.goto(site.base);
+    await ready(page);
+    await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+    // No network at all: the browser is offline and the server is gone.
+    await page.context().setOffline(true);
+    site.stop();
+    await page.reload();
+    await ready(page);
+    await play(page);
+    await waitClock(page, 1);
+    assert.ok(await page.locator(".stage .node").count() > 0, "the design is drawn");
+    // A preset opens offline too (the page is cached whatever its query).
+    await page.goto(`${site.base}?preset=url-shortener`);
+    await ready(page);
+    assert.ok(await page.locator("[data-testid=lesson]").count() > 0, "the preset's lesson is shown");
+    await play(page);
+    await waitClock(page, 1);
+    assert.deepEqual(page.errors, [], "no console errors");
+    await page.context().close();
+  } finally {
+    await site.remove();
+  }
 });
 
 test("a new version is picked up on the next visit, and the page says so", async () => {
   // A copy of the bundle, so that a "new version" can be published without touching dist/.
-  const dir = await mkdtemp(join(tmpdir(), "playground-sw-"));
-  await cp(DIST, dir, { recursive: true });
-  const server = await serve(dir);
-  const base = `http://127.0.0.1:${server.address().port}/`;
+  const site = await servedCopy();
+  const { dir, base } = site;
   try {
     const page = await env.page({ viewport: DESKTOP });
     await page.goto(base);
@@ -74,8 +99,7 @@ test("a new version is picked up on the next visit, and the page says so", async
     assert.deepEqual(page.errors, [], "no console errors");
     await page.context().close();
   } finally {
-    server.close();
-    await rm(dir, { recursive: true, force: true });
+    await site.remove();
   }
 });
 
