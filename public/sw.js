@@ -13,13 +13,20 @@ const CACHE = "playground-v1";
 const PAGE = new URL("./", self.location).href;
 const MARKER = new URL("./__updated", self.location).href;
 
-/** Same-origin files a page names in href="…" or src="…", sorted. */
+/** Same-origin files a page names (href="…", src="…", or a quoted file name in an inline
+ *  script such as Trunk's `import init from '/app-1a2b.js'`), sorted. */
 function assetsOf(html) {
   const urls = new Set();
-  for (const m of html.matchAll(/\b(?:href|src)\s*=\s*["']([^"'#]+)["']/g)) {
+  const found = [
+    ...html.matchAll(/\b(?:href|src)\s*=\s*["']([^"'#]+)["']/g),
+    ...html.matchAll(/["']((?:\.{0,2}\/)?[\w\-./]+\.(?:js|mjs|wasm|css|svg|png|webmanifest))["']/g),
+  ];
+  for (const m of found) {
     try {
       const url = new URL(m[1], PAGE);
-      if (url.origin === self.location.origin && url.href !== PAGE) urls.add(url.href);
+      if (url.origin === self.location.origin && url.href !== PAGE && url.href !== self.location.href) {
+        urls.add(url.href);
+      }
     } catch {
       // Not a URL: skip.
     }
