@@ -1,5 +1,6 @@
 //! The metrics dock: golden-signal figures and charts, data-tier figures (when the design
-//! has a data tier) and the monthly cost, SLO alerts, the event log.
+//! has a data tier) and the monthly cost, SLO alerts, and a fold (closed at first, its
+//! state remembered) with the scheduled-events timeline and the event log.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -8,6 +9,10 @@ use crate::charts::{self, Line};
 use crate::datatier;
 use crate::panels::offered;
 use crate::state::{DesignCtx, RunCtx};
+use crate::storage;
+
+/// Local-storage key of the fold's state: "open" or "closed".
+const MORE_KEY: &str = "playground.dock-more";
 
 /// Windows shown in the charts (seconds at the default 1 s window).
 const CHART_WINDOWS: usize = 120;
@@ -118,8 +123,22 @@ pub fn Dock() -> impl IntoView {
         run.snap
             .with(|s| s.log.iter().rev().take(200).cloned().collect::<Vec<_>>())
     });
+    let more = RwSignal::new(matches!(storage::load(MORE_KEY), Ok(Some(v)) if v == "open"));
+    let toggle_more = move |_| {
+        more.update(|m| *m = !*m);
+        // Where storage fails the fold still works; it is merely not remembered.
+        let _ = storage::save(
+            MORE_KEY,
+            if more.get_untracked() {
+                "open"
+            } else {
+                "closed"
+            },
+        );
+    };
+    let scheduled = move || dsg.design.with(|d| d.events.len());
     view! {
-        <section class="dock" aria-label="Metrics dock">
+        <section class="dock" aria-label="Metrics dock" class:more-open=move || more.get()>
             <div class="kpis">
                 {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
                 {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(dsg))))}
@@ -132,8 +151,17 @@ pub fn Dock() -> impl IntoView {
                 {move || data.get().into_iter().enumerate().map(|(i, (testid, label, value))| view! {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
+                <button class="more-toggle" data-testid="more-toggle" aria-controls="dock-more" aria-expanded=move || more.get().to_string()
+                    on:click=toggle_more title="Show or hide the scheduled-events timeline and the event log">
+                    <span aria-hidden="true">{move || if more.get() { "▾ " } else { "▸ " }}</span>
+                    "Timeline and event log"
+                    {move || match scheduled() {
+                        0 => String::new(),
+                        1 => " · 1 scheduled".to_string(),
+                        n => format!(" · {n} scheduled"),
+                    }}
+                </button>
             </div>
-            <crate::timeline::Timeline/>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
                     <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>
@@ -143,6 +171,9 @@ pub fn Dock() -> impl IntoView {
                 <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" aria-label="Throughput chart"></canvas></figure>
                 <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" aria-label="Latency chart"></canvas></figure>
                 <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" aria-label="Errors by cause chart"></canvas></figure>
+            </div>
+            <div class="dock-more" id="dock-more" data-testid="dock-more">
+                <crate::timeline::Timeline/>
                 <figure class="log-fig"><figcaption>"Event log"</figcaption>
                     {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
                     <ol class="log" data-testid="event-log" aria-label="Event log">

@@ -1,4 +1,5 @@
-//! The run bar, the palette with the traffic controls, and the help dialog.
+//! The run bar (with the first visit's hint), the palette with the traffic controls, and
+//! the help dialog.
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -8,6 +9,10 @@ use crate::canvas::add_at;
 use crate::charts;
 use crate::model::{self, KINDS};
 use crate::state::{self, CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
+use crate::storage;
+
+/// Local-storage key set when the first visit's hint is dismissed.
+const HINT_KEY: &str = "playground.hint-dismissed";
 
 /// Speeds offered; infinity is fast-forward.
 const SPEEDS: &[(f64, &str)] = &[
@@ -120,6 +125,36 @@ pub fn RunBar() -> impl IntoView {
             {move || chrome.storage_msg.get().map(|m| view! { <p class="storage-msg" role="alert" data-testid="storage-msg">{m}</p> })}
             <crate::share::LinkBanner/>
         </header>
+        <FirstVisitHint/>
+    }
+}
+
+/// What to do first, in a corner of the canvas until dismissed (remembered where storage
+/// works; where it does not, it shows on every visit). Never in an embed. It covers no
+/// control: only its own button takes the pointer.
+#[component]
+fn FirstVisitHint() -> impl IntoView {
+    let embed = expect_context::<crate::share::Page>()
+        .cfg
+        .with_value(|c| c.embed);
+    let dismissed = matches!(storage::load(HINT_KEY), Ok(Some(_)));
+    let shown = RwSignal::new(!embed && !dismissed);
+    let dismiss = move |_| {
+        shown.set(false);
+        let _ = storage::save(HINT_KEY, "1");
+    };
+    move || {
+        shown.get().then(|| {
+            view! {
+                <aside class="first-hint" role="note" aria-label="Getting started" data-testid="first-hint">
+                    <p>
+                        <b>"New here? "</b>"Press "<b>"▶ Play"</b>" to send traffic through the design, "
+                        "click a component to see and change it, or open "<b>"Presets"</b>" for guided designs."
+                    </p>
+                    <button data-testid="dismiss-hint" on:click=dismiss aria-label="Dismiss the hint">"Got it"</button>
+                </aside>
+            }
+        })
     }
 }
 

@@ -34,6 +34,8 @@ const saved = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k))
 
 test("timeline: a kill scheduled at 5 s fires at 5 s on play, is kept on reload, can be edited and deleted", async () => {
   const page = await openDesign(env, design());
+  // The timeline is in the dock's fold, closed at first; opened, it stays open on reload.
+  await page.click("[data-testid=more-toggle]");
   await page.fill("[data-testid=tl-at]", "5");
   await page.selectOption("[data-testid=tl-kind]", { label: "Kill a component" });
   await page.selectOption("[data-testid=tl-target]", "web-2");
