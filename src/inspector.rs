@@ -549,7 +549,13 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
             <h3>{format!("Link {from} → {to}")}</h3>
             <p>{move || link_state().map(|(st, rps, dropped)| format!(
                 "{} · {} req/s · {} dropped",
-                match st { EdgeState::Up => "up".to_string(), EdgeState::Partitioned => "cut".to_string(), EdgeState::Slow { factor } => format!("slow ×{factor}") },
+                match st {
+                    EdgeState::Up => "up".to_string(),
+                    EdgeState::Partitioned => "cut".to_string(),
+                    EdgeState::Slow { factor } => format!("slow ×{factor}"),
+                    EdgeState::Lossy { fraction } => format!("losing {}%", fraction * 100.0),
+                    EdgeState::Capped { rps } => format!("capped at {rps} req/s"),
+                },
                 charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
             <form class="fields" on:submit=|e| e.prevent_default()>
                 {fields::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}

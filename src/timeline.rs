@@ -19,6 +19,8 @@ enum Kind {
     Slow,
     Flush,
     Cut,
+    Loss,
+    Cap,
     Heal,
     SplitRegions,
     JoinRegions,
@@ -34,6 +36,8 @@ const KINDS: &[(Kind, &str)] = &[
     (Kind::Slow, "Slow a component"),
     (Kind::Flush, "Flush a cache"),
     (Kind::Cut, "Cut a link"),
+    (Kind::Loss, "Packet loss on a link"),
+    (Kind::Cap, "Bandwidth cap on a link"),
     (Kind::Heal, "Heal a link"),
     (Kind::SplitRegions, "Partition two regions"),
     (Kind::JoinRegions, "Heal two regions"),
@@ -46,13 +50,31 @@ const ARROW: &str = " → ";
 
 impl Kind {
     fn uses_factor(self) -> bool {
-        matches!(self, Kind::Spike | Kind::Slow)
+        matches!(self, Kind::Spike | Kind::Slow | Kind::Loss | Kind::Cap)
+    }
+    /// What the factor field holds, and its bounds.
+    fn factor_range(self) -> (&'static str, f64, f64) {
+        match self {
+            Kind::Loss => ("the loss (%)", 0.0, 100.0),
+            Kind::Cap => (
+                "the cap (req/s)",
+                sim_core::limits::LINK_CAP_RPS.min,
+                sim_core::limits::LINK_CAP_RPS.max,
+            ),
+            _ => ("the factor", 1.0, 1000.0),
+        }
     }
     /// Whether a duration applies (for a spike it is required; for faults it adds the repair).
     fn uses_duration(self) -> bool {
         matches!(
             self,
-            Kind::Spike | Kind::Slow | Kind::Cut | Kind::SplitRegions | Kind::Outage
+            Kind::Spike
+                | Kind::Slow
+                | Kind::Cut
+                | Kind::Loss
+                | Kind::Cap
+                | Kind::SplitRegions
+                | Kind::Outage
         )
     }
     fn uses_second_region(self) -> bool {
@@ -72,7 +94,7 @@ impl Kind {
             Kind::Spike => nodes(|k| matches!(k, NodeKind::Client(_))),
             Kind::Flush => nodes(|k| matches!(k, NodeKind::Cache(_) | NodeKind::Cdn(_))),
             Kind::Kill | Kind::Revive | Kind::Slow => nodes(|_| true),
-            Kind::Cut | Kind::Heal => d
+            Kind::Cut | Kind::Loss | Kind::Cap | Kind::Heal => d
                 .edges
                 .iter()
                 .map(|e| format!("{}{ARROW}{}", e.from, e.to))
@@ -111,7 +133,12 @@ fn build(d: &Draft) -> Result<Vec<ScheduledCommand>, String> {
         return Err("choose what the event acts on".to_string());
     }
     let factor = if kind.uses_factor() {
-        number(&d.factor, "the factor", 1.0, 1000.0)?
+        let (what, lo, hi) = kind.factor_range();
+        let v = number(&d.factor, what, lo, hi)?;
+        if kind == Kind::Cap && v <= lo {
+            return Err(format!("{what} must be above {lo}"));
+        }
+        v
     } else {
         1.0
     };
@@ -169,6 +196,23 @@ fn build(d: &Draft) -> Result<Vec<ScheduledCommand>, String> {
                     Some(Command::Heal { from, to }),
                 )
             }
+        }
+        Kind::Loss | Kind::Cap => {
+            let (from, to) = link()?;
+            let first = if kind == Kind::Loss {
+                Command::Loss {
+                    from: from.clone(),
+                    to: to.clone(),
+                    fraction: factor / 100.0,
+                }
+            } else {
+                Command::Cap {
+                    from: from.clone(),
+                    to: to.clone(),
+                    rps: factor,
+                }
+            };
+            (first, Some(Command::Heal { from, to }))
         }
         Kind::SplitRegions | Kind::JoinRegions => {
             let (a, b) = regions()?;
@@ -232,6 +276,16 @@ fn draft_of(e: &ScheduledCommand) -> Option<Draft> {
             d(Kind::Cut, &format!("{from}{ARROW}{to}"), "", 1.0, 0.0)
         }
         Command::Heal { from, to } => d(Kind::Heal, &format!("{from}{ARROW}{to}"), "", 1.0, 0.0),
+        Command::Loss { from, to, fraction } => d(
+            Kind::Loss,
+            &format!("{from}{ARROW}{to}"),
+            "",
+            fraction * 100.0,
+            0.0,
+        ),
+        Command::Cap { from, to, rps } => {
+            d(Kind::Cap, &format!("{from}{ARROW}{to}"), "", *rps, 0.0)
+        }
         Command::PartitionRegions { a, b } => d(Kind::SplitRegions, a, b, 1.0, 0.0),
         Command::HealRegions { a, b } => d(Kind::JoinRegions, a, b, 1.0, 0.0),
         Command::RegionOutage { region } => d(Kind::Outage, region, "", 1.0, 0.0),
@@ -255,6 +309,10 @@ pub fn describe(c: &Command) -> String {
         Command::FlushCache { id } => format!("flush {id}"),
         Command::Partition { from, to } => format!("cut {from} → {to}"),
         Command::Heal { from, to } => format!("heal {from} → {to}"),
+        Command::Loss { from, to, fraction } => {
+            format!("lose {}% on {from} → {to}", fraction * 100.0)
+        }
+        Command::Cap { from, to, rps } => format!("cap {from} → {to} at {rps} req/s"),
         Command::PartitionRegions { a, b } => format!("partition {a} | {b}"),
         Command::HealRegions { a, b } => format!("heal {a} | {b}"),
         Command::RegionOutage { region } => format!("outage of {region}"),
@@ -457,7 +515,7 @@ pub fn Timeline() -> impl IntoView {
                     <select data-testid="tl-target2" aria-label="Other region" prop:value=t2_v on:change=t2_in>{options(|d| &d.target2)}</select>
                 </Show>
                 <Show when=move || kind().uses_factor()>
-                    <label class="field-inline">"×"
+                    <label class="field-inline">{move || match kind() { Kind::Loss => "loss % ", Kind::Cap => "req/s ", _ => "×" }}
                         <input type="text" inputmode="decimal" class="num short" data-testid="tl-x" prop:value=x_v on:input=x_in/>
                     </label>
                 </Show>

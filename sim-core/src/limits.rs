@@ -182,6 +182,12 @@ pub const LINK_LATENCY_MS: Range<f64> = Range::new(0.0, MAX_MS);
 pub const EDGE_WEIGHT: Range<u32> = Range::new(1, 1000);
 /// `edges[i].state.slow.factor`: latency multiplier of a slow link.
 pub const LINK_SLOW_FACTOR: Range<f64> = Range::new(1.0, 1e6);
+/// `edges[i].state.lossy.fraction` and the `loss` command's `fraction`: share of requests a
+/// lossy link loses.
+pub const LINK_LOSS_FRACTION: Range<f64> = Range::new(0.0, 1.0);
+/// `edges[i].state.capped.rps` and the `cap` command's `rps`: requests per second a capped
+/// link carries.
+pub const LINK_CAP_RPS: Range<f64> = Range::above(0.0, 1e7);
 /// The `slow` command's `factor`: service-time multiplier of a node (1 restores).
 pub const NODE_SLOW_FACTOR: Range<f64> = Range::above(0.0, 1e6);
 /// The `spike` command's `multiplier` of a client's rate.

@@ -68,7 +68,25 @@ pub enum Command {
         /// Callee id.
         to: String,
     },
-    /// Restore a cut or slow link.
+    /// Lose a fraction of the requests sent over the link from → to (packet loss).
+    Loss {
+        /// Caller id.
+        from: String,
+        /// Callee id.
+        to: String,
+        /// Share of requests lost, in [0, 1].
+        fraction: f64,
+    },
+    /// Cap the link from → to at `rps` requests per second; the rest queue.
+    Cap {
+        /// Caller id.
+        from: String,
+        /// Callee id.
+        to: String,
+        /// Requests per second the link carries.
+        rps: f64,
+    },
+    /// Restore a cut, slow, lossy or capped link.
     Heal {
         /// Caller id.
         from: String,

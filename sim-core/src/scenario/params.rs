@@ -397,4 +397,16 @@ pub enum EdgeState {
         /// Latency multiplier (≥ 1).
         factor: f64,
     },
+    /// A fraction of the requests sent over it is lost: the caller hears nothing and
+    /// learns of it by its timeout (at once, as a timeout, when it has none).
+    Lossy {
+        /// Share of requests lost, in [0, 1].
+        fraction: f64,
+    },
+    /// It carries at most `rps` requests per second, one after another; the rest queue
+    /// (first come, first served) until the link is free.
+    Capped {
+        /// Requests per second it carries.
+        rps: f64,
+    },
 }

@@ -109,6 +109,8 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
         Command::ReconfigureNode { kind, .. } => validate_kind(&format!("{p}.reconfigure_node.kind"), kind),
         Command::AddEdge(e) | Command::ReconfigureEdge(e) => validate_edge(p, e),
         Command::Slow { factor, .. } => check(&format!("{p}.slow.factor"), *factor, limits::NODE_SLOW_FACTOR),
+        Command::Loss { fraction, .. } => check(&format!("{p}.loss.fraction"), *fraction, limits::LINK_LOSS_FRACTION),
+        Command::Cap { rps, .. } => check(&format!("{p}.cap.rps"), *rps, limits::LINK_CAP_RPS),
         Command::SetRate { rate_rps, .. } => {
             check(&format!("{p}.set_rate.rate_rps"), *rate_rps, limits::CLIENT_RATE_RPS)
         }
@@ -323,8 +325,13 @@ fn validate_link(p: &str, e: &EdgeSpec) -> Result<(), Error> {
     check(&format!("{p}.latency_ms"), e.latency_ms, limits::LINK_LATENCY_MS)?;
     check(&format!("{p}.jitter_ms"), e.jitter_ms, limits::LINK_LATENCY_MS)?;
     count(&format!("{p}.weight"), e.weight, limits::EDGE_WEIGHT)?;
-    if let EdgeState::Slow { factor } = e.state {
-        check(&format!("{p}.state.slow.factor"), factor, limits::LINK_SLOW_FACTOR)?;
+    match e.state {
+        EdgeState::Slow { factor } => check(&format!("{p}.state.slow.factor"), factor, limits::LINK_SLOW_FACTOR)?,
+        EdgeState::Lossy { fraction } => {
+            check(&format!("{p}.state.lossy.fraction"), fraction, limits::LINK_LOSS_FRACTION)?
+        }
+        EdgeState::Capped { rps } => check(&format!("{p}.state.capped.rps"), rps, limits::LINK_CAP_RPS)?,
+        EdgeState::Up | EdgeState::Partitioned => {}
     }
     Ok(())
 }

@@ -94,10 +94,20 @@ impl Sim {
             self.send_into_partition(id, node, edge, token, req.traced);
             return;
         }
-        if let Some(t) = self.nodes[node].call_timeout() {
+        let timeout = self.nodes[node].call_timeout();
+        if let Some(t) = timeout {
             self.schedule(now.after(t), Timer::Timeout { call: id, token });
         }
         let mut lat = self.edge_latency(node, edge);
+        let state = self.edges[edge].spec.state;
+        match state {
+            EdgeState::Lossy { fraction } if self.loses(edge, fraction) => {
+                self.lose_request(id, node, edge, token, req.traced, timeout.is_some());
+                return;
+            }
+            EdgeState::Capped { rps } => lat = SimDuration(lat.0 + self.cap_delay(edge, rps).0),
+            _ => {}
+        }
         if self.data.regions_used {
             lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
         }
@@ -128,6 +138,23 @@ impl Sim {
                 self.schedule(now.after(t), Timer::Timeout { call: id, token });
             }
             None => self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Partition), ver: 0 }),
+        }
+    }
+
+    /// The request of call `id` at `node` is lost on the lossy `edge`: the caller learns of
+    /// it by its timeout, or at once (as a timeout) when it has none.
+    #[cold]
+    #[inline(never)]
+    fn lose_request(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: bool, timed: bool) {
+        let now = self.now;
+        let e = &mut self.edges[edge];
+        e.dropped += 1;
+        if traced {
+            let to = e.to;
+            self.trace(Hop { from: node, to, depart: now, arrive: now, response: false, outcome: Err(Cause::Timeout) });
+        }
+        if !timed {
+            self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Timeout), ver: 0 });
         }
     }
 

@@ -84,10 +84,12 @@ impl Sim {
                 self.nodes[n].slow = *factor;
                 self.log(format!("{id} slowed ×{factor} at {}", fmt_s(now)));
             }
-            Command::Partition { from, to } | Command::Heal { from, to } => {
-                let cut = matches!(command, Command::Partition { .. });
-                self.partition_link(from, to, cut)?;
+            Command::Partition { from, to } => self.set_link_state(from, to, EdgeState::Partitioned)?,
+            Command::Heal { from, to } => self.set_link_state(from, to, EdgeState::Up)?,
+            Command::Loss { from, to, fraction } => {
+                self.set_link_state(from, to, EdgeState::Lossy { fraction: *fraction })?
             }
+            Command::Cap { from, to, rps } => self.set_link_state(from, to, EdgeState::Capped { rps: *rps })?,
             Command::SetRate { client, rate_rps } => {
                 let n = self.client_index(client, "command.set_rate.client")?;
                 if let NodeKind::Client(c) = &mut self.nodes[n].kind {

@@ -60,12 +60,14 @@ impl Sim {
         true
     }
 
-    /// Cuts (or heals) the link `from -> to` (every instance's, for an autoscaling group); a
-    /// replica behind a healed link receives the writes held while it was cut.
-    pub(super) fn partition_link(&mut self, from: &str, to: &str, cut: bool) -> Result<(), Error> {
+    /// Sets the state of the link `from -> to` (every instance's, for an autoscaling group):
+    /// cut, lossy, capped, or up again; a replica behind a link no longer cut receives the
+    /// writes held while it was.
+    pub(super) fn set_link_state(&mut self, from: &str, to: &str, state: EdgeState) -> Result<(), Error> {
         let now = self.now;
+        let cut = state == EdgeState::Partitioned;
         for e in self.edges_for(from, to)? {
-            self.edges[e].spec.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+            self.edges[e].spec.state = state;
             if !cut {
                 self.db_link_healed(e);
             }
@@ -73,11 +75,39 @@ impl Sim {
         let f = self.node_index(from, "command.partition.from")?;
         if let Runtime::Group(g) = &mut self.nodes[f].rt {
             for t in g.templates.iter_mut().filter(|t| t.to == to) {
-                t.state = if cut { EdgeState::Partitioned } else { EdgeState::Up };
+                t.state = state;
             }
         }
-        let verb = if cut { "partitioned" } else { "healed" };
-        self.log(format!("link {from} -> {to} {verb} at {}", fmt_s(now)));
+        let what = match state {
+            EdgeState::Up => "healed".to_string(),
+            EdgeState::Partitioned => "partitioned".to_string(),
+            EdgeState::Slow { factor } => format!("slowed ×{factor}"),
+            EdgeState::Lossy { fraction } => format!("losing {}%", fraction * 100.0),
+            EdgeState::Capped { rps } => format!("capped at {rps} req/s"),
+        };
+        self.log(format!("link {from} -> {to} {what} at {}", fmt_s(now)));
         Ok(())
+    }
+
+    /// Whether the lossy `edge` loses the request now sent over it, by the link's own
+    /// stream.
+    pub(super) fn loses(&mut self, edge: EdgeIx, fraction: f64) -> bool {
+        let seed = self.seed;
+        let e = &mut self.edges[edge];
+        let rng = e.loss_rng.get_or_insert_with(|| {
+            let name = format!("loss:{}->{}", e.spec.from, e.spec.to);
+            Box::new(random::node_stream(seed, &name))
+        });
+        random::uniform(rng) < fraction
+    }
+
+    /// How long a request sent now over the `edge` capped at `rps` waits for the link, plus
+    /// its own time on it (1 / rps): the link carries one request after another.
+    pub(super) fn cap_delay(&mut self, edge: EdgeIx, rps: f64) -> SimDuration {
+        let now = self.now;
+        let e = &mut self.edges[edge];
+        let start = if e.cap_free_at > now { e.cap_free_at } else { now };
+        e.cap_free_at = start.after(SimDuration::from_millis_f64(1000.0 / rps));
+        e.cap_free_at.since(now)
     }
 }

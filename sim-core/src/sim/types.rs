@@ -363,6 +363,11 @@ pub(super) struct Edge {
     pub(super) hc_fails: u32,
     pub(super) hc_oks: u32,
     pub(super) wrr_current: i64,
+    /// The link's own stream for packet loss, made when it first loses (so that no other
+    /// number of a run changes).
+    pub(super) loss_rng: Option<Box<rand_pcg::Pcg64>>,
+    /// When a capped link is free to carry the next request.
+    pub(super) cap_free_at: SimTime,
 }
 
 impl Edge {
@@ -384,6 +389,8 @@ impl Edge {
             hc_fails: 0,
             hc_oks: 0,
             wrr_current: 0,
+            loss_rng: None,
+            cap_free_at: SimTime::ZERO,
         }
     }
 }

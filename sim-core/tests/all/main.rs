@@ -1,6 +1,7 @@
 //! sim-core's integration tests: one binary (one link), a module per area.
 
 mod behaviour;
+mod chaos;
 mod common;
 mod data_invariants;
 mod data_tier;

@@ -1,0 +1,160 @@
+//! Link faults beyond cuts (packet loss, a bandwidth cap) and load shedding by priority,
+//! checked against their theory over many requests.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use sim_core::{Command, Scenario, ScheduledCommand, Sim, SimTime};
+
+/// A client at `rate` req/s → an app server with fast constant service, over a link in
+/// `state`; `client` adds the client's own parameters.
+fn lossy_design(rate: f64, state: Value, client: Value) -> Scenario {
+    let mut c = json!({ "rate_rps": rate });
+    if let (Some(c), Some(extra)) = (c.as_object_mut(), client.as_object()) {
+        c.extend(extra.clone());
+    }
+    scenario(json!({ "version": 2, "nodes": [
+        { "id": "users", "kind": { "client": c } },
+        { "id": "app", "kind": { "server": { "workers": 64, "queue_capacity": 10000,
+            "service_time": { "constant": { "ms": 1.0 } } } } } ],
+        "edges": [ { "from": "users", "to": "app", "state": state } ] }))
+}
+
+/// Failed and finished requests of a run.
+fn failed_of(s: &Scenario, seed: u64, duration_s: f64) -> (u64, u64) {
+    let snap = run(s, seed, duration_s);
+    let g = &snap.global;
+    (g.failed.total(), g.completed + g.failed.total())
+}
+
+/// Asserts `k` failures out of `n` are a Binomial(n, p) draw: within five standard
+/// deviations of n·p (a false alarm about once in 1.7 million).
+fn assert_binomial(what: &str, k: u64, n: u64, p: f64) {
+    let (n_f, k_f) = (n as f64, k as f64);
+    let sd = (n_f * p * (1.0 - p)).sqrt();
+    assert!(n > 5_000, "{what}: only {n} requests");
+    assert!((k_f - n_f * p).abs() < 5.0 * sd, "{what}: {k} of {n} failed, expected {:.0} ± {:.0}", n_f * p, 5.0 * sd);
+}
+
+#[test]
+fn packet_loss_fails_its_fraction_of_requests_without_retries() {
+    let s = lossy_design(200.0, json!({ "lossy": { "fraction": 0.1 } }), json!({ "timeout_ms": 200.0 }));
+    let (mut k, mut n) = (0, 0);
+    for seed in 1..=5 {
+        let (f, t) = failed_of(&s, seed, 30.0);
+        k += f;
+        n += t;
+    }
+    assert_binomial("10 % loss, no retries", k, n, 0.1);
+    // Every failure is a timeout: the caller heard nothing.
+    let snap = run(&s, 1, 30.0);
+    assert_eq!(snap.global.failed.timeout, snap.global.failed.total());
+    let edge = &snap.edges[0];
+    assert!(edge.dropped > 0 && edge.dropped >= snap.global.failed.total());
+}
+
+#[test]
+fn packet_loss_without_a_timeout_fails_at_once() {
+    let s = lossy_design(200.0, json!({ "lossy": { "fraction": 0.1 } }), json!({}));
+    let snap = run(&s, 3, 60.0);
+    let g = &snap.global;
+    assert_binomial("10 % loss, no timeout", g.failed.timeout, g.completed + g.failed.total(), 0.1);
+    assert!(g.in_flight < 20, "lost requests must not wait forever: {} in flight", g.in_flight);
+}
+
+#[test]
+fn packet_loss_with_retries_fails_fewer() {
+    // Two retries: a request fails only when all three attempts are lost, p³ = 0.001.
+    let retry = json!({ "timeout_ms": 50.0, "retry": { "max_retries": 2, "base_backoff_ms": 10.0 } });
+    let s = lossy_design(200.0, json!({ "lossy": { "fraction": 0.1 } }), retry);
+    let (mut k, mut n) = (0, 0);
+    for seed in 1..=5 {
+        let (f, t) = failed_of(&s, seed, 30.0);
+        k += f;
+        n += t;
+    }
+    assert_binomial("10 % loss, two retries", k, n, 0.001);
+    assert!((k as f64) < 0.01 * n as f64);
+}
+
+#[test]
+fn packet_loss_scheduled_on_the_timeline_starts_and_heals() {
+    let mut s = lossy_design(200.0, json!("up"), json!({ "timeout_ms": 100.0 }));
+    let at = |at_s: f64, command: Command| ScheduledCommand { at_s, command };
+    let (from, to) = ("users".to_string(), "app".to_string());
+    s.events = vec![
+        at(10.0, Command::Loss { from: from.clone(), to: to.clone(), fraction: 0.1 }),
+        at(40.0, Command::Heal { from, to }),
+    ];
+    let mut sim = Sim::with_seed(&s, 7).unwrap();
+    sim.step_until(SimTime::from_secs_f64(10.0), u64::MAX);
+    let before = sim.snapshot().global;
+    assert_eq!(before.failed.total(), 0, "no loss before the event");
+    sim.step_until(SimTime::from_secs_f64(40.0), u64::MAX);
+    let during = sim.snapshot().global;
+    let n = during.completed + during.failed.total() - before.completed;
+    assert_binomial("loss from 10 s to 40 s", during.failed.total(), n, 0.1);
+    sim.step_until(SimTime::from_secs_f64(60.0), u64::MAX);
+    let after = sim.snapshot().global;
+    // Only requests sent just before the heal may still time out after it.
+    assert!(after.failed.total() - during.failed.total() < 10);
+}
+
+#[test]
+fn packet_loss_does_not_change_the_other_numbers_of_a_run() {
+    // A lossless lossy link draws its own stream only: the run is the one on an up link.
+    let up = run(&lossy_design(100.0, json!("up"), json!({})), 5, 20.0);
+    let zero = run(&lossy_design(100.0, json!({ "lossy": { "fraction": 0.0 } }), json!({})), 5, 20.0);
+    assert_eq!(up.global, zero.global);
+}
+
+#[test]
+fn link_fault_parameters_out_of_range_name_the_field() {
+    let bad = |state: Value| {
+        let v = json!({ "version": 2, "nodes": [
+            { "id": "users", "kind": { "client": { "rate_rps": 1.0 } } },
+            { "id": "app", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+                "service_time": { "constant": { "ms": 1.0 } } } } } ],
+            "edges": [ { "from": "users", "to": "app", "state": state } ] });
+        Scenario::from_json(&v.to_string()).unwrap_err()
+    };
+    assert_eq!(bad(json!({ "lossy": { "fraction": 1.5 } })).path, "edges[0].state.lossy.fraction");
+    assert_eq!(bad(json!({ "capped": { "rps": 0.0 } })).path, "edges[0].state.capped.rps");
+    let mut s = lossy_design(1.0, json!("up"), json!({}));
+    s.events = vec![ScheduledCommand {
+        at_s: 1.0,
+        command: Command::Loss { from: "users".into(), to: "app".into(), fraction: -0.1 },
+    }];
+    let e = Scenario::from_json(&serde_json::to_string(&s).unwrap()).unwrap_err();
+    assert!(e.path.ends_with("loss.fraction"), "{}", e.path);
+}
+
+#[test]
+fn bandwidth_cap_queues_like_md1() {
+    // Poisson arrivals λ = 50/s on a link carrying μ = 100 req/s, one at a time: an M/D/1
+    // queue, W = 1/μ + ρ / (2μ(1-ρ)) = 10 ms + 5 ms; the app adds its 1 ms.
+    let (lambda, mu) = (50.0, 100.0);
+    let s = lossy_design(lambda, json!({ "capped": { "rps": mu } }), json!({}));
+    let rho = lambda / mu;
+    let theory = 1.0 / mu + rho / (2.0 * mu * (1.0 - rho)) + 0.001;
+    let w: Vec<f64> = (1..=20).map(|seed| run(&s, seed, 200.0).global.latency.mean_ms / 1e3).collect();
+    assert_close("M/D/1 sojourn through a capped link", &w, theory, 0.03, 0.01, "1..=20");
+}
+
+#[test]
+fn bandwidth_cap_bounds_throughput_and_the_rest_queue() {
+    // Offered 200 req/s on a link carrying 100: it delivers at most 100 per second and the
+    // backlog grows by about 100 per second.
+    let s = lossy_design(200.0, json!({ "capped": { "rps": 100.0 } }), json!({}));
+    let mut sim = Sim::with_seed(&s, 11).unwrap();
+    let mut backlog = 0;
+    for t in [10.0, 20.0, 30.0] {
+        sim.step_until(SimTime::from_secs_f64(t), u64::MAX);
+        let snap = sim.snapshot();
+        let app = snap.nodes.iter().find(|n| n.id == "app").unwrap();
+        assert!(app.arrived as f64 <= 100.0 * t + 1.0, "{} delivered by {t} s", app.arrived);
+        assert!(app.arrived as f64 >= 0.95 * 100.0 * t, "{} delivered by {t} s", app.arrived);
+        let queued = snap.global.in_flight;
+        assert!(queued > backlog + 800, "backlog {queued} at {t} s after {backlog}");
+        backlog = queued;
+    }
+}
