@@ -117,6 +117,7 @@ fn default_server() -> ServerParams {
         queue_timeout_ms: None,
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
+        shedding: None,
         sessions: Sessions::None,
     }
 }
@@ -139,6 +140,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             },
             timeout_ms: Some(2000.0),
             retry: None,
+            priority: None,
         }),
         "load_balancer" => NodeKind::LoadBalancer(LoadBalancerParams {
             policy: LbPolicy::LeastConnections,

@@ -22,9 +22,9 @@ pub use data_params::*;
 pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
-    Alert, AlertKind, CacheView, Cause, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint, GlobalView,
-    Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, QueueView, Role, SessionMode, SessionView,
-    ShardShare, ShardView, Snapshot, StoreView,
+    Alert, AlertKind, CacheView, Cause, ClassView, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint,
+    GlobalView, Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, Priority, QueueView, Role,
+    SessionMode, SessionView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};
@@ -89,6 +89,7 @@ pub fn demo_scenario() -> Scenario {
         queue_timeout_ms: None,
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
+        shedding: None,
         sessions: Sessions::None,
     };
     let edge = |from: &str, to: &str, ms: f64| EdgeSpec {
@@ -122,6 +123,7 @@ pub fn demo_scenario() -> Scenario {
                         max_backoff_ms: 2000.0,
                         jitter: Jitter::Full,
                     }),
+                    priority: None,
                 }),
             ),
             node(

@@ -182,6 +182,11 @@ pub const LINK_LATENCY_MS: Range<f64> = Range::new(0.0, MAX_MS);
 pub const EDGE_WEIGHT: Range<u32> = Range::new(1, 1000);
 /// `edges[i].state.slow.factor`: latency multiplier of a slow link.
 pub const LINK_SLOW_FACTOR: Range<f64> = Range::new(1.0, 1e6);
+/// A client's `priority.critical`, `.standard`, `.sheddable`: relative shares.
+pub const PRIORITY_SHARE: Range<f64> = Range::new(0.0, 1e6);
+/// A server's `shedding.queue_threshold`: queue length from which sheddable requests are
+/// turned away.
+pub const SHED_QUEUE_THRESHOLD: Range<u32> = Range::new(1, 1_000_000);
 /// `edges[i].state.lossy.fraction` and the `loss` command's `fraction`: share of requests a
 /// lossy link loses.
 pub const LINK_LOSS_FRACTION: Range<f64> = Range::new(0.0, 1.0);

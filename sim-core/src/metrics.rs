@@ -22,6 +22,43 @@ pub enum Cause {
     NodeDown,
     /// The request or its response was dropped by a partitioned link.
     Partition,
+    /// An overloaded server turned away a request of a low priority class.
+    Shed,
+}
+
+/// A request's priority class: under overload, shedding turns away `sheddable` first,
+/// then `standard`; `critical` only a full queue refuses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum Priority {
+    /// Must get through.
+    Critical,
+    /// Ordinary.
+    #[default]
+    Standard,
+    /// Dropped first under overload.
+    Sheddable,
+}
+
+impl Priority {
+    /// Every class, highest first.
+    pub const ALL: [Priority; 3] = [Priority::Critical, Priority::Standard, Priority::Sheddable];
+}
+
+/// Figures of one priority class of the clients' requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassView {
+    /// The class.
+    pub class: Priority,
+    /// Requests of the class answered successfully.
+    pub completed: u64,
+    /// Requests of the class failed for good, by cause.
+    pub failed: ErrorCounts,
+    /// failed / (completed + failed), 0 before any request ended.
+    pub error_rate: f64,
+    /// End-to-end latency of its successful requests.
+    pub latency: LatencySummary,
 }
 
 /// Errors counted by cause.
@@ -37,6 +74,9 @@ pub struct ErrorCounts {
     pub node_down: u64,
     /// Partition.
     pub partition: u64,
+    /// Shed by priority (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shed: u64,
 }
 
 impl ErrorCounts {
@@ -47,12 +87,13 @@ impl ErrorCounts {
             Cause::RateLimited => self.rate_limited += 1,
             Cause::NodeDown => self.node_down += 1,
             Cause::Partition => self.partition += 1,
+            Cause::Shed => self.shed += 1,
         }
     }
 
     /// All causes together.
     pub fn total(&self) -> u64 {
-        self.timeout + self.queue_full + self.rate_limited + self.node_down + self.partition
+        self.timeout + self.queue_full + self.rate_limited + self.node_down + self.partition + self.shed
     }
 }
 
@@ -717,6 +758,10 @@ pub struct GlobalView {
     pub window: GlobalPoint,
     /// Data-tier totals and the cost estimate.
     pub data: DataTotals,
+    /// Figures per priority class, highest first; present only when some client has a
+    /// priority mix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassView>,
 }
 
 /// An active SLO alert.

@@ -34,6 +34,7 @@ mod regions;
 mod server;
 mod sessions;
 mod shard_router;
+mod shedding;
 mod snapshot;
 mod store;
 mod topology;
@@ -132,6 +133,7 @@ impl Sim {
             slab: Vec::new(),
             free_slots: Vec::new(),
             global: GlobalStats {
+                classes: Default::default(),
                 arrived: 0,
                 attempts: 0,
                 retries: 0,

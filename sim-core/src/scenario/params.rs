@@ -24,6 +24,35 @@ pub struct ClientParams {
     /// Retry policy; none means no retries.
     #[serde(default)]
     pub retry: Option<RetryPolicy>,
+    /// Shares of the priority classes of its requests; none sends every request as
+    /// `standard` (and draws nothing for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<PriorityMix>,
+}
+
+/// Relative weights of the priority classes of a client's requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityMix {
+    /// Requests that must get through (checkout, login).
+    #[serde(default)]
+    pub critical: f64,
+    /// Ordinary requests.
+    #[serde(default)]
+    pub standard: f64,
+    /// Requests that may be dropped first under overload (prefetches, analytics).
+    #[serde(default)]
+    pub sheddable: f64,
+}
+
+/// A server's load shedding by priority: past a queue length it turns away the lowest
+/// class first (cause `shed`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shedding {
+    /// Queue length from which `sheddable` requests are turned away; `standard` ones are
+    /// from twice it; `critical` ones only by a full queue.
+    pub queue_threshold: u32,
 }
 
 /// Rate over time.
@@ -210,6 +239,9 @@ pub struct ServerParams {
     /// Timeout on each downstream call, ms; none waits forever.
     #[serde(default)]
     pub call_timeout_ms: Option<f64>,
+    /// Load shedding by priority; none queues every class alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shedding: Option<Shedding>,
     /// Where the server keeps its users' login sessions.
     #[serde(default, skip_serializing_if = "Sessions::is_none")]
     pub sessions: Sessions,

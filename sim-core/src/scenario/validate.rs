@@ -170,6 +170,9 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             if let Some(t) = c.timeout_ms {
                 check(&format!("{p}.timeout_ms"), t, limits::TIMEOUT_MS)?;
             }
+            if let Some(m) = &c.priority {
+                validate_priority(&format!("{p}.priority"), m)?;
+            }
             if let Some(r) = &c.retry {
                 let p = format!("{p}.retry");
                 count(&format!("{p}.max_retries"), r.max_retries, limits::MAX_RETRIES)?;
@@ -261,6 +264,20 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
     }
     if let Some(t) = s.call_timeout_ms {
         check(&format!("{p}.call_timeout_ms"), t, limits::TIMEOUT_MS)?;
+    }
+    if let Some(sh) = s.shedding {
+        count(&format!("{p}.shedding.queue_threshold"), sh.queue_threshold, limits::SHED_QUEUE_THRESHOLD)?;
+    }
+    Ok(())
+}
+
+/// Checks a client's priority mix: shares in range, and some class with a share.
+fn validate_priority(p: &str, m: &PriorityMix) -> Result<(), Error> {
+    check(&format!("{p}.critical"), m.critical, limits::PRIORITY_SHARE)?;
+    check(&format!("{p}.standard"), m.standard, limits::PRIORITY_SHARE)?;
+    check(&format!("{p}.sheddable"), m.sheddable, limits::PRIORITY_SHARE)?;
+    if m.critical + m.standard + m.sheddable <= 0.0 {
+        return Err(Error::new(p, "at least one priority class needs a share above 0"));
     }
     Ok(())
 }

@@ -421,6 +421,7 @@ impl Sim {
             created_at: now,
             deadline: SimTime::NEVER,
             origin: NO_WRITER,
+            class: Priority::Standard,
         };
         let id = self.alloc_call(Call { phase: CachePhase::Flush, ..Call::arriving(cache, req, now) });
         if let Ext::Cache(st) = &mut self.nodes[cache].ext {

@@ -76,7 +76,8 @@ impl Sim {
             if self.metrics_cfg.trace_every > 0 {
                 self.trace_countdown = if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
             }
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node.as_origin(), traced };
+            let class = self.pick_class(node);
+            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node.as_origin(), traced, class };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -145,6 +146,7 @@ impl Sim {
             }
             Err(c) => self.global.failed.add(c),
         }
+        self.count_class(outcome, req);
         self.global.in_flight.add(now, -1);
     }
 }

@@ -36,9 +36,13 @@ impl Runtime {
     /// The runtime state of a new node of `kind`.
     pub(super) fn new(kind: &NodeKind, now: SimTime) -> Runtime {
         match kind {
-            NodeKind::Client(c) => {
-                Runtime::Client { keys: KeySampler::new(&c.keys), arrival_gen: 0, spike: 1.0, spike_gen: 0 }
-            }
+            NodeKind::Client(c) => Runtime::Client {
+                keys: KeySampler::new(&c.keys),
+                arrival_gen: 0,
+                spike: 1.0,
+                spike_gen: 0,
+                prio_rng: None,
+            },
             NodeKind::LoadBalancer(_) => Runtime::Balancer { rr: 0, hc_gen: 0 },
             NodeKind::Server(_) | NodeKind::Database(_) => Runtime::Station { queue: VecDeque::new() },
             NodeKind::RateLimiter(r) => Runtime::Limiter { tokens: f64::from(r.burst), last: now },

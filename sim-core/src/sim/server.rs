@@ -7,6 +7,7 @@ impl Sim {
     #[inline(always)]
     pub(super) fn station_admit(&mut self, node: NodeIx, id: CallId) {
         let now = self.now;
+        let class = self.call(id).map_or(Priority::Standard, |c| c.req.class);
         let n = &mut self.nodes[node];
         let workers = u64::from(n.limits.workers);
         let cap = n.limits.queue_capacity as usize;
@@ -15,6 +16,8 @@ impl Sim {
         // answering expired ones (zero-latency answers run inline): queue behind them.
         if n.stats.busy.value < workers && queue.is_empty() {
             self.start_service(node, id);
+        } else if shedding::sheds(&n.kind, class, queue.len()) {
+            self.finish(id, Err(Cause::Shed));
         } else if queue.len() < cap {
             queue.push_back(id);
             n.stats.queue.set(now, queue.len() as u64);

@@ -48,6 +48,7 @@ impl Sim {
             latency: g.latency.summary(),
             window: g.series.last().copied().unwrap_or_default(),
             data: DataTotals::default(),
+            classes: self.class_views(),
         };
         // Time the hops still at each node have spent there so far.
         let mut present = vec![0u128; self.nodes.len()];

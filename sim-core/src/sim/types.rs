@@ -118,9 +118,11 @@ pub(super) struct Req {
     /// The client node the request comes from (its "session", for read-your-writes);
     /// node indices stay below `MAX_NODES`.
     pub(super) origin: u16,
+    /// Its priority class (`standard` unless its client has a priority mix).
+    pub(super) class: Priority,
 }
 
-// A request is copied into every hop and every delivery event: 25 bytes of fields, padded.
+// A request is copied into every hop and every delivery event: 26 bytes of fields, padded.
 const _: () = assert!(std::mem::size_of::<Req>() == 32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,6 +249,8 @@ pub(super) enum Runtime {
         arrival_gen: u32,
         spike: f64,
         spike_gen: u32,
+        /// The stream that picks its requests' priority classes, made at the first pick.
+        prio_rng: Option<Box<rand_pcg::Pcg64>>,
     },
     Balancer {
         rr: u32,
@@ -397,6 +401,8 @@ impl Edge {
 
 #[derive(Clone, Debug)]
 pub(super) struct GlobalStats {
+    /// Figures per priority class, in the order of `Priority::ALL`.
+    pub(super) classes: [shedding::ClassStats; 3],
     pub(super) arrived: u64,
     pub(super) attempts: u64,
     pub(super) retries: u64,

@@ -158,3 +158,91 @@ fn bandwidth_cap_bounds_throughput_and_the_rest_queue() {
         backlog = queued;
     }
 }
+
+/// A client of 1 000 req/s (20 % critical, 40 % standard, 40 % sheddable) on one server of
+/// 8 workers at 10 ms (capacity 800 req/s): overloaded by a quarter; `shedding` on or off.
+fn overloaded(shedding: bool) -> Scenario {
+    let mut server = json!({ "workers": 8, "queue_capacity": 200,
+        "service_time": { "exponential": { "mean_ms": 10.0 } } });
+    if shedding {
+        server["shedding"] = json!({ "queue_threshold": 20 });
+    }
+    scenario(json!({ "version": 2, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 1000.0, "timeout_ms": 2000.0,
+            "priority": { "critical": 0.2, "standard": 0.4, "sheddable": 0.4 } } } },
+        { "id": "app", "kind": { "server": server } } ],
+        "edges": [ { "from": "users", "to": "app" } ] }))
+}
+
+fn class(s: &sim_core::Snapshot, c: sim_core::Priority) -> &sim_core::ClassView {
+    s.global.classes.iter().find(|v| v.class == c).expect("per-class figures")
+}
+
+#[test]
+fn load_shedding_keeps_critical_requests_fast_and_sheds_the_lowest_class() {
+    use sim_core::Priority::*;
+    let on = run(&overloaded(true), 1, 60.0);
+    let off = run(&overloaded(false), 1, 60.0);
+    // Without shedding, the full queue refuses every class alike, and everyone waits
+    // behind 200 queued requests (about 200 / 800 s = 250 ms).
+    for c in [Critical, Standard, Sheddable] {
+        let v = class(&off, c);
+        assert!(v.error_rate > 0.1, "{c:?} without shedding: error rate {}", v.error_rate);
+        assert!(v.latency.p99_ms > 200.0, "{c:?} without shedding: p99 {} ms", v.latency.p99_ms);
+        assert_eq!(v.failed.shed, 0);
+    }
+    // With it, the queue stays near 20 (about 25 ms of waiting): the 600 req/s of critical
+    // and standard fit in the 800 of capacity; the sheddable class takes the 200 turned
+    // away, counted as `shed`.
+    let crit = class(&on, Critical);
+    assert!(crit.error_rate < 0.001, "critical error rate {}", crit.error_rate);
+    assert!(crit.latency.p99_ms < 100.0, "critical p99 {} ms", crit.latency.p99_ms);
+    let shed = class(&on, Sheddable);
+    // Standard requests are shed only in the queue's rare peaks (from 40 queued).
+    let std_rate = class(&on, Standard).error_rate;
+    assert!(std_rate < 0.05 && std_rate < shed.error_rate / 5.0, "standard error rate {std_rate}");
+    // 1 000 − 800 = 200 req/s of the 400 sheddable must go: about half of them.
+    assert!((0.4..0.6).contains(&shed.error_rate), "sheddable error rate {}", shed.error_rate);
+    assert_eq!(shed.failed.shed, shed.failed.total(), "the sheddable class fails as shed");
+    let all_shed: u64 = on.global.classes.iter().map(|v| v.failed.shed).sum();
+    assert_eq!(on.global.failed.shed, all_shed);
+    assert_eq!(class(&on, Critical).failed.shed, 0, "critical requests are never shed");
+    let app = on.nodes.iter().find(|n| n.id == "app").unwrap();
+    assert_eq!(app.errors.shed, all_shed);
+}
+
+#[test]
+fn load_shedding_priority_shares_follow_the_mix() {
+    use sim_core::Priority::*;
+    let s = run(&overloaded(true), 2, 30.0);
+    let n = s.global.arrived as f64;
+    for (c, p) in [(Critical, 0.2), (Standard, 0.4), (Sheddable, 0.4)] {
+        let v = class(&s, c);
+        let k = (v.completed + v.failed.total()) as f64;
+        let sd = (n * p * (1.0 - p)).sqrt();
+        assert!((k - n * p).abs() < 5.0 * sd + 20.0, "{c:?}: {k} of {n}");
+    }
+}
+
+#[test]
+fn load_shedding_figures_are_absent_without_a_priority_mix() {
+    let s = run(&lossy_design(100.0, json!("up"), json!({})), 1, 5.0);
+    assert!(s.global.classes.is_empty());
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("\"shed\"") && !json.contains("\"classes\""));
+}
+
+#[test]
+fn load_shedding_parameters_out_of_range_name_the_field() {
+    let mut v = serde_json::to_value(overloaded(true)).unwrap();
+    v["nodes"][1]["kind"]["server"]["shedding"]["queue_threshold"] = json!(0);
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[1].kind.server.shedding.queue_threshold");
+    let mut v = serde_json::to_value(overloaded(true)).unwrap();
+    v["nodes"][0]["kind"]["client"]["priority"] = json!({ "critical": -1.0 });
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[0].kind.client.priority.critical");
+    v["nodes"][0]["kind"]["client"]["priority"] = json!({});
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[0].kind.client.priority");
+}
