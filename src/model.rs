@@ -316,6 +316,9 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
         jitter_ms: latency_ms / 2.0,
         weight: 1,
         state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     });
     Ok(())
 }
@@ -504,6 +507,9 @@ mod tests {
             jitter_ms: 0.0,
             weight: 1,
             state: EdgeState::Up,
+            breaker: None,
+            bulkhead: None,
+            kinds: None,
         });
         let e = Scenario::from_json(&t.to_json()).unwrap_err();
         assert_eq!(e.path, format!("edges[{}]", s.edges.len()), "{e}");

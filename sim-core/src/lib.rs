@@ -98,6 +98,9 @@ pub fn demo_scenario() -> Scenario {
         jitter_ms: ms / 2.0,
         weight: 1,
         state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     };
     Scenario {
         version: SCENARIO_VERSION,

@@ -22,6 +22,10 @@ pub enum Cause {
     NodeDown,
     /// The request or its response was dropped by a partitioned link.
     Partition,
+    /// A circuit breaker on the edge was open: the call failed at once.
+    CircuitOpen,
+    /// A bulkhead on the edge was full: the call failed at once.
+    BulkheadFull,
 }
 
 /// Errors counted by cause.
@@ -37,6 +41,12 @@ pub struct ErrorCounts {
     pub node_down: u64,
     /// Partition.
     pub partition: u64,
+    /// Open circuit breakers (left out of the JSON while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub circuit_open: u64,
+    /// Full bulkheads (left out of the JSON while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bulkhead_full: u64,
 }
 
 impl ErrorCounts {
@@ -47,12 +57,20 @@ impl ErrorCounts {
             Cause::RateLimited => self.rate_limited += 1,
             Cause::NodeDown => self.node_down += 1,
             Cause::Partition => self.partition += 1,
+            Cause::CircuitOpen => self.circuit_open += 1,
+            Cause::BulkheadFull => self.bulkhead_full += 1,
         }
     }
 
     /// All causes together.
     pub fn total(&self) -> u64 {
-        self.timeout + self.queue_full + self.rate_limited + self.node_down + self.partition
+        self.timeout
+            + self.queue_full
+            + self.rate_limited
+            + self.node_down
+            + self.partition
+            + self.circuit_open
+            + self.bulkhead_full
     }
 }
 
@@ -690,6 +708,32 @@ pub struct EdgeView {
     pub outstanding: u64,
     /// Health-check view of the callee for a balancer's edge.
     pub healthy: bool,
+    /// The circuit breaker's state, when the edge has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerState>,
+}
+
+/// A circuit breaker's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Calls go through; outcomes are counted.
+    Closed,
+    /// Calls fail at once with `circuit_open`.
+    Open,
+    /// A few trial calls go through.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
 }
 
 /// The golden signals seen by the clients.

@@ -17,6 +17,8 @@ use crate::time::{SimDuration, SimTime};
 mod agenda;
 mod autoscale;
 mod balancer;
+mod breaker;
+mod bulkhead;
 mod cache;
 mod calls;
 mod cdn;
@@ -41,6 +43,7 @@ mod types;
 mod window;
 
 use autoscale::GroupState;
+use breaker::Breaker;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
 

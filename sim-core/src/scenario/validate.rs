@@ -326,6 +326,30 @@ fn validate_link(p: &str, e: &EdgeSpec) -> Result<(), Error> {
     if let EdgeState::Slow { factor } = e.state {
         check(&format!("{p}.state.slow.factor"), factor, limits::LINK_SLOW_FACTOR)?;
     }
+    if let Some(b) = &e.breaker {
+        check(&format!("{p}.breaker.failure_rate"), b.failure_rate, limits::BREAKER_FAILURE_RATE)?;
+        count(&format!("{p}.breaker.window"), b.window, limits::BREAKER_WINDOW)?;
+        count(&format!("{p}.breaker.min_calls"), b.min_calls, limits::BREAKER_MIN_CALLS)?;
+        if b.min_calls > b.window {
+            return Err(Error::new(
+                format!("{p}.breaker.min_calls"),
+                format!("must be at most the window ({}), got {}", b.window, b.min_calls),
+            ));
+        }
+        check(&format!("{p}.breaker.open_ms"), b.open_ms, limits::BREAKER_OPEN_MS)?;
+        count(&format!("{p}.breaker.trial_calls"), b.trial_calls, limits::BREAKER_TRIAL_CALLS)?;
+    }
+    if let Some(n) = e.bulkhead {
+        count(&format!("{p}.bulkhead"), n, limits::BULKHEAD)?;
+    }
+    if let Some(kinds) = &e.kinds {
+        if kinds.is_empty() {
+            return Err(Error::new(format!("{p}.kinds"), "must name at least one request kind (or be left out)"));
+        }
+        if let Some(i) = (1..kinds.len()).find(|&i| kinds[..i].contains(&kinds[i])) {
+            return Err(Error::new(format!("{p}.kinds[{i}]"), "names a request kind twice"));
+        }
+    }
     Ok(())
 }
 

@@ -60,6 +60,7 @@ impl Sim {
                 for e in self.edges_for(&spec.from, &spec.to)? {
                     let from = self.edges[e].spec.from.clone();
                     self.edges[e].spec = EdgeSpec { from, ..spec.clone() };
+                    self.edges[e].set_options();
                 }
                 let f = self.node_index(&spec.from, "command.reconfigure_edge.from")?;
                 if let Runtime::Group(g) = &mut self.nodes[f].rt {

@@ -89,7 +89,16 @@ impl Sim {
         let edge = if c.req.kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
             None
         } else {
-            n.out_edges.get(c.next_edge as usize).copied()
+            // Edges that do not carry this kind of request are passed over.
+            let mut i = c.next_edge as usize;
+            while let Some(&e) = n.out_edges.get(i) {
+                if self.edges[e].carries(c.req.kind) {
+                    break;
+                }
+                i += 1;
+            }
+            c.next_edge = i as u32;
+            n.out_edges.get(i).copied()
         };
         match edge {
             Some(e) => {

@@ -123,6 +123,7 @@ impl Sim {
                 window_rps: e.window_rps,
                 outstanding: e.outstanding,
                 healthy: e.healthy,
+                breaker: e.breaker.as_ref().map(|b| b.view()),
             })
             .collect();
         let mut global = global;

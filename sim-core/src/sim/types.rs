@@ -363,12 +363,18 @@ pub(super) struct Edge {
     pub(super) hc_fails: u32,
     pub(super) hc_oks: u32,
     pub(super) wrr_current: i64,
+    /// The circuit breaker, when the edge has one.
+    pub(super) breaker: Option<Box<Breaker>>,
+    /// True when the edge has a breaker or a bulkhead (`send` asks them).
+    pub(super) guarded: bool,
+    /// The request kinds an app server sends over it, one bit each (0: every kind).
+    pub(super) kinds: u8,
 }
 
 impl Edge {
     /// A fresh, healthy edge with no traffic yet.
     pub(super) fn new(from: NodeIx, to: NodeIx, spec: EdgeSpec, balanced: bool) -> Edge {
-        Edge {
+        let mut e = Edge {
             from,
             to,
             spec,
@@ -384,6 +390,42 @@ impl Edge {
             hc_fails: 0,
             hc_oks: 0,
             wrr_current: 0,
+            breaker: None,
+            guarded: false,
+            kinds: 0,
+        };
+        e.set_options();
+        e
+    }
+
+    /// Sets the breaker, the guard flag and the kinds from the spec (a new breaker starts
+    /// closed).
+    pub(super) fn set_options(&mut self) {
+        self.breaker = self.spec.breaker.clone().map(|b| Box::new(Breaker::new(b)));
+        self.guarded = self.breaker.is_some() || self.spec.bulkhead.is_some();
+        self.kinds = self.spec.kinds.iter().flatten().fold(0, |m, &k| m | ReqKind::from(k).bit());
+    }
+
+    /// Does an app server send a request of `kind` over this edge?
+    #[inline(always)]
+    pub(super) fn carries(&self, kind: ReqKind) -> bool {
+        self.kinds == 0 || self.kinds & kind.bit() != 0
+    }
+}
+
+impl ReqKind {
+    #[inline(always)]
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl From<EdgeKind> for ReqKind {
+    fn from(k: EdgeKind) -> ReqKind {
+        match k {
+            EdgeKind::Read => ReqKind::Read,
+            EdgeKind::Write => ReqKind::Write,
+            EdgeKind::Job => ReqKind::Job,
         }
     }
 }
