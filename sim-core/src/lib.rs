@@ -22,9 +22,9 @@ pub use data_params::*;
 pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
-    Alert, AlertKind, CacheView, Cause, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint, GlobalView,
-    Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, QueueView, Role, SessionMode, SessionView,
-    ShardShare, ShardView, Snapshot, StoreView,
+    Alert, AlertKind, BreakerState, CacheView, Cause, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint,
+    GlobalView, Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, QueueView, Role, SessionMode,
+    SessionView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};

@@ -128,10 +128,9 @@ impl Sim {
         let (from, to) = (&self.nodes[e.from].id, &self.nodes[e.to].id);
         let at = fmt_s(now);
         let text = match change {
-            Change::Opened { share, calls } => format!(
-                "breaker {from} → {to} opened at {at}: {:.0} % of the last {calls} calls failed",
-                share * 100.0
-            ),
+            Change::Opened { share, calls } => {
+                format!("breaker {from} → {to} opened at {at}: {:.0} % of the last {calls} calls failed", share * 100.0)
+            }
             Change::Reopened => format!("breaker {from} → {to} opened again at {at}: a trial call failed"),
             Change::Closed => format!("breaker {from} → {to} closed at {at}: the trial calls succeeded"),
         };

@@ -9,6 +9,7 @@ mod golden;
 mod harness;
 mod invariants;
 mod presets;
+mod resilience;
 mod runner;
 mod scenarios;
 mod sessions;

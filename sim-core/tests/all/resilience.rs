@@ -1,0 +1,124 @@
+//! Circuit breakers and bulkheads on edges, and request kinds that choose an edge.
+
+use serde_json::{json, Value};
+use sim_core::{BreakerState, Command, Scenario, Sim, SimTime, Snapshot};
+
+use crate::common::scenario;
+
+fn at(s: f64) -> SimTime {
+    SimTime::from_secs_f64(s)
+}
+
+/// Readers (20 rps) and writers (200 rps) call `web` (8 workers, 2 ms); reads also call
+/// `recs` (8 workers, 5 ms) over `recs_edge`, which may carry a breaker or a bulkhead. The
+/// web server gives up on `recs` after 1 s.
+fn design(recs_edge: Value) -> Scenario {
+    let client = |id: &str, rate: f64, read: f64, write: f64| {
+        json!({ "id": id, "kind": { "client": { "rate_rps": rate, "timeout_ms": 3000,
+            "mix": { "read": read, "write": write, "static_asset": 0, "job": 0 } } } })
+    };
+    let server = |id: &str, workers: u32, queue: u32, ms: f64, timeout: Value| {
+        json!({ "id": id, "kind": { "server": { "workers": workers, "queue_capacity": queue,
+            "service_time": { "exponential": { "mean_ms": ms } }, "call_timeout_ms": timeout } } })
+    };
+    let mut recs = json!({ "from": "web", "to": "recs", "latency_ms": 1, "kinds": ["read"] });
+    for (k, v) in recs_edge.as_object().into_iter().flatten() {
+        recs[k] = v.clone();
+    }
+    scenario(json!({ "version": 2,
+        "nodes": [ client("readers", 20.0, 1.0, 0.0), client("writers", 200.0, 0.0, 1.0),
+                   server("web", 8, 10_000, 2.0, json!(1000)), server("recs", 8, 50, 5.0, Value::Null) ],
+        "edges": [ { "from": "readers", "to": "web", "latency_ms": 1 },
+                   { "from": "writers", "to": "web", "latency_ms": 1 }, recs ] }))
+}
+
+fn breaker() -> Value {
+    json!({ "breaker": { "failure_rate": 0.5, "window": 20, "min_calls": 10, "open_ms": 5000, "trial_calls": 3 } })
+}
+
+fn node<'a>(s: &'a Snapshot, id: &str) -> &'a sim_core::NodeView {
+    s.nodes.iter().find(|n| n.id == id).unwrap()
+}
+
+fn recs_state(s: &Snapshot) -> Option<BreakerState> {
+    s.edges.iter().find(|e| e.from == "web" && e.to == "recs").unwrap().breaker
+}
+
+/// Runs `s` with `recs` a thousand times slower from 5 s to `until` s, to `end` s.
+fn slow_recs(s: &Scenario, seed: u64, until: f64, end: f64) -> (Snapshot, Snapshot) {
+    let mut sim = Sim::with_seed(s, seed).unwrap();
+    sim.step_until(at(5.0), u64::MAX);
+    sim.apply(Command::Slow { id: "recs".into(), factor: 1000.0 }).unwrap();
+    sim.step_until(at(until), u64::MAX);
+    let during = sim.snapshot();
+    sim.apply(Command::Slow { id: "recs".into(), factor: 1.0 }).unwrap();
+    sim.step_until(at(end), u64::MAX);
+    (during, sim.snapshot())
+}
+
+#[test]
+fn circuit_breaker_opens_on_a_slow_dependency_fails_fast_and_frees_the_callers_workers() {
+    for seed in 1..=3 {
+        let (with, _) = slow_recs(&design(breaker()), seed, 60.0, 60.0);
+        let (without, _) = slow_recs(&design(json!({})), seed, 60.0, 60.0);
+        assert_eq!(recs_state(&without), None);
+        assert!(matches!(recs_state(&with), Some(BreakerState::Open | BreakerState::HalfOpen)), "seed {seed}");
+        let opened = with.log.iter().find(|l| l.text.starts_with("breaker web → recs opened at")).unwrap();
+        // At least half of the last 10 to 20 calls (the window) had failed.
+        let words: Vec<&str> = opened.text.split(": ").nth(1).unwrap().split(' ').collect();
+        let (pct, calls): (f64, u32) = (words[0].parse().unwrap(), words[5].parse().unwrap());
+        assert!(pct >= 50.0 && (10..=20).contains(&calls), "{}", opened.text);
+        assert!((6.0..=7.5).contains(&opened.t_s), "opened at {} s (seed {seed})", opened.t_s);
+        // The reads fail at once while it is open: counted under their own cause, at the
+        // server and at the readers.
+        let web = node(&with, "web");
+        assert!(web.errors.circuit_open > 500, "circuit_open at web: {} (seed {seed})", web.errors.circuit_open);
+        let readers = node(&with, "readers");
+        assert!(readers.errors.circuit_open > 500, "seed {seed}");
+        assert_eq!(node(&without, "web").errors.circuit_open, 0);
+        // Their latency falls from the 1 s timeout to about the round trip (2 ms of links and
+        // 2 ms of service): the median read takes a few ms, not a second or more.
+        let (p50_with, p50_without) = (readers.latency.p50_ms, node(&without, "readers").latency.p50_ms);
+        assert!(p50_with < 20.0, "readers' p50 with a breaker {p50_with} ms (seed {seed})");
+        assert!(p50_without > 900.0, "readers' p50 without {p50_without} ms (seed {seed})");
+        // The web server's workers are freed: the writers (who never call recs) are served.
+        let (w_with, w_without) = (node(&with, "writers"), node(&without, "writers"));
+        let share = |n: &sim_core::NodeView| n.completed as f64 / n.arrived as f64;
+        assert!(share(w_with) > 0.99, "writers served with a breaker: {:.3} (seed {seed})", share(w_with));
+        assert!(share(w_without) < 0.75, "writers served without: {:.3} (seed {seed})", share(w_without));
+    }
+}
+
+#[test]
+fn circuit_breaker_opens_on_a_dead_dependency() {
+    let mut sim = Sim::with_seed(&design(breaker()), 1).unwrap();
+    sim.step_until(at(5.0), u64::MAX);
+    sim.apply(Command::Kill { id: "recs".into() }).unwrap();
+    sim.step_until(at(20.0), u64::MAX);
+    let s = sim.snapshot();
+    assert!(s.log.iter().any(|l| l.text.starts_with("breaker web → recs opened at")), "log: {:?}", s.log);
+    assert!(node(&s, "web").errors.circuit_open > 100);
+}
+
+#[test]
+fn circuit_breaker_closes_after_the_dependency_recovers() {
+    for seed in 1..=3 {
+        let (during, after) = slow_recs(&design(breaker()), seed, 30.0, 60.0);
+        assert_ne!(recs_state(&during), Some(BreakerState::Closed), "seed {seed}");
+        assert_eq!(recs_state(&after), Some(BreakerState::Closed), "seed {seed}");
+        let closed = after.log.iter().find(|l| l.text.starts_with("breaker web → recs closed at")).unwrap();
+        assert!(closed.t_s > 30.0 && closed.t_s < 45.0, "closed at {} s (seed {seed})", closed.t_s);
+        // Reads are served again and none fails fast any more.
+        let late = |s: &Snapshot| (node(s, "readers").completed, node(s, "web").errors.circuit_open);
+        let (done_30, open_30) = late(&during);
+        let (done_60, open_60) = late(&after);
+        assert!(
+            done_60 - done_30 > 15 * 20 * 9 / 10,
+            "reads served after recovery: {} (seed {seed})",
+            done_60 - done_30
+        );
+        let reopened = after.log.iter().filter(|l| l.t_s > closed.t_s && l.text.contains("opened")).count();
+        assert_eq!(reopened, 0, "seed {seed}");
+        assert!(open_60 >= open_30);
+    }
+}
