@@ -122,3 +122,81 @@ fn circuit_breaker_closes_after_the_dependency_recovers() {
         assert!(open_60 >= open_30);
     }
 }
+
+/// The writers' throughput and p99 over seeds 1–5: (mean completed per s, mean p99 ms).
+fn writers(s: &Scenario, fault: bool) -> (f64, f64) {
+    let (mut rps, mut p99) = (0.0, 0.0);
+    for seed in 1..=5 {
+        let end = if fault { slow_recs(s, seed, 60.0, 60.0).0 } else { crate::common::run(s, seed, 60.0) };
+        let w = node(&end, "writers");
+        rps += w.completed as f64 / 60.0 / 5.0;
+        p99 += w.latency.p99_ms / 5.0;
+    }
+    (rps, p99)
+}
+
+#[test]
+fn bulkhead_keeps_the_requests_that_do_not_use_a_slow_dependency_served() {
+    let bulkhead = design(json!({ "bulkhead": 2 }));
+    let (base_rps, base_p99) = writers(&bulkhead, false);
+    // 200 rps offered; 2 ms of service and 2 ms of links, exponential: p99 ≈ 2 + 2 ln 100 ≈ 11 ms.
+    assert!((base_rps - 200.0).abs() < 5.0 && base_p99 < 20.0, "no fault: {base_rps} rps, p99 {base_p99} ms");
+    let (rps, p99) = writers(&bulkhead, true);
+    assert!((rps - base_rps).abs() < 0.1 * base_rps, "writers with the bulkhead: {rps} rps vs {base_rps}");
+    assert!((p99 - base_p99).abs() < 0.1 * base_p99, "writers' p99 with the bulkhead: {p99} ms vs {base_p99}");
+    // The reads over the limit fail at once with their own cause.
+    let (end, _) = slow_recs(&bulkhead, 1, 60.0, 60.0);
+    assert!(node(&end, "web").errors.bulkhead_full > 500, "{:?}", node(&end, "web").errors);
+    assert!(node(&end, "readers").errors.bulkhead_full > 500);
+
+    // Without it, the slow calls take every worker and the writers collapse.
+    let open = design(json!({}));
+    let (rps, p99) = writers(&open, true);
+    assert!(rps < 0.75 * base_rps, "writers without a bulkhead: {rps} rps");
+    assert!(p99 > 10.0 * base_p99, "writers' p99 without a bulkhead: {p99} ms");
+}
+
+#[test]
+fn edge_kinds_choose_which_requests_take_an_edge() {
+    // Reads call recs (the edge carries them) and writes do not (a few reads are still on
+    // their way at the end).
+    let s = crate::common::run(&design(json!({})), 1, 30.0);
+    let recs = node(&s, "recs");
+    let readers = node(&s, "readers");
+    let near = |got: u64, want: u64| got <= want && got + 5 >= want;
+    assert!(
+        near(recs.arrived, readers.arrived),
+        "every read, and only reads, reach recs: {} of {}",
+        recs.arrived,
+        readers.arrived
+    );
+    let both = crate::common::run(&design(json!({ "kinds": ["read", "write"] })), 1, 30.0);
+    let sent = node(&both, "readers").arrived + node(&both, "writers").arrived;
+    assert!(near(node(&both, "recs").arrived, sent), "reads and writes reach recs");
+}
+
+#[test]
+fn edge_options_out_of_bounds_are_refused_naming_the_field() {
+    let bad = |edge: Value, path: &str| {
+        let mut v = json!({ "version": 2, "nodes": [
+            { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+                "service_time": { "constant": { "ms": 1 } } } } },
+            { "id": "recs", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+                "service_time": { "constant": { "ms": 1 } } } } } ],
+            "edges": [ { "from": "web", "to": "recs" } ] });
+        for (k, x) in edge.as_object().unwrap() {
+            v["edges"][0][k] = x.clone();
+        }
+        let e = Scenario::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(e.path, path, "{e}");
+    };
+    bad(json!({ "breaker": { "failure_rate": 0 } }), "edges[0].breaker.failure_rate");
+    bad(json!({ "breaker": { "failure_rate": 1.5 } }), "edges[0].breaker.failure_rate");
+    bad(json!({ "breaker": { "window": 0 } }), "edges[0].breaker.window");
+    bad(json!({ "breaker": { "window": 10, "min_calls": 11 } }), "edges[0].breaker.min_calls");
+    bad(json!({ "breaker": { "open_ms": -1 } }), "edges[0].breaker.open_ms");
+    bad(json!({ "breaker": { "trial_calls": 0 } }), "edges[0].breaker.trial_calls");
+    bad(json!({ "bulkhead": 0 }), "edges[0].bulkhead");
+    bad(json!({ "kinds": [] }), "edges[0].kinds");
+    bad(json!({ "kinds": ["read", "read"] }), "edges[0].kinds[1]");
+}
