@@ -796,6 +796,57 @@ pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
             |e| Some(f64::from(e.weight)),
             |e, v| e.weight = as_u32(v),
         ),
+        Field::new(
+            "bulkhead",
+            "Bulkhead (calls at once)",
+            "",
+            L::BULKHEAD,
+            true,
+            |e| e.bulkhead.map(f64::from),
+            |e, v| e.bulkhead = (v > 0.0).then(|| as_u32(v)),
+        ),
+        Field::new(
+            "breaker_failure_rate",
+            "Breaker opens at failure share",
+            "",
+            L::BREAKER_FAILURE_RATE,
+            true,
+            |e| e.breaker.as_ref().map(|b| b.failure_rate),
+            |e, v| {
+                if v > 0.0 {
+                    e.breaker.get_or_insert_with(Default::default).failure_rate = v;
+                } else {
+                    e.breaker = None;
+                }
+            },
+        ),
+        Field::new(
+            "breaker_window",
+            "Breaker window",
+            "calls",
+            L::BREAKER_WINDOW,
+            false,
+            |e| e.breaker.as_ref().map(|b| f64::from(b.window)),
+            |e, v| e.breaker.get_or_insert_with(Default::default).window = as_u32(v),
+        ),
+        Field::new(
+            "breaker_open_ms",
+            "Breaker open for",
+            "ms",
+            L::BREAKER_OPEN_MS,
+            false,
+            |e| e.breaker.as_ref().map(|b| b.open_ms),
+            |e, v| e.breaker.get_or_insert_with(Default::default).open_ms = v,
+        ),
+        Field::new(
+            "breaker_trial_calls",
+            "Breaker trial calls",
+            "",
+            L::BREAKER_TRIAL_CALLS,
+            false,
+            |e| e.breaker.as_ref().map(|b| f64::from(b.trial_calls)),
+            |e, v| e.breaker.get_or_insert_with(Default::default).trial_calls = as_u32(v),
+        ),
     ]
 }
 

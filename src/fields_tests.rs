@@ -19,6 +19,11 @@ fn expected(kind: &str, key: &str) -> Option<(f64, f64, bool, bool)> {
         "ttl_s" => L::TTL_S.span(),
         "latency_ms" | "jitter_ms" => L::LINK_LATENCY_MS.span(),
         "weight" => L::EDGE_WEIGHT.span(),
+        "bulkhead" => L::BULKHEAD.span(),
+        "breaker_failure_rate" => L::BREAKER_FAILURE_RATE.span(),
+        "breaker_window" => L::BREAKER_WINDOW.span(),
+        "breaker_open_ms" => L::BREAKER_OPEN_MS.span(),
+        "breaker_trial_calls" => L::BREAKER_TRIAL_CALLS.span(),
         _ => (f64::NAN, 0.0, false, false),
     };
     if !any.0.is_nan() {

@@ -425,6 +425,18 @@ pub struct BreakerSpec {
     pub trial_calls: u32,
 }
 
+impl Default for BreakerSpec {
+    fn default() -> BreakerSpec {
+        BreakerSpec {
+            failure_rate: default_failure_rate(),
+            window: default_breaker_window(),
+            min_calls: default_min_calls(),
+            open_ms: default_open_ms(),
+            trial_calls: default_trial_calls(),
+        }
+    }
+}
+
 fn default_failure_rate() -> f64 {
     0.5
 }
