@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use leptos::ev;
 use leptos::html::{Canvas, Main};
 use leptos::prelude::*;
-use sim_core::{EdgeState, Health, Scenario};
+use sim_core::{BreakerState, EdgeState, Health, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
@@ -632,9 +632,10 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
                         (
                             (e.window_rps.max(0.0) + 1.0).log10().round() as i64,
                             e.state == EdgeState::Partitioned,
+                            e.breaker.map_or("", BreakerState::as_str),
                         )
                     })
-                    .unwrap_or((0, false))
+                    .unwrap_or((0, false, ""))
             })
         })
     };
@@ -647,7 +648,9 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     };
     let width = move || format!("{}", 1.5 + 1.5 * flow.get().0 as f64);
     view! {
-        <g class="edge" class:cut=move || flow.get().1 class:selected=selected>
+        <g class="edge" class:cut=move || flow.get().1 class:selected=selected
+            class:breaker-open=move || flow.get().2 == "open" class:breaker-half-open=move || flow.get().2 == "half_open"
+            data-breaker=move || flow.get().2>
             <path class="edge-line" d=path stroke-width=width></path>
             <path class="edge-hit" d=path data-edge-from=from.clone() data-edge-to=to.clone()
                 data-testid=format!("edge-{from}-{to}") tabindex="0" role="button"

@@ -850,6 +850,41 @@ pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
     ]
 }
 
+/// The request kinds a link from an app server may be limited to, with their labels.
+pub const EDGE_KINDS: [(EdgeKind, &str); 3] = [
+    (EdgeKind::Read, "reads"),
+    (EdgeKind::Write, "writes"),
+    (EdgeKind::Job, "jobs"),
+];
+
+/// Does the link carry `kind` (a link with no list carries every kind)?
+pub fn edge_carries(e: &EdgeSpec, kind: EdgeKind) -> bool {
+    e.kinds.as_ref().is_none_or(|k| k.contains(&kind))
+}
+
+/// Lets the link from → to carry `kind` or not (carrying every kind is no list at all) and
+/// checks the whole design.
+pub fn set_edge_kind(
+    s: &mut Scenario,
+    from: &str,
+    to: &str,
+    kind: EdgeKind,
+    on: bool,
+) -> Result<(), String> {
+    let edge = s
+        .edges
+        .iter_mut()
+        .find(|e| e.from == from && e.to == to)
+        .ok_or_else(|| format!("no link {from} → {to}"))?;
+    let kinds: Vec<EdgeKind> = EDGE_KINDS
+        .iter()
+        .map(|&(k, _)| k)
+        .filter(|&k| if k == kind { on } else { edge_carries(edge, k) })
+        .collect();
+    edge.kinds = (kinds.len() < EDGE_KINDS.len()).then_some(kinds);
+    s.validate().map_err(|e| e.message)
+}
+
 /// Sets field `f` of the link from → to and checks the whole design.
 pub fn set_edge_field(
     s: &mut Scenario,
