@@ -85,7 +85,7 @@ for (const [vname, viewport] of [["800x500", { width: 800, height: 500 }], ["640
     assert.deepEqual(fit.out, [], "every node inside the canvas");
     for (const sel of ["[data-testid=chart-throughput]", "[data-testid=lesson]", ".dock .kpi"]) {
       const r = await page.locator(sel).first().boundingBox();
-      assert.ok(r && r.height > 20 && r.y >= 0 && r.y + r.height <= viewport.height + 0.5, `${sel} in view (${JSON.stringify(r)})`);
+      assert.ok(r && r.height > 10 && r.y >= 0 && r.y + r.height <= viewport.height + 0.5, `${sel} in view (${JSON.stringify(r)})`);
     }
     await waitClock(page, 2);
     await page.screenshot({ path: join(OUTPUT, `embed-${vname}.png`) });
