@@ -10,7 +10,7 @@ use sim_core::{BreakerState, EdgeState, Health, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
-use crate::camera::MIN_ZOOM;
+use crate::camera::{self, Detail, MIN_ZOOM};
 use crate::datatier;
 use crate::model::{self, NODE_H, NODE_W};
 use crate::state::{self, CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
@@ -374,9 +374,10 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         }
         if stage.get().is_some() {
             let (w, h) = stage_size();
-            // The design's saved view, else a readable size; the Fit button shows everything.
+            // The design's saved view, else a readable size (all of it on a small stage);
+            // the Fit button shows everything.
             dsg.design
-                .with_untracked(|d| camera.frame_design(d, w, h, 0.6));
+                .with_untracked(|d| camera.frame_design(d, w, h, camera::open_min_zoom(w, h)));
             return true;
         }
         false
@@ -398,6 +399,14 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         let v = camera.view.get();
         format!("translate({}px, {}px) scale({})", v.px, v.py, v.zoom)
     };
+    // Semantic zoom: what the boxes draw, and a name size that stays legible on screen.
+    let detail = move || Detail::at(camera.view.get().zoom).class();
+    let label_px = move || {
+        format!(
+            "{:.2}px",
+            camera::label_px(12.8, 11.0, 30.0, camera.view.get().zoom)
+        )
+    };
 
     view! {
         <main class="stage" aria-label="Design canvas (arrow keys pan when nothing is selected)" tabindex="0" node_ref=stage
@@ -406,7 +415,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             on:dragover=|e: ev::DragEvent| e.prevent_default()
             on:drop=on_drop
             data-testid="stage">
-            <div class="world" style:transform=transform>
+            <div class=move || format!("world {}", detail()) style:transform=transform style:--label-px=label_px data-testid="world">
                 <svg class="edges" width="1" height="1" aria-label="Links">
                     <For each=edge_ids key=|k| k.clone() children=move |(from, to)| view! { <EdgeView from to/> }/>
                     {move || preview.get().map(|(x0, y0, x1, y1)| view! {

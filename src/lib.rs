@@ -28,6 +28,7 @@ mod regions;
 mod share;
 pub mod state;
 mod storage;
+mod tabs;
 mod timeline;
 
 pub use camera::View;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
         storage::disable();
     }
     let classes = cfg.classes();
+    let tab = RwSignal::new("");
     let (design, msgs) = initial_design();
     let (run, dsg, camera, sel, chrome, err) = state::contexts(design, cfg.readonly);
     provide_context(run);
@@ -154,7 +156,7 @@ pub fn App() -> impl IntoView {
     install_shortcuts(run, dsg, camera, sel, chrome);
 
     view! {
-        <div class=classes id="app">
+        <div class=move || format!("{classes} {}", tabs::tab_class(tab.get())) id="app">
             <panels::RunBar/>
             <div class="left">
                 <panels::Palette/>
@@ -164,6 +166,7 @@ pub fn App() -> impl IntoView {
             <gallery::LessonPanel/>
             <inspector::Inspector/>
             <dock::Dock/>
+            <tabs::PhoneTabs open=tab/>
             <panels::Help/>
             <gallery::Gallery/>
             <share::ShareDialog/>
