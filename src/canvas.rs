@@ -711,6 +711,10 @@ pub fn draw_dots(
             x += step;
         }
     }
+    // Reduced motion: no moving dots (the links' widths still show the flow).
+    if crate::narrator::reduced_motion() {
+        return;
+    }
     let running = run.running.get_untracked();
     let phase_base = wall_ms / 1000.0 * 0.6;
     dsg.design.with_untracked(|d| {

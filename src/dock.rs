@@ -168,9 +168,9 @@ pub fn Dock() -> impl IntoView {
                 }).collect_view()}
             </div>
             <div class="charts">
-                <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" aria-label="Throughput chart"></canvas></figure>
-                <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" aria-label="Latency chart"></canvas></figure>
-                <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" aria-label="Errors by cause chart"></canvas></figure>
+                <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" role="img" data-name="Throughput chart" aria-label="Throughput chart"></canvas></figure>
+                <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" role="img" data-name="Latency chart" aria-label="Latency chart"></canvas></figure>
+                <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" role="img" data-name="Errors by cause chart" aria-label="Errors by cause chart"></canvas></figure>
             </div>
             <div class="dock-more" id="dock-more" data-testid="dock-more">
                 <crate::timeline::Timeline/>

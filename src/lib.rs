@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use sim_core::Scenario;
 use wasm_bindgen::JsCast;
 
+pub mod a11y;
 pub mod camera;
 mod canvas;
 mod charts;
@@ -23,6 +24,7 @@ mod gallery;
 mod inspector;
 pub mod keys;
 pub mod model;
+mod narrator;
 mod panels;
 mod regions;
 mod share;
@@ -153,7 +155,9 @@ pub fn App() -> impl IntoView {
             start_frame_loop(run, dsg, camera, el);
         }
     });
-    install_shortcuts(run, dsg, camera, sel, chrome);
+    let narration = narrator::Narration::new();
+    provide_context(narration);
+    install_shortcuts(run, dsg, camera, sel, chrome, narration);
 
     view! {
         <div class=move || format!("{classes} {}", tabs::tab_class(tab.get())) id="app">
@@ -171,6 +175,7 @@ pub fn App() -> impl IntoView {
             <gallery::Gallery/>
             <share::ShareDialog/>
             <share::EmbedDialog/>
+            <narrator::LiveRegion/>
         </div>
     }
 }
@@ -222,6 +227,7 @@ fn install_shortcuts(
     camera: CameraCtx,
     sel: SelectionCtx,
     chrome: ChromeCtx,
+    narration: narrator::Narration,
 ) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
@@ -244,6 +250,10 @@ fn install_shortcuts(
                 .and_then(|el| el.closest(".stage").ok().flatten())
                 .is_some(),
             has_selection: sel.selection.with_untracked(|s| !s.nodes.is_empty()),
+            on_node: target
+                .as_ref()
+                .and_then(|el| el.closest(".stage .node[data-node]").ok().flatten())
+                .is_some(),
         };
         let Some(action) = keys::action(&press) else {
             return;
@@ -280,6 +290,31 @@ fn install_shortcuts(
                     model::move_nodes(s, &ids, dx, dy);
                     Ok(())
                 });
+            }
+            Action::Describe => narration.describe_now(run, dsg),
+            Action::Navigate(_)
+            | Action::FollowLink { .. }
+            | Action::StartConnect
+            | Action::OpenFaults => {
+                let Some(id) = narrator::focused_node() else {
+                    return;
+                };
+                match action {
+                    Action::Navigate(dir) => narration.navigate(dsg, &id, dir),
+                    Action::FollowLink { downstream } => {
+                        narration.follow_link(dsg, &id, downstream)
+                    }
+                    Action::StartConnect => {
+                        chrome.say(format!(
+                            "Connecting from {id}: move to the component it should call and press Enter (Esc cancels)."
+                        ));
+                        sel.pending_connect.set(Some(id));
+                    }
+                    _ => {
+                        sel.select_nodes(BTreeSet::from([id]));
+                        narrator::focus_faults();
+                    }
+                }
             }
         }
         if action.prevents_default() {
