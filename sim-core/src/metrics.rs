@@ -284,6 +284,20 @@ pub struct GlobalPoint {
     pub p99_ms: f64,
     /// Requests in flight at the end of the window.
     pub in_flight: u64,
+    /// Requests answered successfully in the window (kept out of the serialised form and the
+    /// digest; see [`GlobalPoint::availability`]).
+    #[serde(skip)]
+    pub completed: u64,
+    /// Requests failed for good in the window (kept out of the serialised form and the digest).
+    #[serde(skip)]
+    pub failed: u64,
+}
+
+impl GlobalPoint {
+    /// The window's availability: completed / (completed + failed).
+    pub fn availability(&self) -> crate::Availability {
+        crate::Availability::new(self.completed, self.failed)
+    }
 }
 
 /// One window of a node's time series.
@@ -761,6 +775,13 @@ pub struct GlobalView {
     pub window: GlobalPoint,
     /// Data-tier totals and the cost estimate.
     pub data: DataTotals,
+}
+
+impl GlobalView {
+    /// The run's availability so far: completed / (completed + failed).
+    pub fn availability(&self) -> crate::Availability {
+        crate::Availability::new(self.completed, self.failed.total())
+    }
 }
 
 /// An active SLO alert.

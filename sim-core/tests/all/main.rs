@@ -1,5 +1,6 @@
 //! sim-core's integration tests: one binary (one link), a module per area.
 
+mod availability;
 mod behaviour;
 mod common;
 mod data_invariants;
