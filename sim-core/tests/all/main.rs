@@ -8,6 +8,7 @@ mod determinism;
 mod golden;
 mod harness;
 mod invariants;
+mod machines;
 mod presets;
 mod runner;
 mod scenarios;
