@@ -3,8 +3,8 @@
 //!
 //! Prices are AWS on-demand list prices for Linux in us-east-1 as published in 2024
 //! (general purpose `m7i`; the top box is the memory-optimised `x1.32xlarge`, 128 vCPUs and
-//! about 2 TiB, which costs about twice as much per vCPU). `m.small` has no `m7i` twin: it
-//! is half an `m7i.large` (1 vCPU, 2 GiB) at half its price.
+//! about 2 TiB, which costs about twice as much per vCPU). `m.small` (1 vCPU, 2 GiB) has no
+//! `m7i` twin: it is priced at half an `m7i.large`.
 
 /// One size in the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
