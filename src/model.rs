@@ -118,6 +118,8 @@ fn default_server() -> ServerParams {
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
         sessions: Sessions::None,
+        // As many cores as workers: a new server behaves as before machines existed.
+        machine: Some("m.2xlarge".into()),
     }
 }
 
@@ -152,6 +154,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
             write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
             read_from_replicas: true,
+            machine: Some("m.4xlarge".into()),
             read_your_writes_window_ms: None,
             failover_detection_ms: Some(3000.0),
         }),

@@ -11,6 +11,7 @@ mod data_params;
 mod error;
 pub mod limits;
 mod link;
+pub mod machines;
 mod metrics;
 pub mod presets;
 mod random;
@@ -113,6 +114,7 @@ pub fn demo_scenario() -> Scenario {
         downstream: DownstreamMode::Call,
         call_timeout_ms: Some(1000.0),
         sessions: Sessions::None,
+        machine: None,
     };
     let edge = |from: &str, to: &str, ms: f64| EdgeSpec {
         from: from.to_string(),
@@ -172,6 +174,7 @@ pub fn demo_scenario() -> Scenario {
                     read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
                     write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
                     read_from_replicas: false,
+                    machine: None,
                     read_your_writes_window_ms: None,
                     failover_detection_ms: None,
                 }),

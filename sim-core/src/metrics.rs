@@ -477,6 +477,9 @@ pub struct NodeView {
     pub busy_workers: u64,
     /// Worker slots (connections for a database; 0 for nodes without workers).
     pub workers: u64,
+    /// The machine it runs on (a name in [`crate::machines::MACHINES`]), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Mean busy fraction of the worker slots since the start.
     pub utilisation: f64,
     /// Time-average queue length since the start.

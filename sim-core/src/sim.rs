@@ -30,6 +30,7 @@ mod database;
 mod dispatch;
 mod faults;
 mod geodns;
+mod machine;
 mod message_queue;
 mod rate_limiter;
 mod regions;

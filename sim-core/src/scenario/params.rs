@@ -213,6 +213,10 @@ pub struct ServerParams {
     /// Where the server keeps its users' login sessions.
     #[serde(default, skip_serializing_if = "Sessions::is_none")]
     pub sessions: Sessions,
+    /// The machine it runs on (a name from [`crate::machines::MACHINES`]); none keeps the
+    /// older model (a core per worker, the fixed instance price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 /// Where an app server keeps login sessions (a request's key stands for its user).
@@ -266,6 +270,9 @@ pub struct DatabaseParams {
     /// A primary spreads reads over its replicas (its outgoing edges to databases).
     #[serde(default)]
     pub read_from_replicas: bool,
+    /// The machine its queries run on (see [`ServerParams::machine`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Reads of a key its client wrote less than this long ago go to the primary, ms.
     #[serde(default)]
     pub read_your_writes_window_ms: Option<f64>,

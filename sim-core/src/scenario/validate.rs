@@ -118,6 +118,7 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
             check(&format!("{p}.spike.multiplier"), *multiplier, limits::SPIKE_MULTIPLIER)?;
             check(&format!("{p}.spike.duration_s"), *duration_s, limits::SPIKE_DURATION_S)
         }
+        Command::SetMachine { machine, .. } => validate_machine(&format!("{p}.set_machine.machine"), Some(machine)),
         Command::RemoveNode { .. }
         | Command::RemoveEdge { .. }
         | Command::Kill { .. }
@@ -194,6 +195,7 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             count(&format!("{p}.queue_capacity"), d.queue_capacity, limits::QUEUE_CAPACITY)?;
             validate_service(&format!("{p}.read_service_time"), &d.read_service_time)?;
             validate_service(&format!("{p}.write_service_time"), &d.write_service_time)?;
+            validate_machine(&format!("{p}.machine"), d.machine.as_deref())?;
             if let Some(t) = d.read_your_writes_window_ms {
                 check(&format!("{p}.read_your_writes_window_ms"), t, limits::TIMEOUT_MS)?;
             }
@@ -254,6 +256,7 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
     count(&format!("{p}.workers"), s.workers, limits::WORKERS)?;
     count(&format!("{p}.queue_capacity"), s.queue_capacity, limits::QUEUE_CAPACITY)?;
     validate_service(&format!("{p}.service_time"), &s.service_time)?;
+    validate_machine(&format!("{p}.machine"), s.machine.as_deref())?;
     if let Some(t) = s.queue_timeout_ms {
         check(&format!("{p}.queue_timeout_ms"), t, limits::TIMEOUT_MS)?;
     }
@@ -383,4 +386,15 @@ pub(crate) fn count(p: &str, v: u32, r: Range<u32>) -> Result<(), Error> {
             format!("must be between {lo} and {hi}, got {v}")
         },
     ))
+}
+
+/// A machine must be a size of the catalogue.
+fn validate_machine(path: &str, name: Option<&str>) -> Result<(), Error> {
+    match name {
+        Some(m) if crate::machines::machine(m).is_none() => {
+            let names: Vec<&str> = crate::machines::MACHINES.iter().map(|m| m.name).collect();
+            Err(Error::new(path, format!("unknown machine {m:?} (one of {})", names.join(", "))))
+        }
+        _ => Ok(()),
+    }
 }

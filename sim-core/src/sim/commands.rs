@@ -136,6 +136,11 @@ impl Sim {
                 self.restart_arrivals(n);
                 self.log(format!("spike ×{multiplier} on {client} for {duration_s} s at {}", fmt_s(now)));
             }
+            Command::SetMachine { id, machine } => {
+                let n = self.node_index(id, "command.set_machine.id")?;
+                self.set_machine(n, machine).map_err(|m| Error::new("command.set_machine.id", m))?;
+                self.log(format!("{id} moved to {machine} at {}", fmt_s(now)));
+            }
             Command::SetSchedule { events } => self.set_schedule(events, false),
         }
         Ok(())

@@ -35,7 +35,10 @@ impl Sim {
             NodeKind::Database(d) => &d.read_service_time,
             _ => return,
         };
-        let d = random::service_time(&mut n.rng, dist, n.slow);
+        let mut d = random::service_time(&mut n.rng, dist, n.slow);
+        if !n.cpu.is_empty() {
+            d = machine::run_on_cores(&mut n.cpu, now, d);
+        }
         c.holds_worker = true;
         self.schedule(now.after(d), Timer::ServiceDone { call: id });
     }

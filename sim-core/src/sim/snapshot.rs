@@ -88,6 +88,7 @@ impl Sim {
                     queue_len: st.queue.value,
                     busy_workers: st.busy.value,
                     workers: n.workers() as u64,
+                    machine: machine::name_of(&n.kind).map(str::to_string),
                     utilisation: if workers > 0.0 { mean_area(st.busy.at(now)) / workers } else { 0.0 },
                     mean_queue_len: mean_area(st.queue.at(now)),
                     mean_in_flight: mean_area(st.in_flight_done_ns + present[i]),

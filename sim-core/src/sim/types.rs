@@ -303,6 +303,8 @@ pub(super) struct Node {
     /// Data-tier state (caches, replication, shard maps, message queues).
     pub(super) ext: data::Ext,
     pub(super) stats: NodeStats,
+    /// When each core of the node's machine next falls free (empty without a machine).
+    pub(super) cpu: Vec<SimTime>,
 }
 
 /// A node's limits, read on every hop: worked out from its [`NodeKind`] when the node is
@@ -339,6 +341,10 @@ impl Node {
     /// Replaces the node's parameters (same kind).
     pub(super) fn set_kind(&mut self, kind: NodeKind) {
         self.limits = Limits::of(&kind);
+        let cores = machine::cores_of(&kind);
+        if cores.len() != self.cpu.len() {
+            self.cpu = cores;
+        }
         self.kind = kind;
     }
 }

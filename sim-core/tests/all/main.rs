@@ -9,6 +9,7 @@ mod determinism;
 mod golden;
 mod harness;
 mod invariants;
+mod machines;
 mod presets;
 mod resilience;
 mod runner;
