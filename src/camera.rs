@@ -10,6 +10,69 @@ pub const MAX_ZOOM: f64 = 3.0;
 pub const FIT_MAX_ZOOM: f64 = 1.5;
 /// Margin kept around a fitted design, screen px.
 pub const FIT_PAD: f64 = 40.0;
+/// The margin on a small stage (see [`SMALL_STAGE`]), where every pixel counts.
+pub const SMALL_FIT_PAD: f64 = 14.0;
+
+/// A design opens at no less than this zoom on a wide stage, so its labels read; a
+/// narrow or short stage (a phone, an embed) fits the whole design instead.
+pub const OPEN_MIN_ZOOM: f64 = 0.6;
+/// A stage narrower or shorter than this (px) fits the whole design when it opens.
+pub const SMALL_STAGE: (f64, f64) = (720.0, 420.0);
+
+/// The smallest zoom a design opens at on a stage `w` × `h` px.
+pub fn open_min_zoom(w: f64, h: f64) -> f64 {
+    if w < SMALL_STAGE.0 || h < SMALL_STAGE.1 {
+        MIN_ZOOM
+    } else {
+        OPEN_MIN_ZOOM
+    }
+}
+
+/// How much of a component the canvas draws at a zoom (semantic zoom): zoomed out, the
+/// labels that would shrink past reading give way and the name grows to stay legible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Detail {
+    /// Name only, drawn large: the design's shape and what each box is.
+    Name,
+    /// Name and the key badge, no kind line.
+    Compact,
+    /// Everything: name, kind, badges.
+    Full,
+}
+
+/// Below this zoom the kind line goes (its 0.7 rem would be under 9 px on screen).
+pub const COMPACT_BELOW: f64 = 0.8;
+/// Below this zoom only the name stays.
+pub const NAME_BELOW: f64 = 0.5;
+
+impl Detail {
+    /// The detail drawn at `zoom`.
+    pub fn at(zoom: f64) -> Detail {
+        if zoom < NAME_BELOW {
+            Detail::Name
+        } else if zoom < COMPACT_BELOW {
+            Detail::Compact
+        } else {
+            Detail::Full
+        }
+    }
+
+    /// The CSS class the canvas carries for this detail.
+    pub fn class(self) -> &'static str {
+        match self {
+            Detail::Name => "detail-name",
+            Detail::Compact => "detail-compact",
+            Detail::Full => "detail-full",
+        }
+    }
+}
+
+/// The font size (world px) of a component's name at `zoom`: its natural `base`, grown so
+/// it is never under `min_screen` px on screen, and never wider-looking than the box allows
+/// (at most `max` world px).
+pub fn label_px(base: f64, min_screen: f64, max: f64, zoom: f64) -> f64 {
+    (min_screen / zoom.max(MIN_ZOOM)).max(base).min(max)
+}
 
 /// Pan and zoom of the canvas: screen = world × zoom + (px, py).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -81,12 +144,17 @@ impl View {
         let Some((x0, y0, x1, y1)) = bounds else {
             return View::HOME;
         };
-        let fit = ((w - 2.0 * FIT_PAD) / (x1 - x0))
-            .min((h - 2.0 * FIT_PAD) / (y1 - y0))
+        let pad = if w < SMALL_STAGE.0 || h < SMALL_STAGE.1 {
+            SMALL_FIT_PAD
+        } else {
+            FIT_PAD
+        };
+        let fit = ((w - 2.0 * pad) / (x1 - x0))
+            .min((h - 2.0 * pad) / (y1 - y0))
             .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
         let zoom = fit.max(min_zoom);
         let px = if fit < min_zoom {
-            FIT_PAD / 2.0 - x0 * zoom
+            pad / 2.0 - x0 * zoom
         } else {
             (w - (x1 - x0) * zoom) / 2.0 - x0 * zoom
         };
@@ -182,6 +250,58 @@ mod tests {
         assert!(close(v.zoom, 0.6));
         let (l, _) = v.to_screen(300.0, 0.0);
         assert!(close(l, FIT_PAD / 2.0));
+    }
+
+    #[test]
+    fn a_small_stage_opens_the_whole_design() {
+        assert_eq!(open_min_zoom(1000.0, 600.0), OPEN_MIN_ZOOM);
+        assert_eq!(open_min_zoom(360.0, 500.0), MIN_ZOOM);
+        assert_eq!(open_min_zoom(800.0, 300.0), MIN_ZOOM);
+        // A 12-node design 1000 world units wide on a 360 px phone: every node inside.
+        let b = (0.0, 0.0, 1000.0, 500.0);
+        let (w, h) = (360.0, 420.0);
+        let v = View::fit(Some(b), w, h, open_min_zoom(w, h));
+        let (l, t) = v.to_screen(b.0, b.1);
+        let (r, bot) = v.to_screen(b.2, b.3);
+        assert!(
+            l >= 0.0 && t >= 0.0 && r <= w && bot <= h,
+            "{l} {t} {r} {bot}"
+        );
+        assert!(v.zoom > MIN_ZOOM && v.zoom < OPEN_MIN_ZOOM);
+    }
+
+    #[test]
+    fn detail_thins_out_as_the_view_zooms_out() {
+        assert_eq!(Detail::at(1.0), Detail::Full);
+        assert_eq!(Detail::at(COMPACT_BELOW), Detail::Full);
+        assert_eq!(Detail::at(0.7), Detail::Compact);
+        assert_eq!(Detail::at(NAME_BELOW), Detail::Compact);
+        assert_eq!(Detail::at(0.3), Detail::Name);
+        assert_eq!(Detail::at(MIN_ZOOM), Detail::Name);
+        let mut last = Detail::Name;
+        for i in 0..=100 {
+            let d = Detail::at(MIN_ZOOM + (MAX_ZOOM - MIN_ZOOM) * f64::from(i) / 100.0);
+            assert!(d >= last, "more detail as the view zooms in");
+            last = d;
+        }
+    }
+
+    #[test]
+    fn labels_stay_legible_on_screen() {
+        // 12.8 px natural size, at least 11 px on screen, at most 30 world px.
+        assert!(close(label_px(12.8, 11.0, 30.0, 1.0), 12.8));
+        assert!(
+            close(label_px(12.8, 11.0, 30.0, 2.0), 12.8),
+            "never shrinks below natural"
+        );
+        for zoom in [0.4, 0.5, 0.6, 0.8] {
+            let px = label_px(12.8, 11.0, 30.0, zoom);
+            assert!(px * zoom >= 11.0 - 1e-9, "{zoom}: {px}");
+        }
+        assert!(
+            close(label_px(12.8, 11.0, 30.0, 0.2), 30.0),
+            "capped to the box"
+        );
     }
 
     #[test]

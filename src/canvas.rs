@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use leptos::ev;
 use leptos::html::{Canvas, Main};
 use leptos::prelude::*;
-use sim_core::{EdgeState, Health, Scenario};
+use sim_core::{BreakerState, EdgeState, Health, Scenario};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
-use crate::camera::MIN_ZOOM;
+use crate::camera::{self, Detail, MIN_ZOOM};
 use crate::datatier;
 use crate::model::{self, NODE_H, NODE_W};
 use crate::state::{self, CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
@@ -374,9 +374,10 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         }
         if stage.get().is_some() {
             let (w, h) = stage_size();
-            // The design's saved view, else a readable size; the Fit button shows everything.
+            // The design's saved view, else a readable size (all of it on a small stage);
+            // the Fit button shows everything.
             dsg.design
-                .with_untracked(|d| camera.frame_design(d, w, h, 0.6));
+                .with_untracked(|d| camera.frame_design(d, w, h, camera::open_min_zoom(w, h)));
             return true;
         }
         false
@@ -398,6 +399,14 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         let v = camera.view.get();
         format!("translate({}px, {}px) scale({})", v.px, v.py, v.zoom)
     };
+    // Semantic zoom: what the boxes draw, and a name size that stays legible on screen.
+    let detail = move || Detail::at(camera.view.get().zoom).class();
+    let label_px = move || {
+        format!(
+            "{:.2}px",
+            camera::label_px(12.8, 11.0, 30.0, camera.view.get().zoom)
+        )
+    };
 
     view! {
         <main class="stage" aria-label="Design canvas (arrow keys pan when nothing is selected)" tabindex="0" node_ref=stage
@@ -406,7 +415,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             on:dragover=|e: ev::DragEvent| e.prevent_default()
             on:drop=on_drop
             data-testid="stage">
-            <div class="world" style:transform=transform>
+            <div class=move || format!("world {}", detail()) style:transform=transform style:--label-px=label_px data-testid="world">
                 <svg class="edges" width="1" height="1" aria-label="Links">
                     <For each=edge_ids key=|k| k.clone() children=move |(from, to)| view! { <EdgeView from to/> }/>
                     {move || preview.get().map(|(x0, y0, x1, y1)| view! {
@@ -632,9 +641,10 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
                         (
                             (e.window_rps.max(0.0) + 1.0).log10().round() as i64,
                             e.state == EdgeState::Partitioned,
+                            e.breaker.map_or("", BreakerState::as_str),
                         )
                     })
-                    .unwrap_or((0, false))
+                    .unwrap_or((0, false, ""))
             })
         })
     };
@@ -647,7 +657,9 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     };
     let width = move || format!("{}", 1.5 + 1.5 * flow.get().0 as f64);
     view! {
-        <g class="edge" class:cut=move || flow.get().1 class:selected=selected>
+        <g class="edge" class:cut=move || flow.get().1 class:selected=selected
+            class:breaker-open=move || flow.get().2 == "open" class:breaker-half-open=move || flow.get().2 == "half_open"
+            data-breaker=move || flow.get().2>
             <path class="edge-line" d=path stroke-width=width></path>
             <path class="edge-hit" d=path data-edge-from=from.clone() data-edge-to=to.clone()
                 data-testid=format!("edge-{from}-{to}") tabindex="0" role="button"
@@ -698,6 +710,10 @@ pub fn draw_dots(
             }
             x += step;
         }
+    }
+    // Reduced motion: no moving dots (the links' widths still show the flow).
+    if crate::narrator::reduced_motion() {
+        return;
     }
     let running = run.running.get_untracked();
     let phase_base = wall_ms / 1000.0 * 0.6;

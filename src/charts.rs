@@ -76,8 +76,58 @@ pub fn fmt_val(v: f64, unit: &str) -> String {
     }
 }
 
+/// Windows compared by [`trend`]: the newest this many against the this many before.
+const TREND_WINDOWS: usize = 5;
+
+/// How a line moved lately: the mean of its newest [`TREND_WINDOWS`] values against the
+/// mean of the ones before; a change under 10% (or under 0.5 in absolute terms) is steady.
+pub fn trend(points: &[(f64, f64)]) -> &'static str {
+    let n = TREND_WINDOWS;
+    if points.len() < 2 * n {
+        return "steady";
+    }
+    let mean = |s: &[(f64, f64)]| s.iter().map(|p| p.1).sum::<f64>() / s.len() as f64;
+    let k = points.len();
+    let (old, new) = (mean(&points[k - 2 * n..k - n]), mean(&points[k - n..]));
+    let d = new - old;
+    if d.abs() < 0.5 || d.abs() < 0.1 * old.abs() {
+        "steady"
+    } else if d > 0.0 {
+        "rising"
+    } else {
+        "falling"
+    }
+}
+
+/// A chart in words: each line's latest value and its trend ("served 301 req/s, steady").
+pub fn summary(lines: &[Line], unit: &str) -> String {
+    let parts: Vec<String> = lines
+        .iter()
+        .filter_map(|l| {
+            let last = l.points.last()?.1;
+            Some(format!(
+                "{} {}, {}",
+                l.label,
+                fmt_val(last, unit),
+                trend(&l.points)
+            ))
+        })
+        .collect();
+    if parts.is_empty() {
+        "waiting for data".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
 /// A chart with axes labels, a legend and the given lines over their common time span.
+/// Its text alternative (the canvas's `aria-label`) is its `data-name` and [`summary`].
 pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
+    let name = el.get_attribute("data-name").unwrap_or_default();
+    let alt = format!("{name}: {}", summary(lines, unit));
+    if el.get_attribute("aria-label").as_deref() != Some(alt.as_str()) {
+        let _ = el.set_attribute("aria-label", &alt);
+    }
     let Some((ctx, w, h)) = prepare(el) else {
         return;
     };
@@ -177,4 +227,63 @@ pub fn draw_sparkline(el: &HtmlCanvasElement, points: &[f64], color: &str) {
         }
     }
     ctx.stroke();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(vals: &[f64]) -> Vec<(f64, f64)> {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64, *v))
+            .collect()
+    }
+
+    #[test]
+    fn trends_compare_the_newest_windows_with_the_ones_before() {
+        let flat = [100.0; 10];
+        assert_eq!(trend(&series(&flat)), "steady");
+        let up = [
+            100.0, 100.0, 100.0, 100.0, 100.0, 130.0, 130.0, 130.0, 130.0, 130.0,
+        ];
+        assert_eq!(trend(&series(&up)), "rising");
+        let down: Vec<f64> = up.iter().rev().copied().collect();
+        assert_eq!(trend(&series(&down)), "falling");
+        // Under 10%: steady; tiny absolute wiggles of a near-zero line too.
+        let small = [
+            100.0, 100.0, 100.0, 100.0, 100.0, 108.0, 108.0, 108.0, 108.0, 108.0,
+        ];
+        assert_eq!(trend(&series(&small)), "steady");
+        let tiny = [0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.3, 0.3, 0.3, 0.3];
+        assert_eq!(trend(&series(&tiny)), "steady");
+        // Too short to tell.
+        assert_eq!(trend(&series(&[1.0, 50.0])), "steady");
+    }
+
+    #[test]
+    fn a_chart_in_words_gives_each_lines_latest_value_and_trend() {
+        let lines = [
+            Line {
+                label: "served",
+                color: "",
+                points: series(&[0.0, 0.0, 0.0, 0.0, 0.0, 300.0, 300.0, 300.0, 300.0, 301.0]),
+            },
+            Line {
+                label: "offered",
+                color: "",
+                points: series(&[300.0; 10]),
+            },
+            Line {
+                label: "empty",
+                color: "",
+                points: Vec::new(),
+            },
+        ];
+        assert_eq!(
+            summary(&lines, "req/s"),
+            "served 301 req/s, rising; offered 300 req/s, steady"
+        );
+        assert_eq!(summary(&lines[2..], "ms"), "waiting for data");
+    }
 }

@@ -137,6 +137,12 @@ pub fn Dock() -> impl IntoView {
         );
     };
     let scheduled = move || dsg.design.with(|d| d.events.len());
+    let availability = move || {
+        let slo = dsg.design.with(|d| d.metrics.slo_error_rate);
+        run.snap.with(|s| {
+            availability_text(s.global.window.availability(), s.global.availability(), slo)
+        })
+    };
     view! {
         <section class="dock" aria-label="Metrics dock" class:more-open=move || more.get()>
             <div class="kpis">
@@ -162,15 +168,16 @@ pub fn Dock() -> impl IntoView {
                     }}
                 </button>
             </div>
+            <p class="availability" data-testid="availability">{availability}</p>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
                     <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>
                 }).collect_view()}
             </div>
             <div class="charts">
-                <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" aria-label="Throughput chart"></canvas></figure>
-                <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" aria-label="Latency chart"></canvas></figure>
-                <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" aria-label="Errors by cause chart"></canvas></figure>
+                <figure><figcaption>"Throughput"</figcaption><canvas node_ref=throughput data-testid="chart-throughput" role="img" data-name="Throughput chart" aria-label="Throughput chart"></canvas></figure>
+                <figure><figcaption>"Latency"</figcaption><canvas node_ref=latency data-testid="chart-latency" role="img" data-name="Latency chart" aria-label="Latency chart"></canvas></figure>
+                <figure><figcaption>"Errors by cause"</figcaption><canvas node_ref=errors data-testid="chart-errors" role="img" data-name="Errors by cause chart" aria-label="Errors by cause chart"></canvas></figure>
             </div>
             <div class="dock-more" id="dock-more" data-testid="dock-more">
                 <crate::timeline::Timeline/>
@@ -184,5 +191,41 @@ pub fn Dock() -> impl IntoView {
                 </figure>
             </div>
         </section>
+    }
+}
+
+/// "Availability: window 99.93 % — three nines; about 6.1 h a year · run … · budget burnt …".
+fn availability_text(
+    window: sim_core::Availability,
+    run: sim_core::Availability,
+    slo: Option<f64>,
+) -> String {
+    let mut text = format!(
+        "Availability: this window {} · whole run {}",
+        window.sentence(),
+        run.sentence()
+    );
+    if let Some(b) = run.budget_words(slo) {
+        text.push_str(&format!(" · {b}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::availability_text;
+    use sim_core::Availability;
+
+    #[test]
+    fn availability_line_gives_window_run_and_budget() {
+        assert_eq!(
+            availability_text(Availability::new(9993, 7), Availability::new(993, 7), Some(0.01)),
+            "Availability: this window 99.93 % — three nines; about 6.1 h a year · whole run 99.30 % — two nines; \
+             about 2.6 days a year · budget burnt 70 % of 1 %"
+        );
+        assert_eq!(
+            availability_text(Availability::new(0, 0), Availability::new(0, 0), None),
+            "Availability: this window no requests finished yet · whole run no requests finished yet"
+        );
     }
 }

@@ -9,6 +9,35 @@ use sim_core::Scenario;
 /// Panels an embed may hide with `hide=`.
 pub const PANELS: &[&str] = &["palette", "traffic", "inspector", "dock", "lesson"];
 
+/// What an embed shows when its frame is short (`view=`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ViewMode {
+    /// The canvas and the charts share the frame (the default).
+    #[default]
+    Both,
+    /// The canvas takes the room; the key figures stay, the charts go.
+    Canvas,
+    /// The figures and charts take the room; the canvas goes.
+    Metrics,
+}
+
+impl ViewMode {
+    /// The name `view=` takes for this choice.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewMode::Both => "both",
+            ViewMode::Canvas => "canvas",
+            ViewMode::Metrics => "metrics",
+        }
+    }
+
+    fn parse(value: &str) -> Option<ViewMode> {
+        [ViewMode::Both, ViewMode::Canvas, ViewMode::Metrics]
+            .into_iter()
+            .find(|v| v.name().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
 /// Said when a read-only page refuses an edit.
 pub const READ_ONLY: &str = "This design is read-only here: you can run it, change traffic and parameters, and break things, but not add, move, connect or delete components. Open it in the full playground to edit it.";
 
@@ -25,6 +54,8 @@ pub struct Config {
     pub autoplay: bool,
     /// `preset=ID`: start from this preset (a `#s=` link in the fragment wins).
     pub preset: Option<String>,
+    /// `view=canvas|metrics|both`: what a short frame gives its room to.
+    pub show: ViewMode,
     /// Parameters or panel names this build does not know, to be said once.
     pub unknown: Vec<String>,
 }
@@ -43,6 +74,10 @@ impl Config {
                 "readonly" => c.readonly = on,
                 "autoplay" => c.autoplay = on,
                 "preset" => c.preset = (!value.is_empty()).then_some(value),
+                "view" => match ViewMode::parse(&value) {
+                    Some(v) => c.show = v,
+                    None => c.unknown.push(format!("view={value}")),
+                },
                 "hide" => {
                     for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                         match PANELS.iter().find(|p| p.eq_ignore_ascii_case(name)) {
@@ -77,6 +112,9 @@ impl Config {
         if let Some(p) = &self.preset {
             parts.push(format!("preset={p}"));
         }
+        if self.show != ViewMode::Both {
+            parts.push(format!("view={}", self.show.name()));
+        }
         parts.join("&")
     }
 
@@ -95,6 +133,9 @@ impl Config {
             classes.push("readonly".into());
         }
         classes.extend(self.hide.iter().map(|p| format!("hide-{p}")));
+        if self.show != ViewMode::Both {
+            classes.push(format!("view-{}", self.show.name()));
+        }
         classes.join(" ")
     }
 }

@@ -48,11 +48,12 @@ fn query_reads_back_as_the_same_configuration() {
         readonly: true,
         autoplay: false,
         preset: Some("retry-storm".to_string()),
+        show: ViewMode::Canvas,
         unknown: Vec::new(),
     };
     assert_eq!(
         c.query(),
-        "embed=1&hide=traffic,lesson&readonly=1&preset=retry-storm"
+        "embed=1&hide=traffic,lesson&readonly=1&preset=retry-storm&view=canvas"
     );
     assert_eq!(Config::parse(&c.query()), c);
     assert_eq!(Config::default().query(), "");
@@ -85,4 +86,20 @@ fn read_only_allows_parameters_but_not_structure() {
     let mut renamed = a.clone();
     renamed.nodes[1].id = "other".to_string();
     assert!(!same_structure(&a, &renamed));
+}
+
+#[test]
+fn view_picks_what_a_short_frame_shows() {
+    assert_eq!(Config::parse("embed=1").show, ViewMode::Both);
+    assert_eq!(Config::parse("view=canvas").show, ViewMode::Canvas);
+    assert_eq!(Config::parse("view=Metrics").show, ViewMode::Metrics);
+    assert_eq!(Config::parse("view=both").show, ViewMode::Both);
+    let bad = Config::parse("view=charts");
+    assert_eq!(bad.show, ViewMode::Both);
+    assert_eq!(bad.unknown, vec!["view=charts"]);
+    let c = Config::parse("embed=1&view=metrics");
+    assert!(c.classes().split(' ').any(|k| k == "view-metrics"));
+    assert_eq!(Config::parse(&c.query()), c);
+    assert!(!Config::parse("embed=1&view=both").query().contains("view"));
+    assert!(!Config::parse("embed=1").classes().contains("view-"));
 }

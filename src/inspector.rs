@@ -521,7 +521,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                 s.edges
                     .iter()
                     .find(|e| e.from == from && e.to == to)
-                    .map(|e| (e.state, e.window_rps, e.dropped))
+                    .map(|e| (e.state, e.window_rps, e.dropped, e.breaker))
             })
         }
     };
@@ -547,8 +547,8 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
     view! {
         <div class="edge-inspector" data-testid="inspector-edge">
             <h3>{format!("Link {from} → {to}")}</h3>
-            <p>{move || link_state().map(|(st, rps, dropped)| format!(
-                "{} · {} req/s · {} dropped",
+            <p data-testid="link-state">{move || link_state().map(|(st, rps, dropped, breaker)| format!(
+                "{} · {} req/s · {} dropped{}",
                 match st {
                     EdgeState::Up => "up".to_string(),
                     EdgeState::Partitioned => "cut".to_string(),
@@ -556,9 +556,11 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                     EdgeState::Lossy { fraction } => format!("losing {}%", fraction * 100.0),
                     EdgeState::Capped { rps } => format!("capped at {rps} req/s"),
                 },
-                charts::fmt_val(rps, ""), dropped)).unwrap_or_else(|| "not simulated yet".to_string())}</p>
+                charts::fmt_val(rps, ""), dropped,
+                breaker.map(|b| format!(" · breaker {}", b.as_str().replace('_', "-"))).unwrap_or_default())).unwrap_or_else(|| "not simulated yet".to_string())}</p>
             <form class="fields" on:submit=|e| e.prevent_default()>
                 {fields::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
+                <EdgeKinds from=from.clone() to=to.clone()/>
             </form>
             <h4>"Faults"</h4>
             <div class="buttons">
@@ -568,6 +570,38 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The request kinds the link carries, one checkbox each (an app server sends only those
+/// over it; unticking every one is refused by the core).
+#[component]
+fn EdgeKinds(from: String, to: String) -> impl IntoView {
+    let dsg = expect_context::<DesignCtx>();
+    fields::EDGE_KINDS
+        .iter()
+        .map(|&(kind, label)| {
+            let (f, t) = (from.clone(), to.clone());
+            let checked = Memo::new(move |_| {
+                dsg.design.with(|d| {
+                    d.edges
+                        .iter()
+                        .find(|e| e.from == f && e.to == t)
+                        .is_some_and(|e| fields::edge_carries(e, kind))
+                })
+            });
+            let (f, t) = (from.clone(), to.clone());
+            let on_change = move |e: ev::Event| {
+                let on = event_target_checked(&e);
+                dsg.edit(None, |s| fields::set_edge_kind(s, &f, &t, kind, on));
+            };
+            view! {
+                <label class="toggle">
+                    <input type="checkbox" data-testid=format!("edge-kind-{label}") prop:checked=move || checked.get() on:change=on_change/>
+                    {format!("Carries {label}")}
+                </label>
+            }
+        })
+        .collect_view()
 }
 
 /// Partition two groups of nodes: every link between them is cut. The groups are this

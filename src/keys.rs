@@ -2,6 +2,8 @@
 //! is, mapped to an [`Action`]. No Leptos, no web APIs: `lib.rs` reads the browser's
 //! event into a [`Press`] and performs the action; the native tests check the table.
 
+pub use crate::a11y::Dir;
+
 /// A key pressed, as the page sees it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Press<'a> {
@@ -18,6 +20,8 @@ pub struct Press<'a> {
     pub in_stage: bool,
     /// Some components are selected.
     pub has_selection: bool,
+    /// The focus is on a component of the canvas.
+    pub on_node: bool,
 }
 
 /// What a shortcut does.
@@ -45,6 +49,19 @@ pub enum Action {
         dx: f64,
         dy: f64,
     },
+    /// Arrow on a focused component: move the focus to the nearest one that way.
+    Navigate(Dir),
+    /// `]` / `[` on a focused component: move the focus along a link, to a component it
+    /// calls (downstream) or one that calls it.
+    FollowLink {
+        downstream: bool,
+    },
+    /// `c` on a focused component: start a link from it (Enter on another ends it).
+    StartConnect,
+    /// `x` on a focused component: select it and take the focus to its faults.
+    OpenFaults,
+    /// `d`: say the design and the run now, in the live region.
+    Describe,
 }
 
 /// Zoom factor of one `+` (its inverse-ish `ZOOM_OUT` for `−`).
@@ -83,6 +100,14 @@ pub fn action(p: &Press) -> Option<Action> {
         " " if !p.on_button => Action::TogglePlay,
         "." => Action::Step,
         "?" => Action::ToggleHelp,
+        "d" | "D" if !ctrl => Action::Describe,
+        "]" if p.on_node => Action::FollowLink { downstream: true },
+        "[" if p.on_node => Action::FollowLink { downstream: false },
+        "c" | "C" if p.on_node && !ctrl => Action::StartConnect,
+        "x" | "X" if p.on_node && !ctrl => Action::OpenFaults,
+        k if p.on_node && !p.shift && !ctrl && Dir::of_key(k).is_some() => {
+            Action::Navigate(Dir::of_key(k)?)
+        }
         "f" | "F" if !ctrl => Action::Fit,
         "-" if !ctrl => Action::ZoomOut,
         "+" | "=" if !ctrl => Action::ZoomIn,
@@ -194,6 +219,7 @@ mod tests {
             "Backspace",
             "ArrowLeft",
             "+",
+            "d",
         ] {
             let p = Press {
                 in_field: true,
@@ -240,5 +266,51 @@ mod tests {
         assert_eq!(action(&stage_up), Some(Action::Pan { dx: 0.0, dy: 200.0 }));
         // Nothing selected and the focus elsewhere: the page scrolls as usual.
         assert_eq!(action(&key("ArrowRight")), None);
+    }
+
+    #[test]
+    fn on_a_focused_component_arrows_navigate_and_shift_arrows_move_it() {
+        let node = |k, shift| Press {
+            on_node: true,
+            in_stage: true,
+            has_selection: true,
+            shift,
+            ..key(k)
+        };
+        assert_eq!(
+            action(&node("ArrowUp", false)),
+            Some(Action::Navigate(Dir::Up))
+        );
+        assert_eq!(
+            action(&node("ArrowLeft", false)),
+            Some(Action::Navigate(Dir::Left))
+        );
+        assert_eq!(
+            action(&node("ArrowRight", true)),
+            Some(Action::MoveSelection { dx: 50.0, dy: 0.0 })
+        );
+        assert_eq!(
+            action(&node("]", false)),
+            Some(Action::FollowLink { downstream: true })
+        );
+        assert_eq!(
+            action(&node("[", false)),
+            Some(Action::FollowLink { downstream: false })
+        );
+        assert_eq!(action(&node("c", false)), Some(Action::StartConnect));
+        assert_eq!(action(&node("x", false)), Some(Action::OpenFaults));
+        assert_eq!(action(&node("d", false)), Some(Action::Describe));
+        // Off a component those keys do nothing (but `d` still describes).
+        for k in ["]", "[", "c", "x"] {
+            assert_eq!(action(&key(k)), None, "{k}");
+        }
+        assert_eq!(action(&key("d")), Some(Action::Describe));
+        assert_eq!(action(&ctrl("d")), None);
+        // Typing in a field is never navigation.
+        let typing = Press {
+            in_field: true,
+            ..node("ArrowUp", false)
+        };
+        assert_eq!(action(&typing), None);
     }
 }

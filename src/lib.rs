@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use sim_core::Scenario;
 use wasm_bindgen::JsCast;
 
+pub mod a11y;
 pub mod camera;
 mod canvas;
 mod charts;
@@ -23,11 +24,13 @@ mod gallery;
 mod inspector;
 pub mod keys;
 pub mod model;
+mod narrator;
 mod panels;
 mod regions;
 mod share;
 pub mod state;
 mod storage;
+mod tabs;
 mod timeline;
 
 pub use camera::View;
@@ -87,6 +90,7 @@ pub fn App() -> impl IntoView {
         storage::disable();
     }
     let classes = cfg.classes();
+    let tab = RwSignal::new("");
     let (design, msgs) = initial_design();
     let (run, dsg, camera, sel, chrome, err) = state::contexts(design, cfg.readonly);
     provide_context(run);
@@ -151,10 +155,12 @@ pub fn App() -> impl IntoView {
             start_frame_loop(run, dsg, camera, el);
         }
     });
-    install_shortcuts(run, dsg, camera, sel, chrome);
+    let narration = narrator::Narration::new();
+    provide_context(narration);
+    install_shortcuts(run, dsg, camera, sel, chrome, narration);
 
     view! {
-        <div class=classes id="app">
+        <div class=move || format!("{classes} {}", tabs::tab_class(tab.get())) id="app">
             <panels::RunBar/>
             <div class="left">
                 <panels::Palette/>
@@ -164,10 +170,12 @@ pub fn App() -> impl IntoView {
             <gallery::LessonPanel/>
             <inspector::Inspector/>
             <dock::Dock/>
+            <tabs::PhoneTabs open=tab/>
             <panels::Help/>
             <gallery::Gallery/>
             <share::ShareDialog/>
             <share::EmbedDialog/>
+            <narrator::LiveRegion/>
         </div>
     }
 }
@@ -219,6 +227,7 @@ fn install_shortcuts(
     camera: CameraCtx,
     sel: SelectionCtx,
     chrome: ChromeCtx,
+    narration: narrator::Narration,
 ) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
@@ -241,6 +250,10 @@ fn install_shortcuts(
                 .and_then(|el| el.closest(".stage").ok().flatten())
                 .is_some(),
             has_selection: sel.selection.with_untracked(|s| !s.nodes.is_empty()),
+            on_node: target
+                .as_ref()
+                .and_then(|el| el.closest(".stage .node[data-node]").ok().flatten())
+                .is_some(),
         };
         let Some(action) = keys::action(&press) else {
             return;
@@ -277,6 +290,31 @@ fn install_shortcuts(
                     model::move_nodes(s, &ids, dx, dy);
                     Ok(())
                 });
+            }
+            Action::Describe => narration.describe_now(run, dsg),
+            Action::Navigate(_)
+            | Action::FollowLink { .. }
+            | Action::StartConnect
+            | Action::OpenFaults => {
+                let Some(id) = narrator::focused_node() else {
+                    return;
+                };
+                match action {
+                    Action::Navigate(dir) => narration.navigate(dsg, &id, dir),
+                    Action::FollowLink { downstream } => {
+                        narration.follow_link(dsg, &id, downstream)
+                    }
+                    Action::StartConnect => {
+                        chrome.say(format!(
+                            "Connecting from {id}: move to the component it should call and press Enter (Esc cancels)."
+                        ));
+                        sel.pending_connect.set(Some(id));
+                    }
+                    _ => {
+                        sel.select_nodes(BTreeSet::from([id]));
+                        narrator::focus_faults();
+                    }
+                }
             }
         }
         if action.prevents_default() {

@@ -119,6 +119,8 @@ fn default_server() -> ServerParams {
         call_timeout_ms: Some(1000.0),
         shedding: None,
         sessions: Sessions::None,
+        // As many cores as workers: a new server behaves as before machines existed.
+        machine: Some("m.2xlarge".into()),
     }
 }
 
@@ -154,6 +156,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
             write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
             read_from_replicas: true,
+            machine: Some("m.4xlarge".into()),
             read_your_writes_window_ms: None,
             failover_detection_ms: Some(3000.0),
         }),
@@ -318,6 +321,9 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
         jitter_ms: latency_ms / 2.0,
         weight: 1,
         state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     });
     Ok(())
 }
@@ -506,6 +512,9 @@ mod tests {
             jitter_ms: 0.0,
             weight: 1,
             state: EdgeState::Up,
+            breaker: None,
+            bulkhead: None,
+            kinds: None,
         });
         let e = Scenario::from_json(&t.to_json()).unwrap_err();
         assert_eq!(e.path, format!("edges[{}]", s.edges.len()), "{e}");

@@ -406,8 +406,22 @@ pub fn Help() -> impl IntoView {
         ("Shift-drag on the background", "Rubber-band selection"),
         ("Ctrl-A", "Select everything"),
         (
-            "Arrow keys (Shift: faster)",
-            "Move the selection; with nothing selected, pan the focused canvas",
+            "Arrow keys on a component",
+            "Move the focus to the nearest component that way",
+        ),
+        (
+            "] / [ on a component",
+            "Follow a link to a callee / a caller",
+        ),
+        (
+            "C on a component, then Enter",
+            "Connect it to another component",
+        ),
+        ("X on a component", "Open its faults"),
+        ("D", "Describe the design and the run (screen readers)"),
+        (
+            "Shift-arrows on a component; arrows on the canvas",
+            "Move the selection; with nothing selected, pan the canvas",
         ),
         (
             "Drag the background; wheel or pinch; + / − / F",

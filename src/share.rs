@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use sim_core::{decode_link, encode_link, presets, Scenario, ViewSpec, MAX_LINK_CHARS};
 use wasm_bindgen::JsCast;
 
-use crate::embed::{Config, PANELS};
+use crate::embed::{Config, ViewMode, PANELS};
 use crate::state::{CameraCtx, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
 use crate::{model, stage_size, storage, DESIGN_KEY};
 
@@ -322,7 +322,7 @@ pub fn start(o: Opener, page: Page) {
     }
     if !cfg.unknown.is_empty() {
         o.chrome.say(format!(
-            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset).",
+            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset, view=canvas|metrics|both).",
             cfg.unknown.join(", "),
             PANELS.join(",")
         ));
@@ -589,6 +589,7 @@ pub fn EmbedDialog() -> impl IntoView {
         .collect();
     let readonly = RwSignal::new(true);
     let autoplay = RwSignal::new(false);
+    let show = RwSignal::new(ViewMode::Both);
     let height = RwSignal::new("600".to_string());
     let copied = RwSignal::new(None::<bool>);
     let area = NodeRef::<leptos::html::Textarea>::new();
@@ -607,6 +608,7 @@ pub fn EmbedDialog() -> impl IntoView {
             readonly: readonly.get(),
             autoplay: autoplay.get(),
             preset: (src_id != "design").then(|| src_id.clone()),
+            show: show.get(),
             unknown: Vec::new(),
         };
         let (fragment, title) = if src_id == "design" {
@@ -680,6 +682,17 @@ pub fn EmbedDialog() -> impl IntoView {
                         on:change=move |e| readonly.set(event_target_checked(&e))/>" Read-only (running, traffic, parameters and faults stay available)"</label>
                     <label class="check"><input type="checkbox" data-testid="embed-autoplay" prop:checked=move || autoplay.get()
                         on:change=move |e| autoplay.set(event_target_checked(&e))/>" Start playing at once (otherwise paused)"</label>
+                    <label class="field-inline">"When the frame is short, show "
+                        <select data-testid="embed-view" on:change=move |e| show.set(match event_target_value(&e).as_str() {
+                            "canvas" => ViewMode::Canvas,
+                            "metrics" => ViewMode::Metrics,
+                            _ => ViewMode::Both,
+                        })>
+                            <option value="both" selected=true>"the design and the charts"</option>
+                            <option value="canvas">"the design (figures, no charts)"</option>
+                            <option value="metrics">"the figures and charts (no canvas)"</option>
+                        </select>
+                    </label>
                     <label class="field-inline">"Height "
                         <input type="text" inputmode="numeric" class="num short" data-testid="embed-height" prop:value=move || height.get()
                             on:input=move |e| height.set(event_target_value(&e))/>" px"</label>

@@ -328,6 +328,7 @@ pub fn describe(c: &Command) -> String {
         Command::SetKeys { client, .. } => format!("{client} new key distribution"),
         Command::DeployAssets {} => "deploy new assets".to_string(),
         Command::KillWorker { id } => format!("kill a worker of {id}"),
+        Command::SetMachine { id, machine } => format!("move {id} to {machine}"),
         Command::SetSchedule { events } => {
             format!("replace the timeline ({} events)", events.len())
         }

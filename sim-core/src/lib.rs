@@ -6,10 +6,12 @@
 //! simulated time with a cap on events per call) and [`Sim::snapshot`] (plain data).
 #![warn(missing_docs, unreachable_pub)]
 
+mod availability;
 mod data_params;
 mod error;
 pub mod limits;
 mod link;
+pub mod machines;
 mod metrics;
 pub mod presets;
 mod random;
@@ -18,13 +20,14 @@ mod sim;
 mod time;
 pub mod topology;
 
+pub use availability::{downtime_words, Availability};
 pub use data_params::*;
 pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};
 pub use metrics::{
-    Alert, AlertKind, CacheView, Cause, ClassView, DataTotals, DatabaseView, EdgeView, ErrorCounts, GlobalPoint,
-    GlobalView, Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, Priority, QueueView, Role,
-    SessionMode, SessionView, ShardShare, ShardView, Snapshot, StoreView,
+    Alert, AlertKind, BreakerState, CacheView, Cause, ClassView, DataTotals, DatabaseView, EdgeView, ErrorCounts,
+    GlobalPoint, GlobalView, Health, HopView, KindName, LatencySummary, LogLine, NodePoint, NodeView, Priority,
+    QueueView, Role, SessionMode, SessionView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
 pub use sim::{RecordedCommand, Sim, StepResult};
@@ -54,13 +57,34 @@ pub struct Summary {
 /// Runs a scenario to the end without a UI. `seed` overrides the scenario's seed and
 /// `duration_s` its duration.
 pub fn run_headless(scenario: &Scenario, seed: Option<u64>, duration_s: Option<f64>) -> Result<Summary, Error> {
+    run_headless_observed(scenario, seed, duration_s, f64::INFINITY, |_| {})
+}
+
+/// [`run_headless`] in steps of `step_s` simulated seconds, calling `observe` after each
+/// step (for progress or the full time series); the result is the same for any step.
+pub fn run_headless_observed(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    duration_s: Option<f64>,
+    step_s: f64,
+    mut observe: impl FnMut(&Sim),
+) -> Result<Summary, Error> {
     let seed = seed.unwrap_or(scenario.seed);
     let duration_s = duration_s.or(scenario.duration_s).unwrap_or(DEFAULT_DURATION_S);
     if !duration_s.is_finite() || !limits::DURATION_S.contains(duration_s) {
         return Err(Error::new("duration_s", format!("must be above 0 and at most {MAX_SECONDS}")));
     }
     let mut sim = Sim::with_seed(scenario, seed)?;
-    sim.step_until(SimTime::from_secs_f64(duration_s), u64::MAX);
+    let end = SimTime::from_secs_f64(duration_s);
+    let step = if step_s.is_finite() && step_s > 0.0 { SimTime::from_secs_f64(step_s).0.max(1) } else { u64::MAX };
+    loop {
+        let t = SimTime(sim.now().0.saturating_add(step).min(end.0));
+        sim.step_until(t, u64::MAX);
+        observe(&sim);
+        if t >= end {
+            break;
+        }
+    }
     let mut snapshot = sim.snapshot();
     let digest = format!("{:016x}", snapshot.digest());
     snapshot.series.clear();
@@ -91,6 +115,7 @@ pub fn demo_scenario() -> Scenario {
         call_timeout_ms: Some(1000.0),
         shedding: None,
         sessions: Sessions::None,
+        machine: None,
     };
     let edge = |from: &str, to: &str, ms: f64| EdgeSpec {
         from: from.to_string(),
@@ -99,6 +124,9 @@ pub fn demo_scenario() -> Scenario {
         jitter_ms: ms / 2.0,
         weight: 1,
         state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     };
     Scenario {
         version: SCENARIO_VERSION,
@@ -148,6 +176,7 @@ pub fn demo_scenario() -> Scenario {
                     read_service_time: ServiceTime::Exponential { mean_ms: 5.0 },
                     write_service_time: ServiceTime::Exponential { mean_ms: 15.0 },
                     read_from_replicas: false,
+                    machine: None,
                     read_your_writes_window_ms: None,
                     failover_detection_ms: None,
                 }),

@@ -180,6 +180,19 @@ pub const REGION_RTT_MS: Range<f64> = Range::new(0.0, MAX_MS);
 pub const LINK_LATENCY_MS: Range<f64> = Range::new(0.0, MAX_MS);
 /// `edges[i].weight`: weight for weighted round-robin.
 pub const EDGE_WEIGHT: Range<u32> = Range::new(1, 1000);
+/// `edges[i].breaker.failure_rate`: the failure share that opens a circuit breaker.
+pub const BREAKER_FAILURE_RATE: Range<f64> = Range::above(0.0, 1.0);
+/// `edges[i].breaker.window`: calls in a breaker's sliding window.
+pub const BREAKER_WINDOW: Range<u32> = Range::new(1, 10_000);
+/// `edges[i].breaker.min_calls`: calls in the window before a breaker may open.
+pub const BREAKER_MIN_CALLS: Range<u32> = Range::new(1, 10_000);
+/// `edges[i].breaker.open_ms`: time a breaker stays open, ms.
+pub const BREAKER_OPEN_MS: Range<f64> = Range::above(0.0, MAX_MS);
+/// `edges[i].breaker.trial_calls`: trial calls of a half-open breaker.
+pub const BREAKER_TRIAL_CALLS: Range<u32> = Range::new(1, 1000);
+/// `edges[i].bulkhead`: calls outstanding at once over an edge.
+pub const BULKHEAD: Range<u32> = Range::new(1, 100_000);
+
 /// `edges[i].state.slow.factor`: latency multiplier of a slow link.
 pub const LINK_SLOW_FACTOR: Range<f64> = Range::new(1.0, 1e6);
 /// A client's `priority.critical`, `.standard`, `.sheddable`: relative shares.

@@ -22,6 +22,10 @@ pub enum Cause {
     NodeDown,
     /// The request or its response was dropped by a partitioned link.
     Partition,
+    /// A circuit breaker on the edge was open: the call failed at once.
+    CircuitOpen,
+    /// A bulkhead on the edge was full: the call failed at once.
+    BulkheadFull,
     /// An overloaded server turned away a request of a low priority class.
     Shed,
 }
@@ -77,6 +81,12 @@ pub struct ErrorCounts {
     /// Shed by priority (absent when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub shed: u64,
+    /// Open circuit breakers (left out of the JSON while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub circuit_open: u64,
+    /// Full bulkheads (left out of the JSON while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bulkhead_full: u64,
 }
 
 impl ErrorCounts {
@@ -88,12 +98,21 @@ impl ErrorCounts {
             Cause::NodeDown => self.node_down += 1,
             Cause::Partition => self.partition += 1,
             Cause::Shed => self.shed += 1,
+            Cause::CircuitOpen => self.circuit_open += 1,
+            Cause::BulkheadFull => self.bulkhead_full += 1,
         }
     }
 
     /// All causes together.
     pub fn total(&self) -> u64 {
-        self.timeout + self.queue_full + self.rate_limited + self.node_down + self.partition + self.shed
+        self.timeout
+            + self.queue_full
+            + self.rate_limited
+            + self.node_down
+            + self.partition
+            + self.circuit_open
+            + self.bulkhead_full
+            + self.shed
     }
 }
 
@@ -307,6 +326,20 @@ pub struct GlobalPoint {
     pub p99_ms: f64,
     /// Requests in flight at the end of the window.
     pub in_flight: u64,
+    /// Requests answered successfully in the window (kept out of the serialised form and the
+    /// digest; see [`GlobalPoint::availability`]).
+    #[serde(skip)]
+    pub completed: u64,
+    /// Requests failed for good in the window (kept out of the serialised form and the digest).
+    #[serde(skip)]
+    pub failed: u64,
+}
+
+impl GlobalPoint {
+    /// The window's availability: completed / (completed + failed).
+    pub fn availability(&self) -> crate::Availability {
+        crate::Availability::new(self.completed, self.failed)
+    }
 }
 
 /// One window of a node's time series.
@@ -486,6 +519,9 @@ pub struct NodeView {
     pub busy_workers: u64,
     /// Worker slots (connections for a database; 0 for nodes without workers).
     pub workers: u64,
+    /// The machine it runs on (a name in [`crate::machines::MACHINES`]), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Mean busy fraction of the worker slots since the start.
     pub utilisation: f64,
     /// Time-average queue length since the start.
@@ -731,6 +767,32 @@ pub struct EdgeView {
     pub outstanding: u64,
     /// Health-check view of the callee for a balancer's edge.
     pub healthy: bool,
+    /// The circuit breaker's state, when the edge has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerState>,
+}
+
+/// A circuit breaker's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Calls go through; outcomes are counted.
+    Closed,
+    /// Calls fail at once with `circuit_open`.
+    Open,
+    /// A few trial calls go through.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
 }
 
 /// The golden signals seen by the clients.
@@ -762,6 +824,13 @@ pub struct GlobalView {
     /// priority mix.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<ClassView>,
+}
+
+impl GlobalView {
+    /// The run's availability so far: completed / (completed + failed).
+    pub fn availability(&self) -> crate::Availability {
+        crate::Availability::new(self.completed, self.failed.total())
+    }
 }
 
 /// An active SLO alert.

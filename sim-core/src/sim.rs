@@ -17,6 +17,8 @@ use crate::time::{SimDuration, SimTime};
 mod agenda;
 mod autoscale;
 mod balancer;
+mod breaker;
+mod bulkhead;
 mod cache;
 mod calls;
 mod cdn;
@@ -28,6 +30,7 @@ mod database;
 mod dispatch;
 mod faults;
 mod geodns;
+mod machine;
 mod message_queue;
 mod rate_limiter;
 mod regions;
@@ -42,6 +45,7 @@ mod types;
 mod window;
 
 use autoscale::GroupState;
+use breaker::Breaker;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
 

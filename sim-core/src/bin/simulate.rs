@@ -1,44 +1,477 @@
-//! Headless runner: `simulate SCENARIO.json [--seed N] [--duration-s S] [--json]`.
+//! Headless runner for course authors: runs a scenario (a JSON file or a share link) without
+//! the UI, over one seed or many in parallel, compares two designs, and writes the time
+//! series as CSV. See docs/runner.md.
 
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use sim_core::{run_headless, ErrorCounts, Scenario, Summary};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+use sim_core::{
+    decode_link, run_headless_observed, Availability, ErrorCounts, GlobalPoint, NodePoint, Scenario, Sim, Summary,
+};
 
-const USAGE: &str = "usage: simulate SCENARIO.json [--seed N] [--duration-s S] [--json]";
+const INTERVAL_NOTE: &str = "With --seeds N the runner runs seeds S, S+1, … S+N−1 (S: --seed or the \
+scenario's seed) in parallel and reports, per figure, the median of the per-seed values and the \
+95 % range: the 2.5th to 97.5th percentile of the per-seed values (linear interpolation between \
+order statistics). `compare` runs both designs on the same seeds and reports B − A per seed.";
 
-struct Args {
-    path: String,
+#[derive(Parser)]
+#[command(
+    name = "simulate",
+    version,
+    about = "Runs a system-design scenario headless and prints its figures",
+    after_help = INTERVAL_NOTE,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Scenario: a JSON file, a share link (a URL with `#s=`) or a bare link payload.
+    #[arg(value_name = "SCENARIO", required = true)]
+    scenario: Option<String>,
+    /// Write the time series to this CSV file: one row per window, global and per node
+    /// columns (see docs/runner.md). Single seed only.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "seeds")]
+    series: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs designs A and B on the same seeds and prints the differences B − A per figure.
+    Compare {
+        /// Design A: a JSON file or a share link.
+        #[arg(value_name = "A")]
+        a: String,
+        /// Design B: a JSON file or a share link.
+        #[arg(value_name = "B")]
+        b: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+}
+
+#[derive(Args, Clone, Copy)]
+struct RunArgs {
+    /// Root seed (default: the scenario's seed; with --seeds, the first seed).
+    #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Simulated seconds (default: the scenario's duration).
+    #[arg(long = "duration-s", value_name = "S")]
     duration_s: Option<f64>,
+    /// Number of seeds to run in parallel (1–10000); prints medians and 95 % ranges.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    seeds: Option<u32>,
+    /// Print JSON instead of text.
+    #[arg(long)]
     json: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut path = None;
-    let mut seed = None;
-    let mut duration_s = None;
-    let mut json = false;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--seed" => {
-                let v = it.next().ok_or("--seed needs a value")?;
-                seed = Some(v.parse().map_err(|_| format!("--seed: not an unsigned integer: {v}"))?);
+fn looks_like_link(arg: &str) -> bool {
+    arg.contains("#s=")
+        || arg.contains("://")
+        || (arg.len() >= 16 && arg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+/// A scenario from a JSON file or a share link.
+fn load(arg: &str) -> Result<Scenario, String> {
+    let path = std::path::Path::new(arg);
+    if !path.is_file() && looks_like_link(arg) {
+        return decode_link(arg).map_err(|e| format!("error: the link: {e}"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {arg}: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("error: {arg}: {e}"))
+}
+
+/// The progress bar: on stderr when it is a terminal, shown once a run has taken a second.
+struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total_s: f64) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(total_s.ceil() as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s · {elapsed} · eta {eta}") {
+            bar.set_style(style);
+        }
+        Progress { bar, start: Instant::now(), terminal: std::io::stderr().is_terminal() }
+    }
+
+    fn advance(&self, s: u64) {
+        if self.terminal && self.bar.is_hidden() && self.start.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.inc(s);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// One run's result and, when asked for, its full time series.
+struct Run {
+    summary: Summary,
+    rows: Vec<Row>,
+    node_ids: Vec<String>,
+}
+
+/// One window of the series: the global point and each node's point (by index in `node_ids`).
+struct Row {
+    global: GlobalPoint,
+    nodes: BTreeMap<usize, NodePoint>,
+}
+
+fn duration_of(sc: &Scenario, duration_s: Option<f64>) -> f64 {
+    duration_s.or(sc.duration_s).unwrap_or(sim_core::DEFAULT_DURATION_S)
+}
+
+fn run_one(
+    sc: &Scenario,
+    seed: Option<u64>,
+    duration_s: Option<f64>,
+    series: bool,
+    p: &Progress,
+) -> Result<Run, String> {
+    let total = duration_of(sc, duration_s);
+    let step = if series { sc.metrics.window_s } else { (total / 100.0).max(1.0) };
+    let mut rows: Vec<Row> = Vec::new();
+    let mut node_ids: Vec<String> = Vec::new();
+    let mut done_s = 0u64;
+    let summary = run_headless_observed(sc, seed, duration_s, step, |sim: &Sim| {
+        let now = sim.now().as_secs_f64().floor() as u64;
+        p.advance(now.saturating_sub(done_s));
+        done_s = done_s.max(now);
+        if series {
+            collect(sim, &mut rows, &mut node_ids);
+        }
+    })
+    .map_err(|e| format!("error: {e}"))?;
+    Ok(Run { summary, rows, node_ids })
+}
+
+/// Appends the windows closed since the last call.
+fn collect(sim: &Sim, rows: &mut Vec<Row>, node_ids: &mut Vec<String>) {
+    let snap = sim.snapshot();
+    let last = rows.last().map_or(f64::NEG_INFINITY, |r| r.global.t_s);
+    let first_new = rows.len();
+    for g in snap.series.iter().filter(|g| g.t_s > last) {
+        rows.push(Row { global: *g, nodes: BTreeMap::new() });
+    }
+    for n in &snap.nodes {
+        let idx = node_ids.iter().position(|id| *id == n.id).unwrap_or_else(|| {
+            node_ids.push(n.id.clone());
+            node_ids.len() - 1
+        });
+        for p in n.series.iter().filter(|p| p.t_s > last) {
+            if let Some(row) = rows[first_new..].iter_mut().find(|r| r.global.t_s == p.t_s) {
+                row.nodes.insert(idx, *p);
             }
-            "--duration-s" => {
-                let v = it.next().ok_or("--duration-s needs a value")?;
-                let d: f64 = v.parse().map_err(|_| format!("--duration-s: not a number: {v}"))?;
-                duration_s = Some(d);
-            }
-            "--json" => json = true,
-            "-h" | "--help" => return Err(USAGE.to_string()),
-            _ if a.starts_with('-') => return Err(format!("unknown option {a}\n{USAGE}")),
-            _ if path.is_none() => path = Some(a),
-            _ => return Err(format!("unexpected argument {a}\n{USAGE}")),
         }
     }
-    Ok(Args { path: path.ok_or(USAGE)?, seed, duration_s, json })
+}
+
+/// The CSV header and rows of a run's series.
+fn write_series(path: &PathBuf, run: &Run) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("error: --series {}: {e}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+    let mut header: Vec<String> = GLOBAL_COLUMNS.iter().map(|c| c.to_string()).collect();
+    for id in &run.node_ids {
+        header.extend(NODE_COLUMNS.iter().map(|c| format!("{id}.{c}")));
+    }
+    writeln!(out, "{}", header.join(",")).map_err(fail)?;
+    for r in &run.rows {
+        let g = &r.global;
+        let avail = g.availability().ratio().map_or(String::new(), |a| a.to_string());
+        let mut cells = vec![
+            g.t_s.to_string(),
+            g.completed.to_string(),
+            g.failed.to_string(),
+            avail,
+            g.rps.to_string(),
+            g.error_rate.to_string(),
+            g.p50_ms.to_string(),
+            g.p95_ms.to_string(),
+            g.p99_ms.to_string(),
+            g.in_flight.to_string(),
+        ];
+        for i in 0..run.node_ids.len() {
+            match r.nodes.get(&i) {
+                Some(p) => cells.extend([
+                    p.rps.to_string(),
+                    p.errors_per_s.to_string(),
+                    p.p95_ms.to_string(),
+                    p.utilisation.to_string(),
+                    p.queue_len.to_string(),
+                ]),
+                None => cells.extend(std::iter::repeat_n(String::new(), NODE_COLUMNS.len())),
+            }
+        }
+        writeln!(out, "{}", cells.join(",")).map_err(fail)?;
+    }
+    out.flush().map_err(fail)
+}
+
+/// Global columns of the series CSV, in order.
+const GLOBAL_COLUMNS: [&str; 10] =
+    ["t_s", "completed", "failed", "availability", "rps", "error_rate", "p50_ms", "p95_ms", "p99_ms", "in_flight"];
+/// Per-node columns, each prefixed with `NODE_ID.`.
+const NODE_COLUMNS: [&str; 5] = ["rps", "errors_per_s", "p95_ms", "utilisation", "queue_len"];
+
+/// The figures summarised over seeds: name and how to read it from a run.
+/// A figure's name and how to read it from a run.
+type Figure = (&'static str, fn(&Summary) -> f64);
+
+const FIGURES: [Figure; 11] = [
+    ("completed", |s| s.snapshot.global.completed as f64),
+    ("failed", |s| s.snapshot.global.failed.total() as f64),
+    ("availability_pct", |s| s.snapshot.global.availability().ratio().unwrap_or(f64::NAN) * 100.0),
+    ("error_rate_pct", |s| (1.0 - s.snapshot.global.availability().ratio().unwrap_or(f64::NAN)) * 100.0),
+    ("latency_mean_ms", |s| s.snapshot.global.latency.mean_ms),
+    ("latency_p50_ms", |s| s.snapshot.global.latency.p50_ms),
+    ("latency_p95_ms", |s| s.snapshot.global.latency.p95_ms),
+    ("latency_p99_ms", |s| s.snapshot.global.latency.p99_ms),
+    ("throughput_rps", |s| s.snapshot.global.throughput_rps),
+    ("retries", |s| s.snapshot.global.retries as f64),
+    ("cost_usd_month", |s| s.snapshot.global.data.monthly_cost_usd),
+];
+
+/// Median and 95 % range of per-seed values.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+struct Spread {
+    median: f64,
+    lo: f64,
+    hi: f64,
+}
+
+/// The q-quantile of `v` by linear interpolation between order statistics (NaNs dropped).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = q * (sorted.len() - 1) as f64;
+    let (i, frac) = (h.floor() as usize, h - h.floor());
+    let next = sorted[(i + 1).min(sorted.len() - 1)];
+    sorted[i] + frac * (next - sorted[i])
+}
+
+fn spread(values: impl Iterator<Item = f64>) -> Spread {
+    let mut v: Vec<f64> = values.filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    Spread { median: quantile(&v, 0.5), lo: quantile(&v, 0.025), hi: quantile(&v, 0.975) }
+}
+
+fn seeds_of(sc: &Scenario, args: &RunArgs) -> Vec<u64> {
+    let base = args.seed.unwrap_or(sc.seed);
+    (0..u64::from(args.seeds.unwrap_or(1))).map(|i| base.wrapping_add(i)).collect()
+}
+
+/// Runs every seed in parallel, in seed order.
+fn run_seeds(scs: &[&Scenario], seeds: &[u64], duration_s: Option<f64>) -> Result<Vec<Vec<Summary>>, String> {
+    let total: f64 = scs.iter().map(|sc| duration_of(sc, duration_s)).sum::<f64>() * seeds.len() as f64;
+    let p = Progress::new(total);
+    let jobs: Vec<(usize, u64)> = (0..scs.len()).flat_map(|i| seeds.iter().map(move |s| (i, *s))).collect();
+    let out: Result<Vec<Summary>, String> = jobs
+        .par_iter()
+        .map(|&(i, seed)| run_one(scs[i], Some(seed), duration_s, false, &p).map(|r| r.summary))
+        .collect();
+    p.finish();
+    let mut out = out?.into_iter();
+    Ok(scs.iter().map(|_| out.by_ref().take(seeds.len()).collect()).collect())
+}
+
+#[derive(Serialize)]
+struct SeedRun<'a> {
+    seed: u64,
+    digest: &'a str,
+    figures: BTreeMap<&'static str, f64>,
+}
+
+fn seed_runs(runs: &[Summary]) -> Vec<SeedRun<'_>> {
+    runs.iter()
+        .map(|s| SeedRun {
+            seed: s.seed,
+            digest: &s.digest,
+            figures: FIGURES.iter().map(|(n, f)| (*n, f(s))).collect(),
+        })
+        .collect()
+}
+
+fn fmt(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn print_seeds(sc: &Scenario, runs: &[Summary], json: bool) -> Result<(), String> {
+    let figures: BTreeMap<&str, Spread> = FIGURES.iter().map(|(n, f)| (*n, spread(runs.iter().map(f)))).collect();
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            scenario: &'a str,
+            interval: &'static str,
+            figures: &'a BTreeMap<&'static str, Spread>,
+            runs: Vec<SeedRun<'a>>,
+        }
+        let out = Out {
+            scenario: &sc.name,
+            interval: "2.5-97.5 percentile of per-seed values",
+            figures: &figures,
+            runs: seed_runs(runs),
+        };
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| format!("error: {e}"))?);
+        return Ok(());
+    }
+    println!(
+        "scenario   {} ({} seeds, {} s simulated each)",
+        sc.name,
+        runs.len(),
+        runs.first().map_or(0.0, |r| r.duration_s)
+    );
+    println!("{:<18} {:>14} {:>14} {:>14}", "figure", "median", "2.5 %", "97.5 %");
+    for (n, _) in FIGURES {
+        let s = figures[n];
+        println!("{n:<18} {:>14} {:>14} {:>14}", fmt(s.median), fmt(s.lo), fmt(s.hi));
+    }
+    for r in runs {
+        println!("seed {} digest {}", r.seed, r.digest);
+    }
+    Ok(())
+}
+
+fn compare(a: &Scenario, b: &Scenario, args: &RunArgs) -> Result<(), String> {
+    let seeds = seeds_of(a, args);
+    let mut both = run_seeds(&[a, b], &seeds, args.duration_s)?.into_iter();
+    let (ra, rb) = (both.next().unwrap_or_default(), both.next().unwrap_or_default());
+    #[derive(Serialize)]
+    struct Line {
+        a: Spread,
+        b: Spread,
+        diff: Spread,
+    }
+    let lines: BTreeMap<&str, Line> = FIGURES
+        .iter()
+        .map(|(n, f)| {
+            let diff = spread(ra.iter().zip(&rb).map(|(x, y)| f(y) - f(x)));
+            (*n, Line { a: spread(ra.iter().map(f)), b: spread(rb.iter().map(f)), diff })
+        })
+        .collect();
+    if args.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            a: &'a str,
+            b: &'a str,
+            seeds: &'a [u64],
+            interval: &'static str,
+            figures: &'a BTreeMap<&'static str, Line>,
+            runs_a: Vec<SeedRun<'a>>,
+            runs_b: Vec<SeedRun<'a>>,
+        }
+        let out = Out {
+            a: &a.name,
+            b: &b.name,
+            seeds: &seeds,
+            interval: "2.5-97.5 percentile of per-seed values; diff is B - A per seed",
+            figures: &lines,
+            runs_a: seed_runs(&ra),
+            runs_b: seed_runs(&rb),
+        };
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| format!("error: {e}"))?);
+        return Ok(());
+    }
+    println!("A          {}", a.name);
+    println!("B          {}", b.name);
+    println!("seeds      {} (the same for both)", seeds.len());
+    if seeds.len() > 1 {
+        println!("{:<18} {:>12} {:>12} {:>12} {:>25}", "figure", "A median", "B median", "B − A", "B − A 95 % range");
+    } else {
+        println!("{:<18} {:>12} {:>12} {:>12}", "figure", "A", "B", "B − A");
+    }
+    for (n, _) in FIGURES {
+        let l = &lines[n];
+        print!("{n:<18} {:>12} {:>12} {:>12}", fmt(l.a.median), fmt(l.b.median), fmt(l.diff.median));
+        if seeds.len() > 1 {
+            print!(" {:>25}", format!("[{}, {}]", fmt(l.diff.lo), fmt(l.diff.hi)));
+        }
+        println!();
+    }
+    Ok(())
+}
+
+/// "99.93 % — three nines; about 6.1 h a year · budget burnt 70 % of 0.1 %".
+fn availability_words(a: Availability, slo: Option<f64>) -> String {
+    match a.budget_words(slo) {
+        Some(b) => format!("{} · {b}", a.sentence()),
+        None => a.sentence(),
+    }
+}
+
+#[derive(Serialize)]
+struct AvailabilityOut {
+    completed: u64,
+    failed: u64,
+    ratio: Option<f64>,
+    nines: Option<u32>,
+    budget_burnt: Option<f64>,
+    text: String,
+}
+
+fn availability_out(a: Availability, slo: Option<f64>) -> AvailabilityOut {
+    AvailabilityOut {
+        completed: a.completed,
+        failed: a.failed,
+        ratio: a.ratio(),
+        nines: a.nines(),
+        budget_burnt: slo.and_then(|s| a.budget_burnt(s)),
+        text: availability_words(a, slo),
+    }
+}
+
+fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>) -> Result<(), String> {
+    let start = Instant::now();
+    let p = Progress::new(duration_of(sc, args.duration_s));
+    let run = run_one(sc, args.seed, args.duration_s, series.is_some(), &p);
+    p.finish();
+    let run = run?;
+    let wall_s = start.elapsed().as_secs_f64();
+    if let Some(path) = series {
+        write_series(path, &run)?;
+    }
+    let slo = sc.metrics.slo_error_rate;
+    let summary = &run.summary;
+    if args.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            summary: &'a Summary,
+            availability: AvailabilityOut,
+            last_window_availability: AvailabilityOut,
+            wall_time_s: f64,
+        }
+        let g = &summary.snapshot.global;
+        let out = Out {
+            summary,
+            availability: availability_out(g.availability(), slo),
+            last_window_availability: availability_out(g.window.availability(), slo),
+            wall_time_s: wall_s,
+        };
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| format!("error: {e}"))?);
+    } else {
+        print_text(summary, slo, wall_s);
+    }
+    Ok(())
 }
 
 fn errors_line(e: &ErrorCounts) -> String {
@@ -89,7 +522,7 @@ fn print_data(n: &sim_core::NodeView) {
     }
 }
 
-fn print_text(s: &Summary, wall_s: f64) {
+fn print_text(s: &Summary, slo: Option<f64>, wall_s: f64) {
     let g = &s.snapshot.global;
     println!("scenario   {} (seed {}, {} s simulated)", s.scenario, s.seed, s.duration_s);
     println!(
@@ -107,6 +540,8 @@ fn print_text(s: &Summary, wall_s: f64) {
         l.mean_ms, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
     );
     println!("throughput {:.1} rps · mean in flight {:.3}", g.throughput_rps, g.mean_in_flight);
+    println!("availability {}", availability_words(g.availability(), slo));
+    println!("  last window {}", availability_words(g.window.availability(), slo));
     println!("nodes");
     for n in &s.snapshot.nodes {
         println!(
@@ -147,52 +582,26 @@ fn print_text(s: &Summary, wall_s: f64) {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(Command::Compare { a, b, run }) => {
+            load(a).and_then(|a| load(b).map(|b| (a, b))).and_then(|(a, b)| compare(&a, &b, run))
+        }
+        None => load(cli.scenario.as_deref().unwrap_or_default()).and_then(|sc| {
+            let sc = &sc;
+            if cli.run.seeds.is_some() {
+                let runs = run_seeds(&[sc], &seeds_of(sc, &cli.run), cli.run.duration_s)?;
+                print_seeds(sc, &runs[0], cli.run.json)
+            } else {
+                single(sc, &cli.run, cli.series.as_ref())
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            return ExitCode::from(2);
+            ExitCode::from(1)
         }
-    };
-    let text = match std::fs::read_to_string(&args.path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.path);
-            return ExitCode::from(1);
-        }
-    };
-    let scenario = match Scenario::from_json(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.path);
-            return ExitCode::from(1);
-        }
-    };
-    let start = Instant::now();
-    let summary = match run_headless(&scenario, args.seed, args.duration_s) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let wall_s = start.elapsed().as_secs_f64();
-    if args.json {
-        #[derive(serde::Serialize)]
-        struct Out<'a> {
-            #[serde(flatten)]
-            summary: &'a Summary,
-            wall_time_s: f64,
-        }
-        match serde_json::to_string_pretty(&Out { summary: &summary, wall_time_s: wall_s }) {
-            Ok(j) => println!("{j}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(1);
-            }
-        }
-    } else {
-        print_text(&summary, wall_s);
     }
-    ExitCode::SUCCESS
 }

@@ -160,6 +160,14 @@ pub enum Command {
         /// How long, s.
         duration_s: f64,
     },
+    /// Move a server, database or autoscaling group (its template and every instance) to
+    /// another machine of the catalogue, keeping its state (vertical scaling).
+    SetMachine {
+        /// Node id.
+        id: String,
+        /// Machine name, e.g. `"m.xlarge"`.
+        machine: String,
+    },
     /// Replace the pending scheduled events (the timeline edited during a run): events of
     /// the new list strictly after the current instant run at their time; events at or
     /// before it are not run (their instant has been processed); pending events of the old

@@ -245,6 +245,10 @@ pub struct ServerParams {
     /// Where the server keeps its users' login sessions.
     #[serde(default, skip_serializing_if = "Sessions::is_none")]
     pub sessions: Sessions,
+    /// The machine it runs on (a name from [`crate::machines::MACHINES`]); none keeps the
+    /// older model (a core per worker, the fixed instance price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 /// Where an app server keeps login sessions (a request's key stands for its user).
@@ -298,6 +302,9 @@ pub struct DatabaseParams {
     /// A primary spreads reads over its replicas (its outgoing edges to databases).
     #[serde(default)]
     pub read_from_replicas: bool,
+    /// The machine its queries run on (see [`ServerParams::machine`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Reads of a key its client wrote less than this long ago go to the primary, ms.
     #[serde(default)]
     pub read_your_writes_window_ms: Option<f64>,
@@ -409,6 +416,80 @@ pub struct EdgeSpec {
     /// Link state.
     #[serde(default)]
     pub state: EdgeState,
+    /// A circuit breaker on the caller's calls over this edge (none: every call is sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerSpec>,
+    /// At most this many calls outstanding over this edge at once; calls over it fail at
+    /// once with `bulkhead_full` (none: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulkhead: Option<u32>,
+    /// The request kinds an app server sends over this edge (none: every kind, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<EdgeKind>>,
+}
+
+/// A request kind an edge from an app server may carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    /// Reads.
+    Read,
+    /// Writes.
+    Write,
+    /// Jobs from a message queue.
+    Job,
+}
+
+/// A circuit breaker: closed → open when, over the last `window` calls (at least
+/// `min_calls` of them), the share that failed reaches `failure_rate`; open for `open_ms`,
+/// failing every call at once with `circuit_open`; then half-open, letting `trial_calls`
+/// through: closed if they all succeed, open again at the first failure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    /// Failure share that opens it, in (0, 1].
+    #[serde(default = "default_failure_rate")]
+    pub failure_rate: f64,
+    /// Calls in the sliding window.
+    #[serde(default = "default_breaker_window")]
+    pub window: u32,
+    /// Calls in the window before it may open.
+    #[serde(default = "default_min_calls")]
+    pub min_calls: u32,
+    /// Time open before the trial calls, ms.
+    #[serde(default = "default_open_ms")]
+    pub open_ms: f64,
+    /// Trial calls while half-open.
+    #[serde(default = "default_trial_calls")]
+    pub trial_calls: u32,
+}
+
+impl Default for BreakerSpec {
+    fn default() -> BreakerSpec {
+        BreakerSpec {
+            failure_rate: default_failure_rate(),
+            window: default_breaker_window(),
+            min_calls: default_min_calls(),
+            open_ms: default_open_ms(),
+            trial_calls: default_trial_calls(),
+        }
+    }
+}
+
+fn default_failure_rate() -> f64 {
+    0.5
+}
+fn default_breaker_window() -> u32 {
+    50
+}
+fn default_min_calls() -> u32 {
+    20
+}
+fn default_open_ms() -> f64 {
+    5000.0
+}
+fn default_trial_calls() -> u32 {
+    3
 }
 
 fn default_weight() -> u32 {

@@ -120,6 +120,7 @@ pub(crate) fn validate_command(p: &str, c: &Command) -> Result<(), Error> {
             check(&format!("{p}.spike.multiplier"), *multiplier, limits::SPIKE_MULTIPLIER)?;
             check(&format!("{p}.spike.duration_s"), *duration_s, limits::SPIKE_DURATION_S)
         }
+        Command::SetMachine { machine, .. } => validate_machine(&format!("{p}.set_machine.machine"), Some(machine)),
         Command::RemoveNode { .. }
         | Command::RemoveEdge { .. }
         | Command::Kill { .. }
@@ -199,6 +200,7 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             count(&format!("{p}.queue_capacity"), d.queue_capacity, limits::QUEUE_CAPACITY)?;
             validate_service(&format!("{p}.read_service_time"), &d.read_service_time)?;
             validate_service(&format!("{p}.write_service_time"), &d.write_service_time)?;
+            validate_machine(&format!("{p}.machine"), d.machine.as_deref())?;
             if let Some(t) = d.read_your_writes_window_ms {
                 check(&format!("{p}.read_your_writes_window_ms"), t, limits::TIMEOUT_MS)?;
             }
@@ -259,6 +261,7 @@ fn validate_server(p: &str, s: &ServerParams) -> Result<(), Error> {
     count(&format!("{p}.workers"), s.workers, limits::WORKERS)?;
     count(&format!("{p}.queue_capacity"), s.queue_capacity, limits::QUEUE_CAPACITY)?;
     validate_service(&format!("{p}.service_time"), &s.service_time)?;
+    validate_machine(&format!("{p}.machine"), s.machine.as_deref())?;
     if let Some(t) = s.queue_timeout_ms {
         check(&format!("{p}.queue_timeout_ms"), t, limits::TIMEOUT_MS)?;
     }
@@ -350,6 +353,30 @@ fn validate_link(p: &str, e: &EdgeSpec) -> Result<(), Error> {
         EdgeState::Capped { rps } => check(&format!("{p}.state.capped.rps"), rps, limits::LINK_CAP_RPS)?,
         EdgeState::Up | EdgeState::Partitioned => {}
     }
+    if let Some(b) = &e.breaker {
+        check(&format!("{p}.breaker.failure_rate"), b.failure_rate, limits::BREAKER_FAILURE_RATE)?;
+        count(&format!("{p}.breaker.window"), b.window, limits::BREAKER_WINDOW)?;
+        count(&format!("{p}.breaker.min_calls"), b.min_calls, limits::BREAKER_MIN_CALLS)?;
+        if b.min_calls > b.window {
+            return Err(Error::new(
+                format!("{p}.breaker.min_calls"),
+                format!("must be at most the window ({}), got {}", b.window, b.min_calls),
+            ));
+        }
+        check(&format!("{p}.breaker.open_ms"), b.open_ms, limits::BREAKER_OPEN_MS)?;
+        count(&format!("{p}.breaker.trial_calls"), b.trial_calls, limits::BREAKER_TRIAL_CALLS)?;
+    }
+    if let Some(n) = e.bulkhead {
+        count(&format!("{p}.bulkhead"), n, limits::BULKHEAD)?;
+    }
+    if let Some(kinds) = &e.kinds {
+        if kinds.is_empty() {
+            return Err(Error::new(format!("{p}.kinds"), "must name at least one request kind (or be left out)"));
+        }
+        if let Some(i) = (1..kinds.len()).find(|&i| kinds[..i].contains(&kinds[i])) {
+            return Err(Error::new(format!("{p}.kinds[{i}]"), "names a request kind twice"));
+        }
+    }
     Ok(())
 }
 
@@ -383,4 +410,15 @@ pub(crate) fn count(p: &str, v: u32, r: Range<u32>) -> Result<(), Error> {
             format!("must be between {lo} and {hi}, got {v}")
         },
     ))
+}
+
+/// A machine must be a size of the catalogue.
+fn validate_machine(path: &str, name: Option<&str>) -> Result<(), Error> {
+    match name {
+        Some(m) if crate::machines::machine(m).is_none() => {
+            let names: Vec<&str> = crate::machines::MACHINES.iter().map(|m| m.name).collect();
+            Err(Error::new(path, format!("unknown machine {m:?} (one of {})", names.join(", "))))
+        }
+        _ => Ok(()),
+    }
 }

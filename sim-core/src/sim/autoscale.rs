@@ -77,6 +77,9 @@ impl Sim {
             jitter_ms: 0.0,
             weight: 1,
             state: EdgeState::Up,
+            breaker: None,
+            bulkhead: None,
+            kinds: None,
         };
         // The group's own edge to the instance is a real edge, not a template.
         let e = EdgeIx(self.edges.len() as u32);

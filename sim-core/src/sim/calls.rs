@@ -86,6 +86,14 @@ impl Sim {
         c.out_edge = edge;
         c.sent_at = now;
         let (token, node, req) = (c.token, c.node, c.req);
+        if self.edges[edge].guarded {
+            if let Some(cause) = self.guard_refuses(edge) {
+                // Turned away at the caller: answered at once, over no link.
+                self.edges[edge].outstanding += 1;
+                self.schedule(now, Ev::Respond { to: id, token, outcome: Err(cause), ver: 0 });
+                return;
+            }
+        }
         let e = &mut self.edges[edge];
         let to = e.to;
         e.sent += 1;

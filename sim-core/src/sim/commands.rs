@@ -60,6 +60,7 @@ impl Sim {
                 for e in self.edges_for(&spec.from, &spec.to)? {
                     let from = self.edges[e].spec.from.clone();
                     self.edges[e].spec = EdgeSpec { from, ..spec.clone() };
+                    self.edges[e].set_options();
                 }
                 let f = self.node_index(&spec.from, "command.reconfigure_edge.from")?;
                 if let Runtime::Group(g) = &mut self.nodes[f].rt {
@@ -136,6 +137,11 @@ impl Sim {
                 self.schedule(now.after(SimDuration::from_secs_f64(*duration_s)), Timer::SpikeEnd { node: n, gen });
                 self.restart_arrivals(n);
                 self.log(format!("spike ×{multiplier} on {client} for {duration_s} s at {}", fmt_s(now)));
+            }
+            Command::SetMachine { id, machine } => {
+                let n = self.node_index(id, "command.set_machine.id")?;
+                self.set_machine(n, machine).map_err(|m| Error::new("command.set_machine.id", m))?;
+                self.log(format!("{id} moved to {machine} at {}", fmt_s(now)));
             }
             Command::SetSchedule { events } => self.set_schedule(events, false),
         }

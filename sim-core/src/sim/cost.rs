@@ -20,8 +20,10 @@ impl Sim {
             NodeKind::GeoDns(_) => 0.50 + 0.50 * n.out_edges.len() as f64,
             NodeKind::LoadBalancer(_) => 0.0225 * HOURS_PER_MONTH,
             NodeKind::RateLimiter(_) => 0.005 * HOURS_PER_MONTH,
-            NodeKind::Server(_) => 0.0416 * HOURS_PER_MONTH,
-            NodeKind::Database(_) | NodeKind::ReplicatedStore(_) => 0.171 * HOURS_PER_MONTH,
+            // The machine's hourly price; without one, the fixed instance price.
+            NodeKind::Server(s) => machine_price(s.machine.as_deref(), 0.0416) * HOURS_PER_MONTH,
+            NodeKind::Database(d) => machine_price(d.machine.as_deref(), 0.171) * HOURS_PER_MONTH,
+            NodeKind::ReplicatedStore(_) => 0.171 * HOURS_PER_MONTH,
             NodeKind::Cache(c) => (0.017 + 0.051 * f64::from(c.capacity_keys) / 1e6) * HOURS_PER_MONTH,
             // $0.0075 per 10 000 requests plus $0.085 per GB at 100 kB per asset.
             NodeKind::Cdn(_) => per_s(n.stats.arrived) * SECONDS_PER_MONTH * (0.0075 / 1e4 + 0.085 * 1e-4),
@@ -36,4 +38,9 @@ impl Sim {
             }
         }
     }
+}
+
+/// The hourly price of the named machine, or `legacy` for a node without one.
+fn machine_price(name: Option<&str>, legacy: f64) -> f64 {
+    name.and_then(crate::machines::machine).map_or(legacy, |m| m.usd_per_hour)
 }

@@ -239,6 +239,9 @@ impl Sim {
                 let s = self.now.since(sent_at).0 as f64;
                 e.ewma_ns = if e.ewma_ns == 0.0 { s } else { 0.8 * e.ewma_ns + 0.2 * s };
             }
+            if e.breaker.is_some() {
+                self.breaker_record(edge, outcome);
+            }
         }
         match self.nodes[node].kind {
             NodeKind::Client(_) => self.client_result(id, outcome),

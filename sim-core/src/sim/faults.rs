@@ -42,6 +42,7 @@ impl Sim {
             n.stats.queue.set(now, 0);
             n.stats.busy.set(now, 0);
         }
+        n.cpu.fill(SimTime::ZERO);
         let out = n.out_edges.clone();
         for e in out {
             self.edges[e].outstanding = 0;

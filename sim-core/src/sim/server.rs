@@ -38,7 +38,10 @@ impl Sim {
             NodeKind::Database(d) => &d.read_service_time,
             _ => return,
         };
-        let d = random::service_time(&mut n.rng, dist, n.slow);
+        let mut d = random::service_time(&mut n.rng, dist, n.slow);
+        if !n.cpu.is_empty() {
+            d = machine::run_on_cores(&mut n.cpu, now, d);
+        }
         c.holds_worker = true;
         self.schedule(now.after(d), Timer::ServiceDone { call: id });
     }
@@ -92,7 +95,16 @@ impl Sim {
         let edge = if c.req.kind == ReqKind::Static || !matches!(n.kind, NodeKind::Server(_)) {
             None
         } else {
-            n.out_edges.get(c.next_edge as usize).copied()
+            // Edges that do not carry this kind of request are passed over.
+            let mut i = c.next_edge as usize;
+            while let Some(&e) = n.out_edges.get(i) {
+                if self.edges[e].carries(c.req.kind) {
+                    break;
+                }
+                i += 1;
+            }
+            c.next_edge = i as u32;
+            n.out_edges.get(i).copied()
         };
         match edge {
             Some(e) => {

@@ -89,6 +89,7 @@ impl Sim {
                     queue_len: st.queue.value,
                     busy_workers: st.busy.value,
                     workers: n.workers() as u64,
+                    machine: machine::name_of(&n.kind).map(str::to_string),
                     utilisation: if workers > 0.0 { mean_area(st.busy.at(now)) / workers } else { 0.0 },
                     mean_queue_len: mean_area(st.queue.at(now)),
                     mean_in_flight: mean_area(st.in_flight_done_ns + present[i]),
@@ -124,6 +125,7 @@ impl Sim {
                 window_rps: e.window_rps,
                 outstanding: e.outstanding,
                 healthy: e.healthy,
+                breaker: e.breaker.as_ref().map(|b| b.view()),
             })
             .collect();
         let mut global = global;

@@ -59,6 +59,7 @@ impl Sim {
             rt,
             ext: data::Ext::new(&spec.kind),
             stats: self.new_stats(),
+            cpu: machine::cores_of(&spec.kind),
         });
         self.by_id.insert(spec.id.clone(), idx);
         self.start_node(idx);

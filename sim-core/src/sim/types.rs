@@ -307,6 +307,8 @@ pub(super) struct Node {
     /// Data-tier state (caches, replication, shard maps, message queues).
     pub(super) ext: data::Ext,
     pub(super) stats: NodeStats,
+    /// When each core of the node's machine next falls free (empty without a machine).
+    pub(super) cpu: Vec<SimTime>,
 }
 
 /// A node's limits, read on every hop: worked out from its [`NodeKind`] when the node is
@@ -343,6 +345,10 @@ impl Node {
     /// Replaces the node's parameters (same kind).
     pub(super) fn set_kind(&mut self, kind: NodeKind) {
         self.limits = Limits::of(&kind);
+        let cores = machine::cores_of(&kind);
+        if cores.len() != self.cpu.len() {
+            self.cpu = cores;
+        }
         self.kind = kind;
     }
 }
@@ -372,12 +378,18 @@ pub(super) struct Edge {
     pub(super) loss_rng: Option<Box<rand_pcg::Pcg64>>,
     /// When a capped link is free to carry the next request.
     pub(super) cap_free_at: SimTime,
+    /// The circuit breaker, when the edge has one.
+    pub(super) breaker: Option<Box<Breaker>>,
+    /// True when the edge has a breaker or a bulkhead (`send` asks them).
+    pub(super) guarded: bool,
+    /// The request kinds an app server sends over it, one bit each (0: every kind).
+    pub(super) kinds: u8,
 }
 
 impl Edge {
     /// A fresh, healthy edge with no traffic yet.
     pub(super) fn new(from: NodeIx, to: NodeIx, spec: EdgeSpec, balanced: bool) -> Edge {
-        Edge {
+        let mut e = Edge {
             from,
             to,
             spec,
@@ -395,6 +407,42 @@ impl Edge {
             wrr_current: 0,
             loss_rng: None,
             cap_free_at: SimTime::ZERO,
+            breaker: None,
+            guarded: false,
+            kinds: 0,
+        };
+        e.set_options();
+        e
+    }
+
+    /// Sets the breaker, the guard flag and the kinds from the spec (a new breaker starts
+    /// closed).
+    pub(super) fn set_options(&mut self) {
+        self.breaker = self.spec.breaker.clone().map(|b| Box::new(Breaker::new(b)));
+        self.guarded = self.breaker.is_some() || self.spec.bulkhead.is_some();
+        self.kinds = self.spec.kinds.iter().flatten().fold(0, |m, &k| m | ReqKind::from(k).bit());
+    }
+
+    /// Does an app server send a request of `kind` over this edge?
+    #[inline(always)]
+    pub(super) fn carries(&self, kind: ReqKind) -> bool {
+        self.kinds == 0 || self.kinds & kind.bit() != 0
+    }
+}
+
+impl ReqKind {
+    #[inline(always)]
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl From<EdgeKind> for ReqKind {
+    fn from(k: EdgeKind) -> ReqKind {
+        match k {
+            EdgeKind::Read => ReqKind::Read,
+            EdgeKind::Write => ReqKind::Write,
+            EdgeKind::Job => ReqKind::Job,
         }
     }
 }

@@ -19,6 +19,8 @@ impl Sim {
             p95_ms,
             p99_ms,
             in_flight: g.in_flight.value,
+            completed: g.completed - g.mark_completed,
+            failed: failed - g.mark_failed,
         };
         g.series.push(point);
         g.mark_completed = g.completed;

@@ -1,5 +1,6 @@
 //! sim-core's integration tests: one binary (one link), a module per area.
 
+mod availability;
 mod behaviour;
 mod chaos;
 mod common;
@@ -9,7 +10,9 @@ mod determinism;
 mod golden;
 mod harness;
 mod invariants;
+mod machines;
 mod presets;
+mod resilience;
 mod runner;
 mod scenarios;
 mod sessions;

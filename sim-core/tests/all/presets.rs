@@ -538,6 +538,9 @@ fn add_shard(s: &Scenario, sim: &mut Sim) {
         jitter_ms: 0.0,
         weight: 1,
         state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     };
     apply(sim, Command::AddEdge(edge));
 }

@@ -150,6 +150,9 @@ fn cycles_are_rejected_in_files_and_live() {
         jitter_ms: 0.0,
         weight: 1,
         state: sim_core::EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
     };
     let e = sim.apply(sim_core::Command::AddEdge(back)).unwrap_err();
     // The engine's own cycle check, or the topology rules' once `add_edge` asks them.
