@@ -127,6 +127,7 @@ fn NodeInspector(id: String) -> impl IntoView {
         <div class="node-inspector" data-testid="inspector-node">
             <h3>{id.clone()}<span class="muted">{format!(" · {title}")}</span></h3>
             <form class="fields" on:submit=|e| e.prevent_default()><Placement id=id.clone()/>{controls}</form>
+            {model::has_machine(&kind).then(|| view! { <MachinePicker id=id.clone()/> })}
             <Sparklines id=id.clone()/>
             <DataRows id=id.clone()/>
             <h4>"Faults"</h4>
@@ -319,6 +320,77 @@ fn ToggleInput(id: String, t: Toggle) -> impl IntoView {
                 prop:checked=move || current.get().unwrap_or(false)
                 on:change=move |e| edit_kind(dsg, &id, None, set, event_target_checked(&e))/>
             <label for=input_id>{t.label}</label>
+        </div>
+    }
+}
+
+/// A size of the catalogue as the learner reads it: name, cores, memory and monthly price.
+fn machine_text(m: &sim_core::machines::Machine) -> String {
+    format!(
+        "{} — {} vCPU · {} GiB · ${:.0}/month",
+        m.name,
+        m.vcpus,
+        m.memory_gib,
+        m.usd_per_month()
+    )
+}
+
+/// The machine a server, database or group runs on: a list of the sizes and buttons one
+/// size up or down (an edit of the design, sent to a started run as a move).
+#[component]
+fn MachinePicker(id: String) -> impl IntoView {
+    use sim_core::machines::{step_machine, MACHINES};
+    let dsg = expect_context::<DesignCtx>();
+    let current = node_memo(dsg, id.clone(), |k| {
+        model::machine_of(k).map(str::to_string)
+    });
+    let set = {
+        let id = id.clone();
+        move |name: &str| {
+            dsg.edit(None, |s| {
+                fields::set_kind(s, &id, |k| model::set_machine(k, name))
+            });
+        }
+    };
+    let step = {
+        let set = set.clone();
+        move |by: i32| {
+            let set = set.clone();
+            move |_: ev::MouseEvent| {
+                if let Some(m) =
+                    current.with_untracked(|c| c.as_deref().and_then(|c| step_machine(c, by)))
+                {
+                    set(m.name);
+                }
+            }
+        }
+    };
+    let at_end =
+        move |by: i32| current.with(|c| c.as_deref().and_then(|c| step_machine(c, by)).is_none());
+    let input_id = format!("f-{id}-machine");
+    let on_change = move |e: ev::Event| {
+        let name = event_target_value(&e);
+        if !name.is_empty() {
+            set(&name);
+        }
+    };
+    view! {
+        <form class="fields" on:submit=|e| e.prevent_default()>
+            <div class="field">
+                <label for=input_id.clone()>"Machine"</label>
+                <select id=input_id data-testid="field-machine" on:change=on_change>
+                    {move || current.with(|c| c.is_none()).then(|| view! {
+                        <option value="" selected>"none (a core per worker)"</option>
+                    })}
+                    {MACHINES.iter().map(|m| view! {
+                        <option value=m.name prop:selected=move || current.with(|c| c.as_deref() == Some(m.name))>{machine_text(m)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        </form>
+        <div class="buttons">
+            <button data-testid="scale-up" prop:disabled=move || at_end(1) on:click=step(1)>"Scale up"</button>
+            <button data-testid="scale-down" prop:disabled=move || at_end(-1) on:click=step(-1)>"Scale down"</button>
         </div>
     }
 }

@@ -377,10 +377,24 @@ pub fn diff(old: &Scenario, new: &Scenario) -> Vec<Command> {
                 out.push(Command::RemoveNode { id: n.id.clone() });
                 out.push(Command::AddNode(n.clone()));
             }
-            Some(o) if o.kind != n.kind => out.push(Command::ReconfigureNode {
-                id: n.id.clone(),
-                kind: n.kind.clone(),
-            }),
+            Some(o) if o.kind != n.kind => {
+                // A new machine moves the node and its instances (vertical scaling); any
+                // other change reconfigures it.
+                let mut kind = o.kind.clone();
+                if let Some(m) = machine_of(&n.kind).filter(|m| machine_of(&o.kind) != Some(*m)) {
+                    out.push(Command::SetMachine {
+                        id: n.id.clone(),
+                        machine: m.to_string(),
+                    });
+                    set_machine(&mut kind, m);
+                }
+                if kind != n.kind {
+                    out.push(Command::ReconfigureNode {
+                        id: n.id.clone(),
+                        kind: n.kind.clone(),
+                    });
+                }
+            }
             Some(_) => {}
         }
     }
@@ -393,6 +407,37 @@ pub fn diff(old: &Scenario, new: &Scenario) -> Vec<Command> {
         }
     }
     out
+}
+
+/// The machine a server, database or autoscaling group runs on (`None` for other kinds,
+/// or one without a machine).
+pub fn machine_of(k: &NodeKind) -> Option<&str> {
+    match k {
+        NodeKind::Server(s) => s.machine.as_deref(),
+        NodeKind::Database(d) => d.machine.as_deref(),
+        NodeKind::AutoscalingGroup(a) => a.server.machine.as_deref(),
+        _ => None,
+    }
+}
+
+/// True for the kinds that run on a machine of the catalogue.
+pub fn has_machine(k: &NodeKind) -> bool {
+    matches!(
+        k,
+        NodeKind::Server(_) | NodeKind::Database(_) | NodeKind::AutoscalingGroup(_)
+    )
+}
+
+/// Moves a server, database or autoscaling group to the named machine (other kinds are
+/// left alone).
+pub fn set_machine(k: &mut NodeKind, name: &str) {
+    let slot = match k {
+        NodeKind::Server(s) => &mut s.machine,
+        NodeKind::Database(d) => &mut d.machine,
+        NodeKind::AutoscalingGroup(a) => &mut a.server.machine,
+        _ => return,
+    };
+    *slot = Some(name.to_string());
 }
 
 /// Undo and redo stacks of whole designs.

@@ -132,6 +132,37 @@ fn a_change_becomes_the_commands_that_replay_it() {
 }
 
 #[test]
+fn a_new_machine_becomes_a_move_and_other_changes_a_reconfiguration() {
+    let old = demo_scenario();
+    let mut new = old.clone();
+    let mut kind = old
+        .nodes
+        .iter()
+        .find(|n| n.id == "web-1")
+        .unwrap()
+        .kind
+        .clone();
+    set_machine(&mut kind, "m.xlarge");
+    new.nodes.iter_mut().find(|n| n.id == "web-1").unwrap().kind = kind.clone();
+    assert_eq!(machine_of(&kind), Some("m.xlarge"));
+    assert_eq!(
+        diff(&old, &new),
+        vec![Command::SetMachine {
+            id: "web-1".into(),
+            machine: "m.xlarge".into()
+        }]
+    );
+    if let NodeKind::Server(p) = &mut kind {
+        p.workers += 1;
+    }
+    new.nodes.iter_mut().find(|n| n.id == "web-1").unwrap().kind = kind.clone();
+    let cmds = diff(&old, &new);
+    assert_eq!(cmds.len(), 2, "{cmds:?}");
+    assert!(matches!(&cmds[0], Command::SetMachine { machine, .. } if machine == "m.xlarge"));
+    assert!(matches!(&cmds[1], Command::ReconfigureNode { kind: k, .. } if *k == kind));
+}
+
+#[test]
 fn undo_and_redo_walk_the_history() {
     let mut h = History::default();
     let d0 = empty_design();

@@ -19,6 +19,16 @@ pub struct Machine {
     pub usd_per_hour: f64,
 }
 
+/// Hours in a month (365 × 24 / 12), for monthly prices.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+impl Machine {
+    /// On-demand price, $ per month (the figure the cost estimate uses).
+    pub fn usd_per_month(&self) -> f64 {
+        self.usd_per_hour * HOURS_PER_MONTH
+    }
+}
+
 /// Every size, smallest first.
 pub const MACHINES: &[Machine] = &[
     Machine { name: "m.small", vcpus: 1, memory_gib: 2, usd_per_hour: 0.0504 },

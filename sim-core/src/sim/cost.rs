@@ -2,8 +2,7 @@
 
 use super::*;
 
-/// Hours in a month (365 × 24 / 12), for the cost estimate.
-const HOURS_PER_MONTH: f64 = 730.0;
+use crate::machines::HOURS_PER_MONTH;
 
 /// Seconds in a month, for request-priced services.
 const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
