@@ -518,7 +518,15 @@ fn NodeBox(id: String) -> impl IntoView {
                 ),
                 None => "not simulated yet".to_string(),
             });
-            format!("{title} {id}: {state}")
+            let name = dsg.design.with(|d| {
+                d.nodes
+                    .iter()
+                    .find(|n| n.id == id)
+                    .and_then(|n| n.label.clone())
+                    .unwrap_or_else(|| id.clone())
+            });
+            // The name begins with the box's visible words (its label and kind).
+            format!("{name} {title}: {state}")
         }
     };
     let badge = move || {
@@ -582,7 +590,7 @@ fn NodeBox(id: String) -> impl IntoView {
             <span class="port in" data-port="in" data-node=id.clone() title="Input: drop a link here"></span>
             <span class="node-title">{node_label}</span>
             <span class="node-kind">{title}</span>
-            <span class="badges">
+            <span class="badges" aria-hidden="true">
                 <span class="badge health" data-testid=format!("health-{id}")>{badge}</span>
                 <span class="badge queue" title="Requests waiting in the queue" data-testid=format!("queue-{id}")
                     class:queued=move || live.with(|l| l.as_ref().is_some_and(|l| l.queue > 0))

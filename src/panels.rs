@@ -151,7 +151,7 @@ fn FirstVisitHint() -> impl IntoView {
                         <b>"New here? "</b>"Press "<b>"▶ Play"</b>" to send traffic through the design, "
                         "click a component to see and change it, or open "<b>"Presets"</b>" for guided designs."
                     </p>
-                    <button data-testid="dismiss-hint" on:click=dismiss aria-label="Dismiss the hint">"Got it"</button>
+                    <button data-testid="dismiss-hint" on:click=dismiss title="Dismiss the hint">"Got it"</button>
                 </aside>
             }
         })
