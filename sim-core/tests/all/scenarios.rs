@@ -58,7 +58,7 @@ fn syntax_and_type_errors_name_the_field() {
     assert!(e.starts_with("nodes[0].kind") && e.contains("toaster"), "{e}");
     let e = err(r#"{"version": 1, "nodes": [{"id": "a""#);
     assert!(e.contains("EOF"), "{e}");
-    let e = err(r#"{"version": 3, "nodes": []}"#);
+    let e = err(r#"{"version": 4, "nodes": []}"#);
     assert!(e.starts_with("version:"), "{e}");
     let e = err("[]");
     assert!(!e.is_empty());
@@ -231,7 +231,12 @@ fn every_preset_parses_runs_and_carries_a_short_lesson() {
         let s = p.scenario().unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
         assert!(sim_core::presets::preset(p.id).is_some());
         let lesson = s.lesson.as_ref().unwrap_or_else(|| panic!("preset {} has no lesson", p.id));
-        assert!((2..=4).contains(&lesson.steps.len()), "preset {}: {} steps", p.id, lesson.steps.len());
+        assert!(
+            (2..=sim_core::limits::MAX_LESSON_STEPS).contains(&lesson.steps.len()),
+            "preset {}: {} steps",
+            p.id,
+            lesson.steps.len()
+        );
         assert!(!lesson.title.is_empty() && !s.name.is_empty(), "preset {}", p.id);
         let out = run_headless(&s, None, Some(5.0)).unwrap();
         assert!(out.snapshot.global.arrived > 0, "preset {}: no traffic", p.id);
