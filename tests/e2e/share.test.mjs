@@ -402,7 +402,7 @@ test("the preset gallery loads a preset with its lesson; undo restores the previ
     const lesson = page.locator("[data-testid=lesson]");
     assert.ok(await lesson.isVisible(), "its lesson is shown");
     assert.match(await lesson.textContent(), /One server does everything/);
-    assert.equal(await lesson.locator(".lesson-steps li").count(), 4);
+    assert.equal(await lesson.locator(".lesson-steps li").count(), 8);
     assert.match(await lesson.locator(".lesson-steps li").first().textContent(), /Try: .*Watch: /);
     assert.equal(await num(page, "sim-clock"), 0, "the run restarted");
     assert.equal(await page.inputValue("[data-testid=seed]"), "1", "with the preset's seed");

@@ -144,13 +144,55 @@ fn every_preset_link_is_short_and_round_trips() {
     }
 }
 
+fn set_machine(sim: &mut Sim, id: &str, machine: &str) {
+    apply(sim, Command::SetMachine { id: id.into(), machine: machine.into() });
+}
+
+fn cost(x: &Snapshot, id: &str) -> f64 {
+    node(x, id).monthly_cost_usd
+}
+
+/// Scales the single server out as a learner does: a load balancer in front, a second
+/// server like the first behind it.
+fn scale_out(s: &Scenario, sim: &mut Sim) {
+    let edge = |from: &str, to: &str, latency_ms: f64, jitter_ms: f64| EdgeSpec {
+        from: from.into(),
+        to: to.into(),
+        latency_ms,
+        jitter_ms,
+        weight: 1,
+        state: EdgeState::Up,
+        breaker: None,
+        bulkhead: None,
+        kinds: None,
+    };
+    let lb: NodeSpec = serde_json::from_value(serde_json::json!({ "id": "lb", "label": "Load balancer",
+        "kind": { "load_balancer": { "policy": "round_robin" } } }))
+    .unwrap();
+    let mut web2 = s.nodes.iter().find(|n| n.id == "web").unwrap().clone();
+    web2.id = "web-2".into();
+    if let NodeKind::Server(w) = &mut web2.kind {
+        w.machine = Some("m.2xlarge".into());
+    }
+    apply(sim, Command::AddNode(lb));
+    apply(sim, Command::AddNode(web2));
+    apply(sim, Command::RemoveEdge { from: "users".into(), to: "web".into() });
+    for e in [edge("users", "lb", 20.0, 5.0), edge("lb", "web", 0.5, 0.0), edge("lb", "web-2", 0.5, 0.0)] {
+        apply(sim, Command::AddEdge(e));
+    }
+}
+
 #[test]
 fn single_server() {
     let s = load("single-server");
     says(&s, 0, &["5 %", "200 ms"]);
-    says(&s, 1, &["190 requests/s", "90 %", "under 1", "over 5"]);
+    says(&s, 1, &["190 requests/s", "under 1", "over 5", "more than doubles"]);
     says(&s, 2, &["25 %", "45 %"]);
-    says(&s, 3, &["Every request fails"]);
+    says(&s, 3, &["Scale up", "m.xlarge", "1 %", "doubles"]);
+    says(&s, 4, &["600 requests/s", "m.2xlarge", "5 %", "4×"]);
+    says(&s, 5, &["x.32xlarge", "over 2×", "no bigger box"]);
+    says(&s, 6, &["Every request fails"]);
+    says(&s, 7, &["load balancer", "second m.2xlarge", "1,200 requests/s", "5 %", "800/s", "under a tenth"]);
     for seed in SEEDS {
         let mut sim = start(&s, seed);
         let a = at(&mut sim, 5.0);
@@ -162,13 +204,13 @@ fn single_server() {
 
         set_rate(&mut sim, "users", 190.0);
         let c = at(&mut sim, 45.0);
-        // ρ = 0.95 relaxes slowly: a minute of it. M/M/4 theory: the mean queue goes from
-        // 0.17 (ρ = 0.5) to 17.
+        // ρ = 0.95 on 2 cores relaxes slowly: a minute of it. M/M/2 theory: the requests
+        // waiting for a core go from 0.33 (ρ = 0.5) to 17.6, of which 8 hold a worker.
         let d = at(&mut sim, 105.0);
         let busy = phase(&c, &d);
-        assert!(busy.utilisation("web") > 0.9, "seed {seed}: utilisation {}", busy.utilisation("web"));
         let (q_calm, q_busy) = (calm.mean_queue("web"), busy.mean_queue("web"));
         assert!(q_calm < 1.0 && q_busy > 5.0, "seed {seed}: mean queue {q_calm} -> {q_busy}");
+        assert!(busy.p95() > 2.0 * calm.p95(), "seed {seed}: p95 {} -> {}", calm.p95(), busy.p95());
 
         set_rate(&mut sim, "users", 300.0);
         let e = at(&mut sim, 115.0);
@@ -179,15 +221,52 @@ fn single_server() {
         let full = f.global.failed.queue_full - e.global.failed.queue_full;
         assert!(full as f64 > 0.9 * over.failed() as f64, "seed {seed}: {full} of {} are queue full", over.failed());
 
+        // 4 cores serve 400/s: 300/s is ρ = 0.75 once the full queue has drained (about 2 s).
+        set_machine(&mut sim, "web", "m.xlarge");
+        let g = at(&mut sim, 140.0);
+        let h = at(&mut sim, 170.0);
+        let up = phase(&g, &h);
+        assert!(up.error_rate() < 0.01, "seed {seed}: error rate {} on m.xlarge", up.error_rate());
+        assert!((cost(&h, "web") / cost(&f, "web") - 2.0).abs() < 1e-9, "seed {seed}: cost {}", cost(&h, "web"));
+
+        // 8 cores and 8 workers serve 800/s: 600/s is ρ = 0.75.
+        set_rate(&mut sim, "users", 600.0);
+        set_machine(&mut sim, "web", "m.2xlarge");
+        let i = at(&mut sim, 175.0);
+        let j = at(&mut sim, 205.0);
+        let up2 = phase(&i, &j);
+        let rps = up2.completed() as f64 / up2.secs();
+        assert!((rps - 600.0).abs() < 30.0, "seed {seed}: {rps} requests/s on m.2xlarge");
+        assert!((cost(&j, "web") / cost(&f, "web") - 4.0).abs() < 1e-9, "seed {seed}: cost {}", cost(&j, "web"));
+
+        set_machine(&mut sim, "web", "x.32xlarge");
+        let k = at(&mut sim, 206.0);
+        let per_vcpu = |x: &Snapshot, vcpus: f64| cost(x, "web") / vcpus;
+        assert!(per_vcpu(&k, 128.0) > 2.0 * per_vcpu(&f, 2.0), "seed {seed}: {} $/vCPU", per_vcpu(&k, 128.0));
+        assert_eq!(sim_core::machines::step_machine("x.32xlarge", 1), None);
+
         apply(&mut sim, Command::Kill { id: "web".into() });
-        let g = at(&mut sim, 136.0);
-        let h = at(&mut sim, 141.0);
-        let dead = phase(&g, &h);
+        let l = at(&mut sim, 207.0);
+        let m = at(&mut sim, 212.0);
+        let dead = phase(&l, &m);
         assert!(
-            dead.completed() == 0 && dead.failed() > 400,
+            dead.completed() == 0 && dead.failed() > 2000,
             "seed {seed}: {} served after the kill",
             dead.completed()
         );
+        let top = cost(&m, "web");
+
+        apply(&mut sim, Command::Revive { id: "web".into() });
+        set_machine(&mut sim, "web", "m.2xlarge");
+        scale_out(&s, &mut sim);
+        set_rate(&mut sim, "users", 1200.0);
+        let n = at(&mut sim, 217.0);
+        let o = at(&mut sim, 247.0);
+        let out = phase(&n, &o);
+        let rps = out.completed() as f64 / out.secs();
+        assert!((rps - 1200.0).abs() < 60.0, "seed {seed}: {rps} requests/s on two m.2xlarge");
+        let pair = cost(&o, "web") + cost(&o, "web-2");
+        assert!(pair < top / 10.0, "seed {seed}: the pair costs ${pair}, x.32xlarge ${top}");
     }
 }
 

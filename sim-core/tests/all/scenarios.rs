@@ -231,7 +231,12 @@ fn every_preset_parses_runs_and_carries_a_short_lesson() {
         let s = p.scenario().unwrap_or_else(|e| panic!("preset {}: {e}", p.id));
         assert!(sim_core::presets::preset(p.id).is_some());
         let lesson = s.lesson.as_ref().unwrap_or_else(|| panic!("preset {} has no lesson", p.id));
-        assert!((2..=4).contains(&lesson.steps.len()), "preset {}: {} steps", p.id, lesson.steps.len());
+        assert!(
+            (2..=sim_core::limits::MAX_LESSON_STEPS).contains(&lesson.steps.len()),
+            "preset {}: {} steps",
+            p.id,
+            lesson.steps.len()
+        );
         assert!(!lesson.title.is_empty() && !s.name.is_empty(), "preset {}", p.id);
         let out = run_headless(&s, None, Some(5.0)).unwrap();
         assert!(out.snapshot.global.arrived > 0, "preset {}: no traffic", p.id);
