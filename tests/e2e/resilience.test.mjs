@@ -25,6 +25,7 @@ function design() {
   const node = (id, x, y, kind) => ({ id, label: id, x, y, kind });
   return {
     version: 3, name: "breaker", seed: 1,
+    metrics: { slo_error_rate: 0.01 },
     nodes: [
       node("readers", 0, 0, client(20, 1)),
       node("writers", 0, 160, client(200, 0)),
