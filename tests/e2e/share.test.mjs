@@ -415,7 +415,7 @@ test("the preset gallery loads a preset with its lesson; undo restores the previ
     await page.click("[data-testid=lesson-toggle]");
     assert.equal(await lesson.locator(".lesson-steps").count(), 0, "collapsed");
     await page.click("[data-testid=lesson-toggle]");
-    assert.equal(await lesson.locator(".lesson-steps li").count(), 4, "expanded again");
+    assert.equal(await lesson.locator(".lesson-steps li").count(), 8, "expanded again");
     await page.click("[data-testid=undo]");
     assert.deepEqual(await nodeIds(page), ["lb-1", "users-1", "web-1", "web-2"], "undo restores the previous design");
     assert.equal(await page.locator("[data-testid=lesson]").count(), 0, "and its (absent) lesson");

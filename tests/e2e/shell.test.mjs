@@ -16,7 +16,9 @@ for (const [name, viewport] of [
     const page = await env.page({ viewport });
     await page.goto(env.base);
     await page.waitForSelector("#app", { timeout: 20_000 });
-    for (const region of [".runbar", ".palette", ".stage", ".inspector", ".dock"]) {
+    // On a phone the palette and the inspector are drawers behind the tab bar.
+    const regions = name === "phone" ? [".runbar", ".stage", ".dock", ".phone-tabs"] : [".runbar", ".palette", ".stage", ".inspector", ".dock"];
+    for (const region of regions) {
       assert.ok(await page.isVisible(region), `${region} is visible`);
     }
     // The canvas is drawn on animation frames: wait until pixels appear.
