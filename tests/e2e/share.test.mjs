@@ -325,6 +325,8 @@ test("the Embed dialog writes an iframe that plays inside a sandboxed cross-orig
   const page = await env.page({ viewport: PHONE });
   await page.goto(env.base);
   await ready(page);
+  // On a phone the menu (Embed among it) is the More tab's drawer.
+  await page.click("[data-testid=tab-menu]");
   await page.click("[data-testid=embed]");
   await page.selectOption("[data-testid=embed-source]", "single-server");
   for (const p of ["traffic", "lesson"]) await page.check(`[data-testid=embed-hide-${p}]`);
