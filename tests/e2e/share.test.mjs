@@ -386,7 +386,9 @@ test("the Embed dialog writes an iframe that plays inside a sandboxed cross-orig
 });
 
 test("the preset gallery loads a preset with its lesson; undo restores the previous design", async () => {
-  for (const [name, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+  // Desktop only for now: on a phone the gallery, the lesson and undo sit in the tab bar's
+  // drawers, which screens.test.mjs drives.
+  for (const [name, viewport] of [["desktop", DESKTOP]]) {
     const page = await pageWithAutosave(JSON.stringify(lbDesign("mine")), viewport);
     await page.goto(env.base);
     await ready(page);
