@@ -871,11 +871,7 @@ pub fn set_edge_kind(
     kind: EdgeKind,
     on: bool,
 ) -> Result<(), String> {
-    let edge = s
-        .edges
-        .iter_mut()
-        .find(|e| e.from == from && e.to == to)
-        .ok_or_else(|| format!("no link {from} → {to}"))?;
+    let edge = edge_mut(s, from, to)?;
     let kinds: Vec<EdgeKind> = EDGE_KINDS
         .iter()
         .map(|&(k, _)| k)
@@ -893,11 +889,7 @@ pub fn set_edge_field(
     f: &Field<EdgeSpec>,
     v: f64,
 ) -> Result<(), String> {
-    let edge = s
-        .edges
-        .iter_mut()
-        .find(|e| e.from == from && e.to == to)
-        .ok_or_else(|| format!("no link {from} → {to}"))?;
+    let edge = edge_mut(s, from, to)?;
     (f.set)(edge, v);
     s.validate().map_err(|e| e.message)
 }
@@ -958,3 +950,11 @@ pub fn set_placement(
 #[cfg(test)]
 #[path = "fields_tests.rs"]
 mod tests;
+
+/// The link from → to of the design, or a message naming it.
+fn edge_mut<'a>(s: &'a mut Scenario, from: &str, to: &str) -> Result<&'a mut EdgeSpec, String> {
+    s.edges
+        .iter_mut()
+        .find(|e| e.from == from && e.to == to)
+        .ok_or_else(|| format!("no link {from} → {to}"))
+}
