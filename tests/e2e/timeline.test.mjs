@@ -98,7 +98,7 @@ test("export downloads the design as JSON; import loads a file; a bad file is re
   // of the same design (defaults written out).
   const opened = await saved(page);
   assert.equal(exported.name, opened.name);
-  assert.equal(exported.version, 3);
+  assert.equal(exported.version, 4);
   assert.deepEqual(exported.nodes.map((n) => [n.id, Object.keys(n.kind)[0]]), opened.nodes.map((n) => [n.id, Object.keys(n.kind)[0]]), "the file has the design's nodes");
   assert.deepEqual(exported.edges.map((e) => [e.from, e.to, e.latency_ms]), opened.edges.map((e) => [e.from, e.to, e.latency_ms]), "the file has the design's edges");
 

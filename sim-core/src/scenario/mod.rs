@@ -24,7 +24,7 @@ pub use params::*;
 pub(crate) use validate::{check, count, validate_command, validate_node, validate_service};
 
 /// The scenario format version this crate writes.
-pub const SCENARIO_VERSION: u32 = 3;
+pub const SCENARIO_VERSION: u32 = 4;
 /// The oldest format version this crate still opens; older files are migrated on load.
 pub const OLDEST_SCENARIO_VERSION: u32 = 1;
 
@@ -235,7 +235,8 @@ impl Scenario {
     ///
     /// Version 1 lacked `view` and `lesson`, and version 2 lacked `machine`; all are
     /// optional (a node without a machine keeps a core per worker and the fixed instance
-    /// price), so older files read as version 3 unchanged.
+    /// price), and version 3 lacked the version-4 options; all read as the current version
+    /// unchanged.
     fn migrate(&mut self) {
         if (OLDEST_SCENARIO_VERSION..SCENARIO_VERSION).contains(&self.version) {
             self.version = SCENARIO_VERSION;

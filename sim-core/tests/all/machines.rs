@@ -139,7 +139,7 @@ fn a_version_2_file_opens_unchanged() {
     assert!(text.contains("\"version\": 2"));
     let s = sim_core::Scenario::from_json(&text).expect("a version-2 file opens");
     assert_eq!(s.version, sim_core::SCENARIO_VERSION);
-    assert_eq!(sim_core::SCENARIO_VERSION, 3);
+    assert_eq!(sim_core::SCENARIO_VERSION, 4);
     assert!(!s.to_json().contains("machine"), "no machine is added to an old file's nodes");
     let r = run(&s, 1, 5.0);
     assert!(r.nodes.iter().all(|n| n.machine.is_none()));

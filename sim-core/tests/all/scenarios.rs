@@ -58,7 +58,7 @@ fn syntax_and_type_errors_name_the_field() {
     assert!(e.starts_with("nodes[0].kind") && e.contains("toaster"), "{e}");
     let e = err(r#"{"version": 1, "nodes": [{"id": "a""#);
     assert!(e.contains("EOF"), "{e}");
-    let e = err(r#"{"version": 4, "nodes": []}"#);
+    let e = err(r#"{"version": 5, "nodes": []}"#);
     assert!(e.starts_with("version:"), "{e}");
     let e = err("[]");
     assert!(!e.is_empty());
