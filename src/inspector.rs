@@ -11,6 +11,7 @@ use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
 use crate::charts;
 use crate::datatier;
 use crate::fields::{self, Choice, Control, Field, Text, Toggle};
+use crate::link_fields;
 use crate::model;
 use crate::state::{self, ChromeCtx, DesignCtx, RunCtx, SelectionCtx};
 
@@ -217,7 +218,7 @@ impl Target {
     fn apply(&self, s: &mut Scenario, v: f64) -> Result<(), String> {
         match self {
             Target::Node(id, f) => fields::set_kind(s, id, |k| (f.set)(k, v)),
-            Target::Edge(a, b, f) => fields::set_edge_field(s, a, b, f, v),
+            Target::Edge(a, b, f) => link_fields::set_edge_field(s, a, b, f, v),
         }
     }
 }
@@ -631,7 +632,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                 charts::fmt_val(rps, ""), dropped,
                 breaker.map(|b| format!(" · breaker {}", b.as_str().replace('_', "-"))).unwrap_or_default())).unwrap_or_else(|| "not simulated yet".to_string())}</p>
             <form class="fields" on:submit=|e| e.prevent_default()>
-                {fields::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
+                {link_fields::edge_fields().into_iter().map(|f| view! { <FieldInput target=Target::Edge(from.clone(), to.clone(), f)/> }).collect_view()}
                 <EdgeKinds from=from.clone() to=to.clone()/>
             </form>
             <h4>"Faults"</h4>
@@ -649,7 +650,7 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
 #[component]
 fn EdgeKinds(from: String, to: String) -> impl IntoView {
     let dsg = expect_context::<DesignCtx>();
-    fields::EDGE_KINDS
+    link_fields::EDGE_KINDS
         .iter()
         .map(|&(kind, label)| {
             let (f, t) = (from.clone(), to.clone());
@@ -658,13 +659,13 @@ fn EdgeKinds(from: String, to: String) -> impl IntoView {
                     d.edges
                         .iter()
                         .find(|e| e.from == f && e.to == t)
-                        .is_some_and(|e| fields::edge_carries(e, kind))
+                        .is_some_and(|e| link_fields::edge_carries(e, kind))
                 })
             });
             let (f, t) = (from.clone(), to.clone());
             let on_change = move |e: ev::Event| {
                 let on = event_target_checked(&e);
-                dsg.edit(None, |s| fields::set_edge_kind(s, &f, &t, kind, on));
+                dsg.edit(None, |s| link_fields::set_edge_kind(s, &f, &t, kind, on));
             };
             view! {
                 <label class="toggle">

@@ -23,6 +23,7 @@ mod frame_loop;
 mod gallery;
 mod inspector;
 pub mod keys;
+pub mod link_fields;
 pub mod model;
 mod narrator;
 mod panels;

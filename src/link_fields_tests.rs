@@ -1,0 +1,101 @@
+//! The link inspector's table against the core: every range is the core's bound
+//! (`sim_core::limits`), and validation accepts a field at its max and refuses it just above.
+
+use super::*;
+use crate::fields::{parse_field, Bound};
+use crate::model;
+
+/// The core's bound of every link number, written out independently of the table.
+fn expected(key: &str) -> Option<(f64, f64, bool, bool)> {
+    Some(match key {
+        "latency_ms" | "jitter_ms" => L::LINK_LATENCY_MS.span(),
+        "weight" => L::EDGE_WEIGHT.span(),
+        "bulkhead" => L::BULKHEAD.span(),
+        "breaker_failure_rate" => L::BREAKER_FAILURE_RATE.span(),
+        "breaker_window" => L::BREAKER_WINDOW.span(),
+        "breaker_open_ms" => L::BREAKER_OPEN_MS.span(),
+        "breaker_trial_calls" => L::BREAKER_TRIAL_CALLS.span(),
+        _ => return None,
+    })
+}
+
+fn just_above(f: &Field<EdgeSpec>) -> f64 {
+    if f.integer {
+        f.max + 1.0
+    } else {
+        f.max + f.max.abs() * 1e-9 + 1e-9
+    }
+}
+
+/// A design of two servers and the link between them, and the link's ends.
+fn two_servers() -> (Scenario, String, String) {
+    let mut s = model::empty_design();
+    let a = model::add_node(&mut s, "server", 0.0, 0.0).unwrap();
+    let b = model::add_node(&mut s, "server", 200.0, 0.0).unwrap();
+    model::connect(&mut s, &a, &b).unwrap();
+    (s, a, b)
+}
+
+#[test]
+fn every_link_range_is_the_cores_bound() {
+    let fields = edge_fields();
+    for f in &fields {
+        let want = expected(f.key).unwrap_or_else(|| panic!("edge.{}: no core bound", f.key));
+        assert_eq!(
+            (f.min, f.max, f.min_excluded, f.integer),
+            want,
+            "edge.{}",
+            f.key
+        );
+    }
+    assert_eq!(fields.len(), 8);
+}
+
+#[test]
+fn validation_accepts_each_link_field_at_its_max_and_refuses_it_just_above() {
+    let (s, a, b) = two_servers();
+    for f in edge_fields() {
+        let base = s.clone();
+        assert_eq!(
+            parse_field(&f, &f.max.to_string()),
+            Ok(f.max),
+            "edge.{}",
+            f.key
+        );
+        assert!(
+            parse_field(&f, &just_above(&f).to_string()).is_err(),
+            "edge.{}",
+            f.key
+        );
+        let mut ok = base.clone();
+        let r = set_edge_field(&mut ok, &a, &b, &f, f.max);
+        assert!(r.is_ok(), "edge.{} = max: {r:?}", f.key);
+        let mut bad = base.clone();
+        assert!(
+            set_edge_field(&mut bad, &a, &b, &f, just_above(&f)).is_err(),
+            "edge.{}",
+            f.key
+        );
+        assert!(
+            Scenario::from_json(&bad.to_json()).is_err(),
+            "edge.{} from JSON",
+            f.key
+        );
+    }
+}
+
+#[test]
+fn a_link_carries_every_kind_until_one_is_unticked_and_never_none() {
+    let (mut s, a, b) = two_servers();
+    let kinds = |s: &Scenario| s.edges[0].kinds.clone();
+    assert_eq!(kinds(&s), None);
+    set_edge_kind(&mut s, &a, &b, EdgeKind::Write, false).unwrap();
+    assert_eq!(kinds(&s), Some(vec![EdgeKind::Read, EdgeKind::Job]));
+    set_edge_kind(&mut s, &a, &b, EdgeKind::Job, false).unwrap();
+    let mut none = s.clone();
+    let e = set_edge_kind(&mut none, &a, &b, EdgeKind::Read, false).unwrap_err();
+    assert!(e.contains("at least one request kind"), "{e}");
+    set_edge_kind(&mut s, &a, &b, EdgeKind::Write, true).unwrap();
+    set_edge_kind(&mut s, &a, &b, EdgeKind::Job, true).unwrap();
+    assert_eq!(kinds(&s), None, "every kind again is no list");
+}
