@@ -517,6 +517,22 @@ fn set_virtual_nodes(r: &mut ShardRouterParams, v: f64) {
 /// `min_instances` and `initial_instances` lie between 0 and `max_instances`.
 const SOME_INSTANCES: Range<u32> = Range::new(0, L::INSTANCES.max);
 
+/// The priority mix a client gets when its priority classes are switched on.
+fn default_priority() -> PriorityMix {
+    PriorityMix {
+        critical: 0.2,
+        standard: 0.6,
+        sheddable: 0.2,
+    }
+}
+
+/// The shedding a server gets when it is switched on: from a quarter of its queue.
+fn default_shedding(s: &ServerParams) -> Shedding {
+    Shedding {
+        queue_threshold: (s.queue_capacity / 4).max(1),
+    }
+}
+
 /// The controls of a client.
 #[rustfmt::skip]
 fn client_controls() -> Vec<Control> {
@@ -541,6 +557,15 @@ fn client_controls() -> Vec<Control> {
         real! { "mix_write", "Mix weight: writes", "", L::MIX_WEIGHT, client, mix.write },
         real! { "mix_static", "Mix weight: static assets", "", L::MIX_WEIGHT, client, mix.static_asset },
         real! { "mix_job", "Mix weight: jobs (to a queue)", "", L::MIX_WEIGHT, client, mix.job },
+        Control::Toggle(Toggle {
+            key: "priority",
+            label: "Priority classes (else every request is standard)",
+            get: |k| read(k, client, |c| Some(c.priority.is_some())),
+            set: |k, on| write(k, client, |c| c.priority = on.then(default_priority)),
+        }),
+        num! { "priority_critical", "Share critical (relative: normalised to the sum)", "", L::PRIORITY_SHARE, false, client, |c| c.priority.map(|m| m.critical), |c, v| if let Some(m) = &mut c.priority { m.critical = v } },
+        num! { "priority_standard", "Share standard (relative: normalised to the sum)", "", L::PRIORITY_SHARE, false, client, |c| c.priority.map(|m| m.standard), |c, v| if let Some(m) = &mut c.priority { m.standard = v } },
+        num! { "priority_sheddable", "Share sheddable (relative: normalised to the sum)", "", L::PRIORITY_SHARE, false, client, |c| c.priority.map(|m| m.sheddable), |c, v| if let Some(m) = &mut c.priority { m.sheddable = v } },
         Control::Choice(Choice {
             key: "keys",
             label: "Key distribution",
@@ -602,6 +627,13 @@ fn server_controls() -> Vec<Control> {
         opt! { "queue_timeout_ms", "Queue timeout (0 = none)", "ms", L::TIMEOUT_MS, server, queue_timeout_ms },
         choice!("downstream", "Downstream", &["Call and wait for the answer", "Forward (answer comes from downstream)"], DOWNSTREAM, server, downstream),
         opt! { "call_timeout_ms", "Downstream timeout (0 = none)", "ms", L::TIMEOUT_MS, server, call_timeout_ms },
+        Control::Toggle(Toggle {
+            key: "shedding",
+            label: "Shed low priorities under load",
+            get: |k| read(k, server, |s| Some(s.shedding.is_some())),
+            set: |k, on| write(k, server, |s| s.shedding = on.then(|| default_shedding(s))),
+        }),
+        num! { "shed_threshold", "Shed sheddable from queue length (standard from twice it)", "req", L::SHED_QUEUE_THRESHOLD, false, server, |s| s.shedding.map(|sh| f64::from(sh.queue_threshold)), |s, v| if let Some(sh) = &mut s.shedding { sh.queue_threshold = as_u32(v) } },
     ]);
     v
 }

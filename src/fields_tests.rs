@@ -31,6 +31,10 @@ fn expected(kind: &str, key: &str) -> Option<(f64, f64, bool, bool)> {
         ("client", "zipf_s") => L::ZIPF_S.span(),
         ("client", "hot_fraction") => L::HOT_FRACTION.span(),
         ("client", "max_retries") => L::MAX_RETRIES.span(),
+        ("client", "priority_critical" | "priority_standard" | "priority_sheddable") => {
+            L::PRIORITY_SHARE.span()
+        }
+        ("server" | "autoscaling_group", "shed_threshold") => L::SHED_QUEUE_THRESHOLD.span(),
         ("client", "backoff_ms" | "max_backoff_ms") => L::BACKOFF_MS.span(),
         ("client", "backoff_multiplier") => L::BACKOFF_MULTIPLIER.span(),
         ("server" | "autoscaling_group", "workers") => L::WORKERS.span(),
@@ -97,12 +101,22 @@ fn variants() -> Vec<(&'static str, NodeKind)> {
         let base = model::default_kind(k.key).unwrap();
         out.push((k.key, base.clone()));
         for c in controls(&base) {
-            if let Control::Choice(ch) = c {
-                for i in 0..ch.options.len() {
-                    let mut v = base.clone();
-                    (ch.set)(&mut v, i);
-                    out.push((k.key, v));
+            match c {
+                Control::Choice(ch) => {
+                    for i in 0..ch.options.len() {
+                        let mut v = base.clone();
+                        (ch.set)(&mut v, i);
+                        out.push((k.key, v));
+                    }
                 }
+                Control::Toggle(t) => {
+                    for on in [false, true] {
+                        let mut v = base.clone();
+                        (t.set)(&mut v, on);
+                        out.push((k.key, v));
+                    }
+                }
+                _ => {}
             }
         }
         if let K::Client(_) = base {
@@ -261,4 +275,76 @@ fn the_inspector_has_at_most_one_control_per_key_and_kind() {
         keys.dedup();
         assert_eq!(keys.len(), n, "{}", k.key);
     }
+}
+
+#[test]
+fn priority_shares_are_relative_and_some_class_needs_one() {
+    let client = |s: &Scenario| match &s.nodes[0].kind {
+        K::Client(c) => c.priority,
+        _ => None,
+    };
+    let kind = model::default_kind("client").unwrap();
+    let mut s = design_with(&kind);
+    let id = s.nodes[0].id.clone();
+    let cs = controls(&kind);
+    let toggle = cs.iter().find_map(|c| match c {
+        Control::Toggle(t) if t.key == "priority" => Some(t),
+        _ => None,
+    });
+    let share = |key: &str| {
+        cs.iter().find_map(|c| match c {
+            Control::Number(f) if f.key == key => Some(f),
+            _ => None,
+        })
+    };
+    set_kind(&mut s, &id, |k| (toggle.unwrap().set)(k, true)).unwrap();
+    assert!(client(&s).is_some());
+    // Shares need not sum to 1: 3, 6, 1 is a valid mix (the core normalises).
+    for (key, v) in [
+        ("priority_critical", 3.0),
+        ("priority_standard", 6.0),
+        ("priority_sheddable", 1.0),
+    ] {
+        set_kind(&mut s, &id, |k| (share(key).unwrap().set)(k, v)).unwrap();
+    }
+    assert_eq!(
+        client(&s),
+        Some(PriorityMix {
+            critical: 3.0,
+            standard: 6.0,
+            sheddable: 1.0
+        })
+    );
+    let mut none = s.clone();
+    for key in ["priority_critical", "priority_standard"] {
+        set_kind(&mut none, &id, |k| (share(key).unwrap().set)(k, 0.0)).unwrap();
+    }
+    let e = set_kind(&mut none, &id, |k| {
+        (share("priority_sheddable").unwrap().set)(k, 0.0)
+    });
+    assert!(e.unwrap_err().contains("at least one priority class"));
+    set_kind(&mut s, &id, |k| (toggle.unwrap().set)(k, false)).unwrap();
+    assert_eq!(client(&s), None, "off again: every request standard");
+}
+
+#[test]
+fn shedding_switches_on_with_a_threshold_and_off_again() {
+    let kind = model::default_kind("server").unwrap();
+    let cs = controls(&kind);
+    let Some(Control::Toggle(t)) = cs.iter().find(|c| c.key() == "shedding") else {
+        panic!("no shedding toggle")
+    };
+    let Some(Control::Number(f)) = cs.iter().find(|c| c.key() == "shed_threshold") else {
+        panic!("no threshold")
+    };
+    let mut k = kind.clone();
+    assert_eq!((f.get)(&k), None, "hidden while off");
+    (t.set)(&mut k, true);
+    assert_eq!((t.get)(&k), Some(true));
+    let at = (f.get)(&k).unwrap();
+    assert!(at >= 1.0, "{at}");
+    (f.set)(&mut k, 7.0);
+    assert!(matches!(&k, K::Server(s) if s.shedding == Some(Shedding { queue_threshold: 7 })));
+    (t.set)(&mut k, false);
+    assert!(matches!(&k, K::Server(s) if s.shedding.is_none()));
 }

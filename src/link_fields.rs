@@ -71,6 +71,15 @@ pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
             |e, v| e.breaker.get_or_insert_with(Default::default).window = as_u32(v),
         ),
         Field::new(
+            "breaker_min_calls",
+            "Breaker judges after (at most the window)",
+            "calls",
+            L::BREAKER_MIN_CALLS,
+            false,
+            |e| e.breaker.as_ref().map(|b| f64::from(b.min_calls)),
+            |e, v| e.breaker.get_or_insert_with(Default::default).min_calls = as_u32(v),
+        ),
+        Field::new(
             "breaker_open_ms",
             "Breaker open for",
             "ms",

@@ -13,10 +13,19 @@ fn expected(key: &str) -> Option<(f64, f64, bool, bool)> {
         "bulkhead" => L::BULKHEAD.span(),
         "breaker_failure_rate" => L::BREAKER_FAILURE_RATE.span(),
         "breaker_window" => L::BREAKER_WINDOW.span(),
+        "breaker_min_calls" => L::BREAKER_MIN_CALLS.span(),
         "breaker_open_ms" => L::BREAKER_OPEN_MS.span(),
         "breaker_trial_calls" => L::BREAKER_TRIAL_CALLS.span(),
         _ => return None,
     })
+}
+
+/// Fields whose max the core refuses unless another field moves first.
+fn unlock(e: &mut EdgeSpec, key: &str) {
+    // A breaker needs its window at least its minimum of calls.
+    if key == "breaker_min_calls" {
+        e.breaker.get_or_insert_with(Default::default).window = L::BREAKER_WINDOW.max;
+    }
 }
 
 fn just_above(f: &Field<EdgeSpec>) -> f64 {
@@ -48,14 +57,15 @@ fn every_link_range_is_the_cores_bound() {
             f.key
         );
     }
-    assert_eq!(fields.len(), 8);
+    assert_eq!(fields.len(), 9);
 }
 
 #[test]
 fn validation_accepts_each_link_field_at_its_max_and_refuses_it_just_above() {
     let (s, a, b) = two_servers();
     for f in edge_fields() {
-        let base = s.clone();
+        let mut base = s.clone();
+        unlock(&mut base.edges[0], f.key);
         assert_eq!(
             parse_field(&f, &f.max.to_string()),
             Ok(f.max),
@@ -82,6 +92,17 @@ fn validation_accepts_each_link_field_at_its_max_and_refuses_it_just_above() {
             f.key
         );
     }
+}
+
+#[test]
+fn a_breakers_minimum_of_calls_may_not_exceed_its_window() {
+    let (mut s, a, b) = two_servers();
+    let field = |key: &str| edge_fields().into_iter().find(|f| f.key == key).unwrap();
+    set_edge_field(&mut s, &a, &b, &field("breaker_window"), 20.0).unwrap();
+    set_edge_field(&mut s, &a, &b, &field("breaker_min_calls"), 20.0).unwrap();
+    let e = set_edge_field(&mut s.clone(), &a, &b, &field("breaker_min_calls"), 21.0).unwrap_err();
+    assert!(e.contains("at most the window (20)"), "{e}");
+    assert_eq!((field("breaker_min_calls").get)(&s.edges[0]), Some(20.0));
 }
 
 #[test]
