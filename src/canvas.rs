@@ -650,9 +650,14 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
                             (e.window_rps.max(0.0) + 1.0).log10().round() as i64,
                             e.state == EdgeState::Partitioned,
                             e.breaker.map_or("", BreakerState::as_str),
+                            match e.state {
+                                EdgeState::Lossy { .. } => "lossy",
+                                EdgeState::Capped { .. } => "capped",
+                                _ => "",
+                            },
                         )
                     })
-                    .unwrap_or((0, false, ""))
+                    .unwrap_or((0, false, "", ""))
             })
         })
     };
@@ -667,7 +672,7 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     view! {
         <g class="edge" class:cut=move || flow.get().1 class:selected=selected
             class:breaker-open=move || flow.get().2 == "open" class:breaker-half-open=move || flow.get().2 == "half_open"
-            data-breaker=move || flow.get().2>
+            data-breaker=move || flow.get().2 data-fault=move || flow.get().3>
             <path class="edge-line" d=path stroke-width=width></path>
             <path class="edge-hit" d=path data-edge-from=from.clone() data-edge-to=to.clone()
                 data-testid=format!("edge-{from}-{to}") tabindex="0" role="button"

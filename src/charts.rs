@@ -3,6 +3,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use crate::engine::ERROR_CAUSES;
+
 /// One line of a chart.
 pub struct Line<'a> {
     pub label: &'a str,
@@ -118,6 +120,36 @@ pub fn summary(lines: &[Line], unit: &str) -> String {
     } else {
         parts.join("; ")
     }
+}
+
+/// The errors-by-cause chart's causes, in the order of `Engine::error_rates`: label,
+/// colour (at least 3:1 against the panel and the page in both colour schemes) and whether
+/// the line is drawn while it stays at zero.
+const CAUSE_LINES: [(&str, &str, bool); ERROR_CAUSES] = [
+    ("timeout", "#d97706", true),
+    ("queue", "#9333ea", true),
+    ("429", "#0891b2", true),
+    ("down", "#dc2626", true),
+    ("partition", "#64748b", true),
+    ("shed", "#db2777", false),
+    ("circuit open", "#a16207", false),
+    ("bulkhead full", "#6366f1", false),
+];
+
+/// The lines of the errors-by-cause chart over `rates` (errors per second by cause per
+/// window): the first five causes always; shed, circuit open and bulkhead full only when
+/// some window of `rates` has them.
+pub fn error_lines(rates: &[(f64, [f64; ERROR_CAUSES])]) -> Vec<Line<'static>> {
+    CAUSE_LINES
+        .iter()
+        .enumerate()
+        .filter(|&(i, &(.., always))| always || rates.iter().any(|(_, r)| r[i] > 0.0))
+        .map(|(i, &(label, color, _))| Line {
+            label,
+            color,
+            points: rates.iter().map(|(t, r)| (*t, r[i])).collect(),
+        })
+        .collect()
 }
 
 /// A chart with axes labels, a legend and the given lines over their common time span.
@@ -238,6 +270,39 @@ mod tests {
             .enumerate()
             .map(|(i, v)| (i as f64, *v))
             .collect()
+    }
+
+    #[test]
+    fn the_errors_chart_shows_the_resilience_causes_only_once_they_occur() {
+        let labels = |rates: &[(f64, [f64; ERROR_CAUSES])]| {
+            error_lines(rates)
+                .iter()
+                .map(|l| l.label)
+                .collect::<Vec<_>>()
+        };
+        let quiet = [(1.0, [0.0; ERROR_CAUSES]), (2.0, [0.0; ERROR_CAUSES])];
+        assert_eq!(
+            labels(&quiet),
+            ["timeout", "queue", "429", "down", "partition"]
+        );
+        let mut shed = quiet;
+        shed[0].1[5] = 3.0;
+        shed[1].1[7] = 1.0;
+        assert_eq!(
+            labels(&shed),
+            [
+                "timeout",
+                "queue",
+                "429",
+                "down",
+                "partition",
+                "shed",
+                "bulkhead full"
+            ]
+        );
+        let lines = error_lines(&shed);
+        assert_eq!(lines[5].points, vec![(1.0, 3.0), (2.0, 0.0)]);
+        assert_eq!(lines[6].points, vec![(1.0, 0.0), (2.0, 1.0)]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ fn ms(v: f64) -> String {
 
 /// US dollars per month, whole.
 pub fn dollars(v: f64) -> String {
-    format!("${v:.0}/mo")
+    format!("${v:.0}/month")
 }
 
 /// The short data-tier line on a node's box, if its kind has one.

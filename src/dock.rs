@@ -76,37 +76,9 @@ pub fn Dock() -> impl IntoView {
         });
         if let Some(el) = errors.get_untracked() {
             let rates = run.error_rates();
-            let tail = &rates[rates.len().saturating_sub(CHART_WINDOWS)..];
-            let col = |i: usize| tail.iter().map(|(t, r)| (*t, r[i])).collect::<Vec<_>>();
             charts::draw_chart(
                 &el,
-                &[
-                    Line {
-                        label: "timeout",
-                        color: "#d97706",
-                        points: col(0),
-                    },
-                    Line {
-                        label: "queue",
-                        color: "#9333ea",
-                        points: col(1),
-                    },
-                    Line {
-                        label: "429",
-                        color: "#0891b2",
-                        points: col(2),
-                    },
-                    Line {
-                        label: "down",
-                        color: "#dc2626",
-                        points: col(3),
-                    },
-                    Line {
-                        label: "partition",
-                        color: "#64748b",
-                        points: col(4),
-                    },
-                ],
+                &charts::error_lines(&rates[rates.len().saturating_sub(CHART_WINDOWS)..]),
                 "err/s",
             );
         }

@@ -26,6 +26,9 @@ pub struct Engine {
     complaints: Vec<String>,
 }
 
+/// The causes `Engine::error_rates` gives a rate of, per window.
+pub const ERROR_CAUSES: usize = 8;
+
 /// Most error-history points kept.
 const ERROR_HISTORY: usize = 600;
 
@@ -196,9 +199,9 @@ impl Engine {
         (l1 > l0 && h1 >= h0).then(|| (h1 - h0) as f64 / (l1 - l0) as f64)
     }
 
-    /// Errors per second by cause between successive recorded windows:
-    /// (t, timeout, queue full, rate limited, node down, partition).
-    pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
+    /// Errors per second by cause between successive recorded windows: (t, timeout, queue
+    /// full, rate limited, node down, partition, shed, circuit open, bulkhead full).
+    pub fn error_rates(&self) -> Vec<(f64, [f64; ERROR_CAUSES])> {
         self.errors
             .windows(2)
             .map(|w| {
@@ -213,6 +216,9 @@ impl Engine {
                         r(a.rate_limited, b.rate_limited),
                         r(a.node_down, b.node_down),
                         r(a.partition, b.partition),
+                        r(a.shed, b.shed),
+                        r(a.circuit_open, b.circuit_open),
+                        r(a.bulkhead_full, b.bulkhead_full),
                     ],
                 )
             })

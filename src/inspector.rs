@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use sim_core::limits as L;
 use sim_core::{Command, EdgeSpec, EdgeState, NodeKind, Scenario};
 
 use crate::charts;
@@ -617,6 +618,34 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
             }
         }
     };
+    let chrome = expect_context::<ChromeCtx>();
+    let loss_pct = RwSignal::new("10".to_string());
+    let cap_rps = RwSignal::new("100".to_string());
+    let lose = {
+        let (from, to) = (from.clone(), to.clone());
+        move |_| match link_fault_number(&loss_pct.get_untracked(), L::LINK_LOSS_FRACTION, 100.0) {
+            Some(f) => run.command(Command::Loss {
+                from: from.clone(),
+                to: to.clone(),
+                fraction: f,
+            }),
+            None => chrome.say("The packet loss must be between 0 and 100 %."),
+        }
+    };
+    let cap = {
+        let (from, to) = (from.clone(), to.clone());
+        move |_| match link_fault_number(&cap_rps.get_untracked(), L::LINK_CAP_RPS, 1.0) {
+            Some(rps) => run.command(Command::Cap {
+                from: from.clone(),
+                to: to.clone(),
+                rps,
+            }),
+            None => chrome.say(format!(
+                "The bandwidth cap must be above 0 and at most {} req/s.",
+                L::LINK_CAP_RPS.max
+            )),
+        }
+    };
     view! {
         <div class="edge-inspector" data-testid="inspector-edge">
             <h3>{format!("Link {from} → {to}")}</h3>
@@ -641,8 +670,25 @@ fn EdgeInspector(from: String, to: String) -> impl IntoView {
                 <button data-testid="heal" on:click=c(false)>"Heal"</button>
                 <button on:click=move |_| state::delete_selection(dsg, sel)>"Delete link"</button>
             </div>
+            <div class="buttons">
+                <button data-testid="loss" on:click=lose>"Packet loss %"</button>
+                <input type="text" inputmode="decimal" class="num short" data-testid="loss-pct" aria-label="Share of requests lost, %" prop:value=move || loss_pct.get()
+                    on:input=move |e| loss_pct.set(event_target_value(&e))/>
+                <button data-testid="cap" on:click=cap>"Cap bandwidth at"</button>
+                <input type="text" inputmode="decimal" class="num short" data-testid="cap-rps" aria-label="Bandwidth cap, requests per second" prop:value=move || cap_rps.get()
+                    on:input=move |e| cap_rps.set(event_target_value(&e))/>
+                <span class="unit">"req/s"</span>
+            </div>
+            <p class="hint">"Heal restores a cut, lossy or capped link."</p>
         </div>
     }
+}
+
+/// What the learner typed for a link fault, divided by `scale` (a percentage by 100), if it
+/// lies in the core's `range`.
+fn link_fault_number(text: &str, range: sim_core::limits::Range<f64>, scale: f64) -> Option<f64> {
+    let v = text.trim().parse::<f64>().ok()? / scale;
+    range.contains(v).then_some(v)
 }
 
 /// The request kinds the link carries, one checkbox each (an app server sends only those

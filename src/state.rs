@@ -127,7 +127,7 @@ impl RunCtx {
     }
 
     /// Errors per second by cause, per window (for the dock).
-    pub fn error_rates(&self) -> Vec<(f64, [f64; 5])> {
+    pub fn error_rates(&self) -> Vec<(f64, [f64; crate::engine::ERROR_CAUSES])> {
         self.engine.with_value(|e| e.error_rates())
     }
 
