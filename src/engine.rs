@@ -101,7 +101,8 @@ impl Engine {
             .collect()
     }
 
-    /// A link edit carries the design's state (up); keep a fault (cut, slow) in place.
+    /// A link edit carries the design's state (up); keep a fault (cut, slow, lossy, capped)
+    /// in place.
     fn keep_link_state(&self, c: Command) -> Command {
         match (c, &self.sim) {
             (Command::ReconfigureEdge(mut spec), Some(sim)) => {
