@@ -404,7 +404,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     let label_px = move || {
         format!(
             "{:.2}px",
-            camera::label_px(12.8, 11.0, 30.0, camera.view.get().zoom)
+            camera::label_px(12.8, 11.0, camera.view.get().zoom)
         )
     };
 
@@ -506,28 +506,18 @@ fn NodeBox(id: String) -> impl IntoView {
         });
         format!("left:{x}px;top:{y}px;{}", hue.unwrap_or_default())
     };
-    let label = {
-        let id = id.clone();
-        move || {
-            let state = live.with(|l| match l {
-                Some(l) => format!(
-                    "{}, utilisation {:.0}%, queue {}",
-                    health_text(l.health, l.marked_unhealthy),
-                    l.util * 100.0,
-                    l.queue
-                ),
-                None => "not simulated yet".to_string(),
-            });
-            let name = dsg.design.with(|d| {
-                d.nodes
-                    .iter()
-                    .find(|n| n.id == id)
-                    .and_then(|n| n.label.clone())
-                    .unwrap_or_else(|| id.clone())
-            });
-            // The name begins with the box's visible words (its label and kind).
-            format!("{name} {title}: {state}")
-        }
+    // The box's accessible name is its visible words (its label and kind, WCAG 2.5.3);
+    // its live state is its description.
+    let state = move || {
+        live.with(|l| match l {
+            Some(l) => format!(
+                "{}, utilisation {:.0}%, queue {}",
+                health_text(l.health, l.marked_unhealthy),
+                l.util * 100.0,
+                l.queue
+            ),
+            None => "not simulated yet".to_string(),
+        })
     };
     let badge = move || {
         live.with(|l| {
@@ -586,10 +576,11 @@ fn NodeBox(id: String) -> impl IntoView {
             class:unhealthy=move || live.with(|l| l.as_ref().is_some_and(|l| l.marked_unhealthy))
             class:hot=move || live.with(|l| l.as_ref().is_some_and(|l| l.has_workers))
             style=style tabindex="0" role="button" aria-pressed=move || selected.get().to_string()
-            aria-label=label data-node=id.clone() data-testid=format!("node-{id}") on:keydown=on_key>
-            <span class="port in" data-port="in" data-node=id.clone() title="Input: drop a link here"></span>
+            aria-describedby=format!("node-state-{id}") data-node=id.clone() data-testid=format!("node-{id}") on:keydown=on_key>
+            <span class="port in" aria-hidden="true" data-port="in" data-node=id.clone() title="Input: drop a link here"></span>
             <span class="node-title">{node_label}</span>
             <span class="node-kind">{title}</span>
+            <span id=format!("node-state-{id}") data-testid=format!("state-{id}") hidden>{state}</span>
             <span class="badges" aria-hidden="true">
                 <span class="badge health" data-testid=format!("health-{id}")>{badge}</span>
                 <span class="badge queue" title="Requests waiting in the queue" data-testid=format!("queue-{id}")
@@ -601,7 +592,7 @@ fn NodeBox(id: String) -> impl IntoView {
                     <span class="badge data" data-testid=format!("data-{}", id_data.get_value())>{d}</span>
                 })}
             </span>
-            <span class="port out" data-port="out" data-node=id.clone() title="Output: drag to a component to connect"></span>
+            <span class="port out" aria-hidden="true" data-port="out" data-node=id.clone() title="Output: drag to a component to connect"></span>
         </div>
     }
 }

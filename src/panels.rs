@@ -87,7 +87,7 @@ pub fn RunBar() -> impl IntoView {
                 </button>
                 <button data-testid="step" on:click=move |_| run.step_once() title="Advance 0.1 s of simulated time (.)">"Step"</button>
                 <button data-testid="reset" on:click=move |_| dsg.design.with_untracked(|d| run.reset(d)) title="Back to t = 0 with the current design and seed">"Reset"</button>
-                <label class="field-inline">"Speed "
+                <label class="field-inline"><span class="speed-word">"Speed "</span>
                     <select data-testid="speed" on:change=on_speed>
                         {SPEEDS.iter().map(|(v, label)| {
                             let value = if v.is_finite() { v.to_string() } else { "ff".to_string() };

@@ -36,6 +36,7 @@ pub const PRESETS: &[Preset] = &[
     Preset { id: "sharding", json: include_str!("../presets/sharding.json") },
     Preset { id: "cap-partition", json: include_str!("../presets/cap-partition.json") },
     Preset { id: "url-shortener", json: include_str!("../presets/url-shortener.json") },
+    Preset { id: "resilience", json: include_str!("../presets/resilience.json") },
 ];
 
 /// The preset with this id.

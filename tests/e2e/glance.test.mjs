@@ -1,7 +1,8 @@
 // The page at a glance: at 1280 × 800 and larger the whole design, the golden-signal charts,
 // the run controls and the design's figures are in view together without scrolling; the
 // run bar keeps its height between landing and playing; the timeline and the event log
-// fold away and the fold is remembered; nothing in the inspector overflows its column.
+// fold away and the fold is remembered; nothing in the inspector overflows its column; at
+// 1024 × 768 the run bar holds its controls without overlap and the charts stay in view.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -106,6 +107,46 @@ test("the inspector fits its column at 1440 × 900 too", async () => {
     assert.deepEqual(await inspectorOverflow(page), [], `${id}: nothing overflows the inspector`);
   }
   assert.deepEqual(await outOfView(page, AT_A_GLANCE), [], "in view at 1440 × 900");
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+/** Run-bar controls that leave the bar or the viewport, are cut, or overlap one another. */
+function runbarClashes(page) {
+  return page.evaluate(() => {
+    const bar = document.querySelector(".runbar").getBoundingClientRect();
+    const w = window.innerWidth;
+    const els = [...document.querySelectorAll(".runbar :is(button, select, input, .field-inline, .clock, .fingerprint)")]
+      .filter((el) => el.getClientRects().length > 0);
+    const name = (el) => el.dataset.testid ?? el.textContent.trim().slice(0, 16);
+    const bad = [];
+    for (const el of els) {
+      const r = el.getBoundingClientRect();
+      if (r.left < bar.left - 0.5 || r.right > Math.min(bar.right, w) + 0.5 || r.top < bar.top - 0.5 || r.bottom > bar.bottom + 0.5) {
+        bad.push(`${name(el)} leaves the run bar`);
+      }
+      if (el.matches("button") && el.scrollWidth > el.clientWidth + 1) bad.push(`${name(el)} is cut`);
+    }
+    for (const [i, a] of els.entries()) {
+      for (const b of els.slice(i + 1)) {
+        if (a.contains(b) || b.contains(a)) continue;
+        const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+        const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+        const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+        if (dx > 0.5 && dy > 0.5) bad.push(`${name(a)} overlaps ${name(b)}`);
+      }
+    }
+    return bad;
+  });
+}
+
+test("at 1024 × 768 the run bar holds its controls cleanly and the three charts are in view", async () => {
+  const page = await load({ width: 1024, height: 768 }, "?preset=url-shortener");
+  await play(page);
+  await waitClock(page, 2);
+  assert.deepEqual(await runbarClashes(page), [], "nothing in the run bar overflows or overlaps");
+  const CHARTS = ["[data-testid=chart-throughput]", "[data-testid=chart-latency]", "[data-testid=chart-errors]"];
+  assert.deepEqual(await outOfView(page, [...CHARTS, "[data-testid=play]", "[data-testid=speed]"]), [], "charts in view");
   assert.deepEqual(page.errors, [], "no console errors");
   await page.context().close();
 });

@@ -182,7 +182,7 @@ test("undo restores a deleted node with its edges without resetting the run; rel
   // The restored server serves traffic again.
   await waitClock(page, before + 6);
   assert.ok((await num(page, "queue-web-2")) >= 0);
-  const served = await page.evaluate(() => document.querySelector("[data-testid=node-web-2]").getAttribute("aria-label"));
+  const served = await page.evaluate(() => document.querySelector("[data-testid=state-web-2]").textContent);
   assert.match(served, /up/);
 
   // Add a database by click (touch/keyboard path), move it, then reload.

@@ -1,7 +1,8 @@
 // The page at any size: screenshots of the demo and the URL-shortener preset while playing
 // at 1280 × 800, 1440 × 900 and 360 × 740 (kept in tests/output/), embeds in lesson-page
 // frames (800 × 500, 640 × 400, full width × 600) where the canvas keeps room and the design
-// fits it, `view=` choosing what a short frame shows, and the phone used by touch.
+// fits it, `view=` choosing what a short frame shows, and the phone used by touch (its run
+// bar on two rows at most); node names never under 11 px on screen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -49,6 +50,13 @@ const smallestName = (page) => page.evaluate(() => {
   return Math.min(...[...document.querySelectorAll(".stage .node-title")].map((e) => parseFloat(getComputedStyle(e).fontSize) * zoom));
 });
 
+/** How many rows the run bar's visible controls sit on (a dismissable notice aside). */
+const runbarRows = (page) => page.$$eval(".runbar :is(button, select, .clock):not(.banner *)", (els) => {
+  const mids = els.filter((e) => e.getClientRects().length > 0)
+    .map((e) => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; }).sort((a, b) => a - b);
+  return mids.filter((m, i) => i === 0 || m - mids[i - 1] > 12).length;
+});
+
 for (const [vname, viewport] of [["1280x800", { width: 1280, height: 800 }], ["1440x900", { width: 1440, height: 900 }], ["360x740", PHONE]]) {
   test(`screens while playing at ${vname}: the design fits the canvas and its names read`, async () => {
     for (const [name, query] of DESIGNS) {
@@ -59,17 +67,19 @@ for (const [vname, viewport] of [["1280x800", { width: 1280, height: 800 }], ["1
         assert.ok(fit.height >= 0.5 * viewport.height, `${name}: the canvas takes most of the screen (${fit.height} px)`);
       }
       const px = await smallestName(page);
-      assert.ok(px >= (viewport === PHONE ? 9.5 : 10.5), `${name}: names ${px.toFixed(1)} px on screen`);
+      assert.ok(px >= 11 - 0.01, `${name}: names ${px.toFixed(1)} px on screen`);
       await play(page);
       await waitClock(page, 4);
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(OUTPUT, `screen-${name}-${vname}.png`) });
       const se = await page.evaluate(() => [document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight]);
       assert.ok(se[0] <= viewport.width && se[1] <= viewport.height, `${name}: the page does not scroll (${se})`);
-      for (const sel of ["[data-testid=play]", "[data-testid=sim-clock]", ".dock .kpi"]) {
+      const KEY = ["[data-testid=play]", "[data-testid=speed]", "[data-testid=sim-clock]", "[data-testid=kpi-rps]", "[data-testid=kpi-p99]", "[data-testid=kpi-errors]"];
+      for (const sel of KEY) {
         const r = await page.locator(sel).first().boundingBox();
         assert.ok(r && r.y >= 0 && r.y + r.height <= viewport.height, `${name}: ${sel} in view while playing`);
       }
+      if (viewport === PHONE) assert.ok((await runbarRows(page)) <= 2, `${name}: the run bar takes at most two rows`);
       assert.deepEqual(page.errors, [], "no console errors");
       await page.context().close();
     }

@@ -858,3 +858,83 @@ fn stateless_tier() {
         );
     }
 }
+
+/// The preset with the node `id`'s parameters changed by `f` (an inspector edit, then Reset).
+fn edit_node(s: &Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Scenario {
+    let mut s = s.clone();
+    f(&mut s.nodes.iter_mut().find(|n| n.id == id).unwrap().kind);
+    s
+}
+
+/// The preset with the edge `from → to` changed by `f` (an inspector edit, then Reset).
+fn edit_edge(s: &Scenario, from: &str, to: &str, f: impl FnOnce(&mut EdgeSpec)) -> Scenario {
+    let mut s = s.clone();
+    f(s.edges.iter_mut().find(|e| e.from == from && e.to == to).unwrap());
+    s
+}
+
+/// Snapshots of one run of a resilience variant at 5 s, 20 s (the spike starts), 30 s (it
+/// ends), 40 s, 80 s and 90 s (the end).
+fn storm_run(s: &Scenario, seed: u64) -> Vec<Snapshot> {
+    let mut sim = start(s, seed);
+    [5.0, 20.0, 30.0, 40.0, 80.0, 90.0].iter().map(|&t| at(&mut sim, t)).collect()
+}
+
+#[test]
+fn resilience() {
+    let s = load("resilience");
+    says(&s, 0, &["80 requests/s", "1 %", "under half", "200 requests/s"]);
+    says(&s, 1, &["×4", "20 s", "30 s", "800 ms", "over half"]);
+    says(&s, 2, &["40 s", "80/s", "over 90 %", "over 95 %", "4 times", "5×", "400/s"]);
+    says(&s, 3, &["retries to 1", "100 ms", "full jitter", "40 s", "1 %", "160/s"]);
+    says(&s, 4, &["circuit breaker", "0.5", "40 s", "1 %"]);
+    says(&s, 5, &["bulkhead of 20", "under half", "3 in 8", "1 %"]);
+    let capped = edit_node(&s, "users", |k| {
+        if let NodeKind::Client(c) = k {
+            let r = c.retry.as_mut().unwrap();
+            r.max_retries = 1;
+            r.base_backoff_ms = 100.0;
+            r.jitter = sim_core::Jitter::Full;
+        }
+    });
+    let breaker = edit_edge(&s, "web", "inventory", |e| {
+        e.breaker = Some(sim_core::BreakerSpec { failure_rate: 0.5, ..Default::default() })
+    });
+    let bulkhead = edit_edge(&s, "web", "inventory", |e| e.bulkhead = Some(20));
+    for seed in SEEDS {
+        let x = storm_run(&s, seed);
+        let (calm, spike, after, last) =
+            (phase(&x[0], &x[1]), phase(&x[1], &x[2]), phase(&x[3], &x[5]), phase(&x[4], &x[5]));
+        // 80/s × 40 ms = 3.2 of 8 workers: ρ = 0.4, and M/M/8 almost never waits 800 ms.
+        assert!(calm.error_rate() < 0.01, "seed {seed}: error rate {}", calm.error_rate());
+        assert!(calm.utilisation("inventory") < 0.5, "seed {seed}: inventory {}", calm.utilisation("inventory"));
+        // 320/s offered to 200/s: the queue grows by 120 a second, past 160 (800 ms of work)
+        // in under 2 s.
+        assert!(spike.error_rate() > 0.5, "seed {seed}: error rate {} in the spike", spike.error_rate());
+        // Every attempt now fails, so every request makes 5: 400/s, twice the capacity,
+        // and what is served was waited for by no one.
+        assert!(after.error_rate() > 0.9, "seed {seed}: error rate {} after the spike", after.error_rate());
+        assert!(after.utilisation("inventory") > 0.95, "seed {seed}: inventory {}", after.utilisation("inventory"));
+        assert!(last.error_rate() > 0.9, "seed {seed}: error rate {} in the last 10 s", last.error_rate());
+
+        for (name, cure) in [("capped retries", &capped), ("breaker", &breaker), ("bulkhead", &bulkhead)] {
+            let x = storm_run(cure, seed);
+            let (spike, after) = (phase(&x[1], &x[2]), phase(&x[3], &x[5]));
+            assert!(spike.error_rate() > 0.2, "{name}, seed {seed}: error rate {} in the spike", spike.error_rate());
+            if name == "breaker" {
+                let opened = x[2].log.iter().find(|l| l.text.starts_with("breaker web → inventory opened at"));
+                assert!(opened.is_some_and(|l| l.t_s > 20.0), "seed {seed}: the breaker did not open in the spike");
+            }
+            if name == "bulkhead" {
+                // Up to 8 in service and 12 queued, 60 ms of waiting at most: every call let in
+                // is answered in time, and of the spike's 320/s the 200/s it serves succeed.
+                assert!(spike.error_rate() < 0.5, "seed {seed}: error rate {} in the spike", spike.error_rate());
+            }
+            assert!(
+                after.error_rate() < 0.01,
+                "{name}, seed {seed}: error rate {} after the spike",
+                after.error_rate()
+            );
+        }
+    }
+}
