@@ -39,20 +39,20 @@ pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
         ),
         Field::new(
             "bulkhead",
-            "Bulkhead (calls at once)",
+            "Bulkhead (calls at once, 0 = none)",
             "",
             L::BULKHEAD,
             true,
-            |e| e.bulkhead.map(f64::from),
+            |e| Some(e.bulkhead.map_or(0.0, f64::from)),
             |e, v| e.bulkhead = (v > 0.0).then(|| as_u32(v)),
         ),
         Field::new(
             "breaker_failure_rate",
-            "Breaker opens at failure share",
+            "Breaker opens at failure share (0 = no breaker)",
             "",
             L::BREAKER_FAILURE_RATE,
             true,
-            |e| e.breaker.as_ref().map(|b| b.failure_rate),
+            |e| Some(e.breaker.as_ref().map_or(0.0, |b| b.failure_rate)),
             |e, v| {
                 if v > 0.0 {
                     e.breaker.get_or_insert_with(Default::default).failure_rate = v;

@@ -120,3 +120,41 @@ fn a_link_carries_every_kind_until_one_is_unticked_and_never_none() {
     set_edge_kind(&mut s, &a, &b, EdgeKind::Job, true).unwrap();
     assert_eq!(kinds(&s), None, "every kind again is no list");
 }
+
+#[test]
+fn a_bulkhead_and_a_breaker_are_offered_on_a_plain_link_and_zero_removes_them() {
+    let (mut s, a, b) = two_servers();
+    let field = |key: &str| edge_fields().into_iter().find(|f| f.key == key).unwrap();
+    let shown = |s: &Scenario| {
+        edge_fields()
+            .into_iter()
+            .filter(|f| (f.get)(&s.edges[0]).is_some())
+            .map(|f| f.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        shown(&s),
+        [
+            "latency_ms",
+            "jitter_ms",
+            "weight",
+            "bulkhead",
+            "breaker_failure_rate"
+        ],
+        "the breaker's other fields wait for the breaker"
+    );
+    set_edge_field(&mut s, &a, &b, &field("bulkhead"), 4.0).unwrap();
+    set_edge_field(&mut s, &a, &b, &field("breaker_failure_rate"), 0.5).unwrap();
+    assert_eq!(s.edges[0].bulkhead, Some(4));
+    assert_eq!(
+        s.edges[0].breaker.as_ref().map(|b| b.failure_rate),
+        Some(0.5)
+    );
+    assert_eq!(shown(&s).len(), 9, "a breaker shows all its fields");
+    set_edge_field(&mut s, &a, &b, &field("bulkhead"), 0.0).unwrap();
+    set_edge_field(&mut s, &a, &b, &field("breaker_failure_rate"), 0.0).unwrap();
+    assert_eq!(
+        (s.edges[0].bulkhead, s.edges[0].breaker.is_none()),
+        (None, true)
+    );
+}

@@ -140,13 +140,15 @@ function runbarClashes(page) {
   });
 }
 
-test("at 1024 × 768 the run bar holds its controls cleanly and the three charts are in view", async () => {
+test("at 1024 × 768 the run bar holds its controls cleanly, the canvas keeps its room and the three charts are in view", async () => {
   const page = await load({ width: 1024, height: 768 }, "?preset=url-shortener");
   await play(page);
   await waitClock(page, 2);
   assert.deepEqual(await runbarClashes(page), [], "nothing in the run bar overflows or overlaps");
   const CHARTS = ["[data-testid=chart-throughput]", "[data-testid=chart-latency]", "[data-testid=chart-errors]"];
   assert.deepEqual(await outOfView(page, [...CHARTS, "[data-testid=play]", "[data-testid=speed]"]), [], "charts in view");
+  const stage = (await page.locator(".stage").boundingBox()).height;
+  assert.ok(stage >= 0.4 * 768, `the canvas keeps its room beside the figures (${stage} px)`);
   assert.deepEqual(page.errors, [], "no console errors");
   await page.context().close();
 });

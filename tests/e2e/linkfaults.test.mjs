@@ -52,6 +52,9 @@ test("10 % packet loss set in the link inspector while playing: about 10 % error
   assert.equal(await num(page, "kpi-errors"), 0, "no errors before the fault");
   await page.locator("[data-testid=edge-client-web]").press("Enter");
   await page.waitForSelector("[data-testid=inspector-edge]");
+  for (const f of ["bulkhead", "breaker_failure_rate"]) {
+    assert.ok(await page.isVisible(`[data-testid=field-${f}]`), `a plain link offers ${f}`);
+  }
   await page.fill("[data-testid=loss-pct]", "10");
   await page.click("[data-testid=loss]");
   await page.waitForFunction(
