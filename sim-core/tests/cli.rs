@@ -113,3 +113,21 @@ fn errors_name_the_option() {
     let out = Command::new(BIN).args(["no-such-file.json"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no-such-file.json"));
 }
+
+#[test]
+fn the_failed_by_line_names_the_resilience_causes_once_they_occur() {
+    // The resilience preset's storm, with a breaker on the web server's calls.
+    let text = std::fs::read_to_string(format!("{}/presets/resilience.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut design: serde_json::Value = serde_json::from_str(&text).unwrap();
+    design["edges"][1]["breaker"] = serde_json::json!({ "failure_rate": 0.5 });
+    let file = std::env::temp_dir().join(format!("cli-breaker-{}.json", std::process::id()));
+    std::fs::write(&file, design.to_string()).unwrap();
+    let out = simulate(&[file.to_str().unwrap(), "--duration-s", "40"]);
+    std::fs::remove_file(&file).unwrap();
+    let line = out.lines().find(|l| l.starts_with("failed by")).unwrap();
+    assert!(line.contains("· circuit open "), "{line}");
+    assert!(!line.contains("shed"), "a cause that did not occur is left out: {line}");
+    let plain = simulate(&[&scenario("mm1.json"), "--duration-s", "5"]);
+    let line = plain.lines().find(|l| l.starts_with("failed by")).unwrap();
+    assert!(!line.contains("circuit open"), "{line}");
+}

@@ -475,10 +475,17 @@ fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>) -> Result<(),
 }
 
 fn errors_line(e: &ErrorCounts) -> String {
-    format!(
+    let mut line = format!(
         "timeout {} · queue full {} · rate-limited {} · node down {} · partition {}",
         e.timeout, e.queue_full, e.rate_limited, e.node_down, e.partition
-    )
+    );
+    // The resilience causes are named once they occur, as in the page's errors chart.
+    for (name, n) in [("shed", e.shed), ("circuit open", e.circuit_open), ("bulkhead full", e.bulkhead_full)] {
+        if n > 0 {
+            line.push_str(&format!(" · {name} {n}"));
+        }
+    }
+    line
 }
 
 /// The data-tier line of a node, if it has one.
