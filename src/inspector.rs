@@ -337,7 +337,7 @@ fn machine_text(m: &sim_core::machines::Machine) -> String {
     )
 }
 
-/// The machine a server, database or group runs on: a list of the sizes and buttons one
+/// The machine a server, database, cache or group runs on: a list of the sizes and buttons one
 /// size up or down (an edit of the design, sent to a started run as a move).
 #[component]
 fn MachinePicker(id: String) -> impl IntoView {

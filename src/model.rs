@@ -148,6 +148,7 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             policy: LbPolicy::LeastConnections,
             health_check: Some(HealthCheck::default()),
             backend_timeout_ms: Some(1500.0),
+            shedding: None,
         }),
         "server" => NodeKind::Server(default_server()),
         "database" => NodeKind::Database(DatabaseParams {
@@ -188,6 +189,8 @@ pub fn default_kind(key: &str) -> Option<NodeKind> {
             coalescing: false,
             service_time: ServiceTime::Constant { ms: 1.0 },
             write_behind_delay_ms: 1000.0,
+            // 2 GiB hold 131 072 entries of 16 KiB: room for the 2000 keys.
+            machine: Some("m.small".into()),
         }),
         "cdn" => NodeKind::Cdn(CdnParams {
             capacity_keys: 1000,
@@ -409,12 +412,13 @@ pub fn diff(old: &Scenario, new: &Scenario) -> Vec<Command> {
     out
 }
 
-/// The machine a server, database or autoscaling group runs on (`None` for other kinds,
-/// or one without a machine).
+/// The machine a server, database, cache or autoscaling group runs on (`None` for other
+/// kinds, or one without a machine).
 pub fn machine_of(k: &NodeKind) -> Option<&str> {
     match k {
         NodeKind::Server(s) => s.machine.as_deref(),
         NodeKind::Database(d) => d.machine.as_deref(),
+        NodeKind::Cache(c) => c.machine.as_deref(),
         NodeKind::AutoscalingGroup(a) => a.server.machine.as_deref(),
         _ => None,
     }
@@ -424,16 +428,20 @@ pub fn machine_of(k: &NodeKind) -> Option<&str> {
 pub fn has_machine(k: &NodeKind) -> bool {
     matches!(
         k,
-        NodeKind::Server(_) | NodeKind::Database(_) | NodeKind::AutoscalingGroup(_)
+        NodeKind::Server(_)
+            | NodeKind::Database(_)
+            | NodeKind::Cache(_)
+            | NodeKind::AutoscalingGroup(_)
     )
 }
 
-/// Moves a server, database or autoscaling group to the named machine (other kinds are
-/// left alone).
+/// Moves a server, database, cache or autoscaling group to the named machine (other kinds
+/// are left alone).
 pub fn set_machine(k: &mut NodeKind, name: &str) {
     let slot = match k {
         NodeKind::Server(s) => &mut s.machine,
         NodeKind::Database(d) => &mut d.machine,
+        NodeKind::Cache(c) => &mut c.machine,
         NodeKind::AutoscalingGroup(a) => &mut a.server.machine,
         _ => return,
     };

@@ -39,6 +39,11 @@ pub struct CacheParams {
     /// Write-behind: how long a dirty key waits before it is written to the store, ms.
     #[serde(default = "default_flush_ms")]
     pub write_behind_delay_ms: f64,
+    /// The machine it runs on (a name from [`crate::machines::MACHINES`]): its memory bounds
+    /// `capacity_keys` and its price is the cache's cost; none keeps the older model (any
+    /// capacity, priced by the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 fn yes() -> bool {

@@ -162,6 +162,7 @@ pub fn demo_scenario() -> Scenario {
                     policy: LbPolicy::LeastConnections,
                     health_check: Some(HealthCheck::default()),
                     backend_timeout_ms: Some(1500.0),
+                    shedding: None,
                 }),
             ),
             node("web-1", 400.0, 50.0, NodeKind::Server(server.clone())),

@@ -22,11 +22,33 @@ pub struct Machine {
 /// Hours in a month (365 × 24 / 12), for monthly prices.
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
+/// Memory one cache entry takes on a cache's machine, KiB: a cached object of a few KiB
+/// (a rendered fragment, an API answer) with its key, metadata and the allocator's overhead.
+pub const CACHE_ENTRY_KIB: u64 = 16;
+
 impl Machine {
     /// On-demand price, $ per month (the figure the cost estimate uses).
     pub fn usd_per_month(&self) -> f64 {
         self.usd_per_hour * HOURS_PER_MONTH
     }
+
+    /// The most cache entries its memory holds, at [`CACHE_ENTRY_KIB`] each.
+    pub fn cache_entries(&self) -> u64 {
+        u64::from(self.memory_gib) * 1024 * 1024 / CACHE_ENTRY_KIB
+    }
+}
+
+/// Whether a cache of `capacity_keys` entries fits in the memory of `m` (the reason when
+/// it does not).
+pub fn cache_fits(capacity_keys: u32, m: &Machine) -> Result<(), String> {
+    let max = m.cache_entries();
+    if u64::from(capacity_keys) > max {
+        return Err(format!(
+            "must be at most {max} on {} ({} GiB at {CACHE_ENTRY_KIB} KiB an entry), got {capacity_keys}",
+            m.name, m.memory_gib
+        ));
+    }
+    Ok(())
 }
 
 /// Every size, smallest first.
@@ -72,5 +94,14 @@ mod tests {
         assert_eq!(step_machine("m.large", 1).map(|m| m.name), Some("m.xlarge"));
         assert_eq!(step_machine("m.small", -1), None);
         assert_eq!(step_machine("x.32xlarge", 1), None);
+    }
+
+    #[test]
+    fn a_cache_entry_takes_16_kib() {
+        let small = machine("m.small").unwrap();
+        assert_eq!(small.cache_entries(), 2 * 1024 * 1024 / 16);
+        assert!(cache_fits(131_072, small).is_ok());
+        let e = cache_fits(131_073, small).unwrap_err();
+        assert_eq!(e, "must be at most 131072 on m.small (2 GiB at 16 KiB an entry), got 131073");
     }
 }

@@ -178,6 +178,10 @@ pub struct LoadBalancerParams {
     /// Timeout on a backend call, ms; none waits forever.
     #[serde(default)]
     pub backend_timeout_ms: Option<f64>,
+    /// Load shedding by priority, its threshold counted in requests the balancer has in
+    /// flight (sent to a backend, not yet answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shedding: Option<Shedding>,
 }
 
 /// Backend choice of a load balancer.

@@ -191,6 +191,9 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             if let Some(t) = lb.backend_timeout_ms {
                 check(&format!("{p}.backend_timeout_ms"), t, limits::TIMEOUT_MS)?;
             }
+            if let Some(sh) = lb.shedding {
+                count(&format!("{p}.shedding.queue_threshold"), sh.queue_threshold, limits::SHED_QUEUE_THRESHOLD)?;
+            }
             Ok(())
         }
         NodeKind::Server(s) => validate_server(&format!("{p}.server"), s),
@@ -209,7 +212,16 @@ fn validate_kind(p: &str, k: &NodeKind) -> Result<(), Error> {
             }
             Ok(())
         }
-        NodeKind::Cache(c) => validate_cache(&format!("{p}.cache"), c),
+        NodeKind::Cache(c) => {
+            let p = format!("{p}.cache");
+            validate_cache(&p, c)?;
+            validate_machine(&format!("{p}.machine"), c.machine.as_deref())?;
+            match c.machine.as_deref().and_then(crate::machines::machine) {
+                Some(m) => crate::machines::cache_fits(c.capacity_keys, m)
+                    .map_err(|e| Error::new(format!("{p}.capacity_keys"), e)),
+                None => Ok(()),
+            }
+        }
         NodeKind::Cdn(c) => validate_cdn(&format!("{p}.cdn"), c),
         NodeKind::ShardRouter(r) => validate_router(&format!("{p}.shard_router"), r),
         NodeKind::GeoDns(g) => validate_health(&format!("{p}.geo_dns.health_check"), &g.health_check),

@@ -1,6 +1,7 @@
 //! Load balancers (and autoscaling groups, which balance over their instances): picking a
 //! backend by policy (round robin, weighted, least connections, least response time, hash,
-//! random, power of two choices) and health checks.
+//! random, power of two choices), skipping backends whose circuit breaker is open, and
+//! health checks.
 
 use super::*;
 
@@ -15,6 +16,13 @@ impl Sim {
         }
     }
 
+    /// Whether the edge has a circuit breaker that is open now.
+    #[inline(always)]
+    fn breaker_open(&self, edge: EdgeIx) -> bool {
+        let e = &self.edges[edge];
+        e.guarded && e.breaker.as_ref().is_some_and(|b| b.is_open(self.now))
+    }
+
     pub(super) fn pick_backend(&mut self, node: NodeIx, key: u32) -> Option<EdgeIx> {
         let mut cands = std::mem::take(&mut self.scratch);
         cands.clear();
@@ -22,6 +30,11 @@ impl Sim {
             if self.backend_ok(node, e) {
                 cands.push(e);
             }
+        }
+        // Backends whose breaker is open are passed over while another is left (with none
+        // left, the call fails at once at the open breaker, `circuit_open`).
+        if cands.iter().any(|&e| self.breaker_open(e)) && !cands.iter().all(|&e| self.breaker_open(e)) {
+            cands.retain(|&e| !self.breaker_open(e));
         }
         let chosen = self.choose(node, &cands, key);
         self.scratch = cands;

@@ -36,6 +36,11 @@ impl Breaker {
         }
     }
 
+    /// Open at `now` (every call would fail at once)?
+    pub(super) fn is_open(&self, now: SimTime) -> bool {
+        matches!(self.state, Phase::Open { until } if now < until)
+    }
+
     /// May a call go through at `now`? (An open breaker whose time is up turns half-open.)
     fn admit(&mut self, now: SimTime) -> bool {
         match &mut self.state {

@@ -23,7 +23,11 @@ impl Sim {
             NodeKind::Server(s) => machine_price(s.machine.as_deref(), 0.0416) * HOURS_PER_MONTH,
             NodeKind::Database(d) => machine_price(d.machine.as_deref(), 0.171) * HOURS_PER_MONTH,
             NodeKind::ReplicatedStore(_) => 0.171 * HOURS_PER_MONTH,
-            NodeKind::Cache(c) => (0.017 + 0.051 * f64::from(c.capacity_keys) / 1e6) * HOURS_PER_MONTH,
+            // On a machine its price; without one, priced by the key.
+            NodeKind::Cache(c) => {
+                let by_key = 0.017 + 0.051 * f64::from(c.capacity_keys) / 1e6;
+                machine_price(c.machine.as_deref(), by_key) * HOURS_PER_MONTH
+            }
             // $0.0075 per 10 000 requests plus $0.085 per GB at 100 kB per asset.
             NodeKind::Cdn(_) => per_s(n.stats.arrived) * SECONDS_PER_MONTH * (0.0075 / 1e4 + 0.085 * 1e-4),
             NodeKind::MessageQueue(q) => {

@@ -208,6 +208,7 @@ impl Sim {
                 let e = self.shard_edge(to, req.key);
                 self.send_or_refuse(id, e)
             }
+            NodeKind::LoadBalancer(_) if self.balancer_sheds(to, req.class) => self.finish(id, Err(Cause::Shed)),
             NodeKind::LoadBalancer(_) | NodeKind::AutoscalingGroup(_) => {
                 let e = self.pick_backend(to, req.key);
                 self.send_or_refuse(id, e)

@@ -18,6 +18,7 @@ pub(super) fn name_of(kind: &NodeKind) -> Option<&str> {
         NodeKind::Server(s) => s.machine.as_deref(),
         NodeKind::AutoscalingGroup(a) => a.server.machine.as_deref(),
         NodeKind::Database(d) => d.machine.as_deref(),
+        NodeKind::Cache(c) => c.machine.as_deref(),
         _ => None,
     }
 }
@@ -50,14 +51,20 @@ pub(super) fn run_on_cores(cores: &mut [SimTime], now: SimTime, d: SimDuration) 
 }
 
 impl Sim {
-    /// Moves a server, database or group (its template and its instances) to `machine`;
-    /// requests already on a core finish there, new ones use the new machine's cores.
+    /// Moves a server, database, cache or group (its template and its instances) to
+    /// `machine`; requests already on a core finish there, new ones use the new machine's
+    /// cores. A cache moves only to a machine whose memory holds its capacity.
     pub(super) fn set_machine(&mut self, node: NodeIx, machine: &str) -> Result<(), String> {
         let mut kind = self.nodes[node].kind.clone();
         let slot = match &mut kind {
             NodeKind::Server(s) => &mut s.machine,
             NodeKind::Database(d) => &mut d.machine,
             NodeKind::AutoscalingGroup(a) => &mut a.server.machine,
+            NodeKind::Cache(c) => {
+                let m = crate::machines::machine(machine).ok_or_else(|| format!("unknown machine {machine:?}"))?;
+                crate::machines::cache_fits(c.capacity_keys, m).map_err(|e| format!("its capacity_keys {e}"))?;
+                &mut c.machine
+            }
             k => return Err(format!("a {} runs on no machine", k.name())),
         };
         *slot = Some(machine.to_string());

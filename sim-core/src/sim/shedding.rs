@@ -1,7 +1,7 @@
 //! Load shedding by priority: a client with a priority mix gives each request a class
 //! (critical, standard, sheddable) by a stream of its own; a server with shedding turns away
-//! the lowest class first once its queue is long (cause `shed`); the clients' figures are
-//! kept per class.
+//! the lowest class first once its queue is long, a load balancer once it has many
+//! requests in flight (cause `shed`); the clients' figures are kept per class.
 
 use super::*;
 
@@ -19,10 +19,15 @@ impl Default for ClassStats {
     }
 }
 
-/// Whether a server of `kind` with `queued` requests waiting turns away one of `class`.
+/// Whether a server (or load balancer) of `kind` with `queued` requests waiting (in flight)
+/// turns away one of `class`.
 #[inline(always)]
 pub(super) fn sheds(kind: &NodeKind, class: Priority, queued: usize) -> bool {
-    let NodeKind::Server(ServerParams { shedding: Some(s), .. }) = kind else { return false };
+    let (NodeKind::Server(ServerParams { shedding: Some(s), .. })
+    | NodeKind::LoadBalancer(LoadBalancerParams { shedding: Some(s), .. })) = kind
+    else {
+        return false;
+    };
     let t = s.queue_threshold as usize;
     match class {
         Priority::Sheddable => queued >= t,
@@ -32,6 +37,14 @@ pub(super) fn sheds(kind: &NodeKind, class: Priority, queued: usize) -> bool {
 }
 
 impl Sim {
+    /// Whether the load balancer `node` turns away a new request of `class`: counted
+    /// against the requests it already has in flight (the new one is counted in too).
+    #[inline(always)]
+    pub(super) fn balancer_sheds(&self, node: NodeIx, class: Priority) -> bool {
+        let n = &self.nodes[node];
+        sheds(&n.kind, class, n.stats.in_flight.saturating_sub(1) as usize)
+    }
+
     /// The class of a new request of the client `node`: by its priority mix, or standard
     /// (drawing nothing) when it has none.
     pub(super) fn pick_class(&mut self, node: NodeIx) -> Priority {

@@ -246,3 +246,47 @@ fn load_shedding_parameters_out_of_range_name_the_field() {
     let e = Scenario::from_json(&v.to_string()).unwrap_err();
     assert_eq!(e.path, "nodes[0].kind.client.priority");
 }
+
+/// [`overloaded`] behind a round-robin balancer over two servers of 4 workers (the same
+/// 800 req/s), the balancer shedding from 20 requests in flight when `shedding`.
+fn overloaded_balancer(shedding: bool) -> Scenario {
+    let server = |id: &str| {
+        json!({ "id": id, "kind": { "server": { "workers": 4, "queue_capacity": 100,
+            "service_time": { "exponential": { "mean_ms": 10.0 } } } } })
+    };
+    let mut lb = json!({ "policy": "round_robin" });
+    if shedding {
+        lb["shedding"] = json!({ "queue_threshold": 20 });
+    }
+    scenario(json!({ "version": 4, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 1000.0, "timeout_ms": 2000.0,
+            "priority": { "critical": 0.2, "standard": 0.4, "sheddable": 0.4 } } } },
+        { "id": "lb", "kind": { "load_balancer": lb } }, server("app-1"), server("app-2") ],
+        "edges": [ { "from": "users", "to": "lb" }, { "from": "lb", "to": "app-1" }, { "from": "lb", "to": "app-2" } ] }))
+}
+
+#[test]
+fn load_shedding_balancer_sheds_the_lowest_class_first_by_its_requests_in_flight() {
+    use sim_core::Priority::*;
+    let off = run(&overloaded_balancer(false), 1, 60.0);
+    assert_eq!(off.global.failed.shed, 0);
+    assert!(class(&off, Critical).error_rate > 0.1, "critical without shedding: {}", class(&off, Critical).error_rate);
+    let on = run(&overloaded_balancer(true), 1, 60.0);
+    // 1 000 offered to 800: the 200 turned away come out of the sheddable 400, at the
+    // balancer, before a server's queue fills.
+    let shed = class(&on, Sheddable);
+    assert!((0.4..0.6).contains(&shed.error_rate), "sheddable error rate {}", shed.error_rate);
+    assert_eq!(shed.failed.shed, shed.failed.total(), "the sheddable class fails as shed");
+    let std_rate = class(&on, Standard).error_rate;
+    assert!(std_rate < 0.05 && std_rate < shed.error_rate / 5.0, "standard error rate {std_rate}");
+    let critical = class(&on, Critical);
+    assert!(critical.error_rate < 0.001, "critical error rate {}", critical.error_rate);
+    assert_eq!(critical.failed.shed, 0, "critical requests are never shed");
+    assert_eq!(node(&on, "lb").errors.shed, on.global.failed.shed);
+    assert!(on.global.failed.shed > 5000);
+    // The threshold is checked like a server's.
+    let mut v = serde_json::to_value(overloaded_balancer(true)).unwrap();
+    v["nodes"][1]["kind"]["load_balancer"]["shedding"]["queue_threshold"] = json!(0);
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[1].kind.load_balancer.shedding.queue_threshold", "{e}");
+}

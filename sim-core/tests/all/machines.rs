@@ -146,3 +146,73 @@ fn a_version_2_file_opens_unchanged() {
     let bad = sim_core::Scenario::from_json(&text.replace("\"workers\":", "\"machine\": \"m.tiny\", \"workers\":"));
     assert!(bad.is_err_and(|e| e.path.ends_with(".machine") && e.message.contains("m.tiny")));
 }
+
+/// Readers → a cache of `capacity` keys (on `machine`, if any) → a database.
+fn cached(capacity: u32, machine: Option<&str>) -> serde_json::Value {
+    let mut cache = json!({ "capacity_keys": capacity });
+    if let Some(m) = machine {
+        cache["machine"] = json!(m);
+    }
+    json!({ "version": 4, "nodes": [
+        { "id": "users", "kind": { "client": { "rate_rps": 200, "keys": { "zipf": { "key_count": 10000, "s": 1.0 } } } } },
+        { "id": "cache", "kind": { "cache": cache } },
+        { "id": "db", "kind": { "database": { "max_connections": 8, "queue_capacity": 100,
+            "read_service_time": { "exponential": { "mean_ms": 10 } },
+            "write_service_time": { "exponential": { "mean_ms": 10 } } } } } ],
+        "edges": [ { "from": "users", "to": "cache" }, { "from": "cache", "to": "db" } ] })
+}
+
+#[test]
+fn cache_memory_bounds_the_capacity_and_a_larger_one_is_refused_naming_the_field() {
+    // 16 KiB an entry: m.small's 2 GiB hold 131 072 entries, m.large's 8 GiB 524 288.
+    assert_eq!(machine("m.small").unwrap().cache_entries(), 131_072);
+    assert_eq!(machine("m.large").unwrap().cache_entries(), 524_288);
+    assert!(sim_core::Scenario::from_json(&cached(131_072, Some("m.small")).to_string()).is_ok());
+    let e = sim_core::Scenario::from_json(&cached(131_073, Some("m.small")).to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[1].kind.cache.capacity_keys", "{e}");
+    assert!(e.to_string().contains("at most 131072 on m.small (2 GiB at 16 KiB an entry)"), "{e}");
+    let e = sim_core::Scenario::from_json(&cached(1000, Some("m.huge")).to_string()).unwrap_err();
+    assert_eq!(e.path, "nodes[1].kind.cache.machine", "{e}");
+    // Without a machine any capacity up to the key limit is allowed, as in version 3.
+    assert!(sim_core::Scenario::from_json(&cached(1_000_000, None).to_string()).is_ok());
+    // An edit that grows the capacity past the memory is refused too.
+    let mut sim = sim_core::Sim::new(&scenario(cached(1000, Some("m.small")))).unwrap();
+    let kind: sim_core::NodeKind =
+        serde_json::from_value(json!({ "cache": { "capacity_keys": 200_000, "machine": "m.small" } })).unwrap();
+    let e = sim.apply(sim_core::Command::ReconfigureNode { id: "cache".into(), kind }).unwrap_err();
+    assert!(e.path.ends_with("kind.cache.capacity_keys"), "{e}");
+}
+
+#[test]
+fn cache_memory_set_machine_moves_a_cache_only_where_it_fits_and_the_cost_follows() {
+    let mut sim = sim_core::Sim::new(&scenario(cached(200_000, Some("m.large")))).unwrap();
+    sim.step_until(sim_core::SimTime::from_secs_f64(5.0), u64::MAX);
+    let month = |m: &str| machine(m).unwrap().usd_per_month();
+    let cost = |sim: &sim_core::Sim| node(&sim.snapshot(), "cache").monthly_cost_usd;
+    assert!((cost(&sim) - month("m.large")).abs() < 1e-9, "{}", cost(&sim));
+    assert_eq!(node(&sim.snapshot(), "cache").machine.as_deref(), Some("m.large"));
+    // Scale down: 200 000 entries do not fit in m.small's 131 072.
+    let down = sim_core::Command::SetMachine { id: "cache".into(), machine: "m.small".into() };
+    let e = sim.apply(down).unwrap_err();
+    assert!(e.to_string().contains("at most 131072 on m.small"), "{e}");
+    assert_eq!(node(&sim.snapshot(), "cache").machine.as_deref(), Some("m.large"));
+    // Scale up: the price of the bigger box.
+    sim.apply(sim_core::Command::SetMachine { id: "cache".into(), machine: "m.xlarge".into() }).unwrap();
+    assert!((cost(&sim) - month("m.xlarge")).abs() < 1e-9, "{}", cost(&sim));
+    assert_eq!(node(&sim.snapshot(), "cache").machine.as_deref(), Some("m.xlarge"));
+}
+
+#[test]
+fn cache_memory_without_a_machine_keeps_the_version_3_price_and_the_machine_changes_no_number_but_the_cost() {
+    let (plain, boxed) = (scenario(cached(5000, None)), scenario(cached(5000, Some("m.small"))));
+    let (a, b) = (run(&plain, 3, 30.0), run(&boxed, 3, 30.0));
+    // The price by the key: $0.017 an hour plus $0.051 per million keys.
+    let by_key = (0.017 + 0.051 * 5000.0 / 1e6) * sim_core::machines::HOURS_PER_MONTH;
+    assert!((node(&a, "cache").monthly_cost_usd - by_key).abs() < 1e-9);
+    assert_eq!(node(&a, "cache").machine, None);
+    assert!((node(&b, "cache").monthly_cost_usd - machine("m.small").unwrap().usd_per_month()).abs() < 1e-9);
+    let (ca, cb) = (node(&a, "cache").cache.clone().unwrap(), node(&b, "cache").cache.clone().unwrap());
+    assert!(ca.hits > 1000);
+    assert_eq!((ca.hits, ca.misses, ca.evictions), (cb.hits, cb.misses, cb.evictions));
+    assert_eq!((a.global.completed, a.global.latency.p99_ms), (b.global.completed, b.global.latency.p99_ms));
+}

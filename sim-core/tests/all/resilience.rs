@@ -200,3 +200,51 @@ fn edge_options_out_of_bounds_are_refused_naming_the_field() {
     bad(json!({ "kinds": [] }), "edges[0].kinds");
     bad(json!({ "kinds": ["read", "read"] }), "edges[0].kinds[1]");
 }
+
+/// Users (200 rps, no retries) → a round-robin balancer without health checks → `web-1` and
+/// `web-2` (8 workers, 5 ms), each edge with `edge` options; `web-2` dies at 5 s.
+fn balanced(edge: Value) -> (Snapshot, Snapshot) {
+    let server = |id: &str| {
+        json!({ "id": id, "kind": { "server": { "workers": 8, "queue_capacity": 100,
+            "service_time": { "exponential": { "mean_ms": 5 } } } } })
+    };
+    let backend = |to: &str| {
+        let mut e = json!({ "from": "lb", "to": to, "latency_ms": 1 });
+        for (k, v) in edge.as_object().into_iter().flatten() {
+            e[k] = v.clone();
+        }
+        e
+    };
+    let s = scenario(json!({ "version": 4,
+        "nodes": [ { "id": "users", "kind": { "client": { "rate_rps": 200 } } },
+                   { "id": "lb", "kind": { "load_balancer": { "policy": "round_robin" } } },
+                   server("web-1"), server("web-2") ],
+        "edges": [ { "from": "users", "to": "lb", "latency_ms": 1 }, backend("web-1"), backend("web-2") ],
+        "events": [ { "at_s": 5, "command": { "kill": { "id": "web-2" } } } ] }));
+    let mut sim = Sim::with_seed(&s, 1).unwrap();
+    sim.step_until(at(10.0), u64::MAX);
+    let a = sim.snapshot();
+    sim.step_until(at(40.0), u64::MAX);
+    (a, sim.snapshot())
+}
+
+#[test]
+fn circuit_breaker_balancer_sends_nearly_everything_to_the_healthy_backend_once_it_opens() {
+    let sent = |s: &Snapshot, to: &str| s.edges.iter().find(|e| e.from == "lb" && e.to == to).unwrap().sent;
+    let failed = |a: &Snapshot, b: &Snapshot| b.global.failed.total() - a.global.failed.total();
+    let served = |a: &Snapshot, b: &Snapshot| b.global.completed - a.global.completed;
+    // Without a breaker round robin keeps sending half the requests to the dead one.
+    let (a, b) = balanced(json!({}));
+    let dead = sent(&b, "web-2") - sent(&a, "web-2");
+    assert!((2700..3300).contains(&dead), "{dead} of about 6000 sent to the dead backend");
+    assert!(failed(&a, &b) >= dead, "{} failed", failed(&a, &b));
+    // With one, web-2's breaker opens within its first 10 calls (all fail) and each 5 s it is
+    // half-open for one trial call, which fails: 6 calls in 30 s.
+    let (a, b) = balanced(breaker());
+    assert_eq!(b.edges.iter().find(|e| e.to == "web-2").unwrap().breaker, Some(BreakerState::Open));
+    let dead = sent(&b, "web-2") - sent(&a, "web-2");
+    assert!(dead <= 10, "{dead} sent to the dead backend after its breaker opened");
+    let share = failed(&a, &b) as f64 / (failed(&a, &b) + served(&a, &b)) as f64;
+    assert!(share < 0.005, "{share} failed");
+    assert!(sent(&b, "web-1") - sent(&a, "web-1") > 5800);
+}
