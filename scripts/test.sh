@@ -46,5 +46,8 @@ node --test --test-reporter=spec tests/e2e/
 
 step "Frame-time benchmark (printed, not asserted)"
 node scripts/bench-frames.mjs
+
+step "Seek benchmark (printed, not asserted)"
+node scripts/bench-seek.mjs
 echo
 echo "All tests passed. Screenshots: tests/output/"

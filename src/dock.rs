@@ -115,8 +115,24 @@ pub fn Dock() -> impl IntoView {
             availability_text(s.global.window.availability(), s.global.availability(), slo)
         })
     };
+    let window_s = move || dsg.design.with(|d| d.metrics.window_s);
+    let scrub = move |e: leptos::ev::Event| {
+        if let Ok(t) = event_target_value(&e).parse::<f64>() {
+            run.seek(t);
+        }
+    };
     view! {
         <section class="dock" aria-label="Metrics dock" class:more-open=move || more.get()>
+            <div class="scrubber" data-testid="scrubber" data-seeking=move || run.seeking.get().to_string()>
+                <button class="icon" data-testid="seek-back" title="One window back (,)" aria-label="One window back"
+                    on:click=move |_| run.seek_by(-1.0, window_s())>"⏮"</button>
+                <input type="range" data-testid="scrub" aria-label="Time of the run: drag to an earlier instant"
+                    min="0" step="any" prop:max=move || run.head.get().max(0.001).to_string()
+                    prop:value=move || run.clock.get().to_string() on:input=scrub/>
+                <button class="icon" data-testid="seek-forward" title="One window forward (>)" aria-label="One window forward"
+                    on:click=move |_| run.seek_by(1.0, window_s())>"⏭"</button>
+                <span class="scrub-t" data-testid="scrub-t">{move || format!("{:.1} s of {:.1} s", run.clock.get(), run.head.get())}</span>
+            </div>
             <div class="kpis">
                 {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
                 {kpi("Offered (base)", "kpi-offered", Signal::derive(move || format!("{:.0} req/s", offered(dsg))))}
@@ -157,7 +173,10 @@ pub fn Dock() -> impl IntoView {
                     {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
                     <ol class="log" data-testid="event-log" aria-label="Event log">
                         {move || log.get().into_iter().map(|l| view! {
-                            <li><span class="log-t">{format!("{:.1} s", l.t_s)}</span>" "{l.text}</li>
+                            <li><button class="log-line" data-testid="log-line" title="Go back to this instant of the run"
+                                on:click=move |_| run.seek(l.t_s)>
+                                <span class="log-t">{format!("{:.1} s", l.t_s)}</span>" "{l.text.clone()}
+                            </button></li>
                         }).collect_view()}
                     </ol>
                 </figure>

@@ -1,10 +1,18 @@
 //! The running simulation as the page holds it: a `sim_core::Sim` plus the few things the
 //! view needs that are not in a snapshot. No Leptos here; the app keeps it in a
 //! `StoredValue`, outside the reactive graph.
+//!
+//! It also rewinds: checkpoints of the run (`sim_core::Checkpoints`) and the commands
+//! recorded beyond the current instant let a seek bring back any earlier instant and let
+//! play go on from there the same way; an edit at an earlier instant drops that future
+//! (kept for undo).
 
-use sim_core::{Command, ErrorCounts, Scenario, Sim, SimTime, Snapshot};
+use sim_core::{
+    Checkpoints, Command, ErrorCounts, RecordedCommand, Scenario, Sim, SimDuration, SimTime,
+    Snapshot,
+};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::datatier;
 use crate::model::{diff, empty_design};
@@ -12,7 +20,14 @@ use crate::model::{diff, empty_design};
 /// Events per `step_until` call; the frame loop calls again while its time budget lasts.
 const EVENT_CHUNK: u64 = 2_000;
 
-/// The simulation, its error history and its data-tier gauge history.
+/// Simulated seconds between checkpoints at first (the spacing doubles past the cap).
+const CHECKPOINT_EVERY_S: f64 = 5.0;
+/// Most checkpoints kept: about 5.3 MB each for the URL-shortener preset, so about 210 MB
+/// at most for it (see ARCHITECTURE.md, "Rewind").
+const CHECKPOINT_CAP: usize = 40;
+
+/// The simulation, its error history and its data-tier gauge history, and what rewinding
+/// needs: checkpoints, the commands of the run's future, the furthest instant reached.
 pub struct Engine {
     sim: Option<Sim>,
     seed: u64,
@@ -20,10 +35,40 @@ pub struct Engine {
     /// summed over the caches), once per new metrics window, so the dock can chart errors
     /// by cause and weigh the caches' hit ratios by their lookups.
     errors: Vec<(f64, ErrorCounts, (u64, u64))>,
-    /// Per node, its data-tier gauge (see `datatier::gauge`) once per new window.
-    gauges: BTreeMap<String, Vec<f64>>,
+    /// Per node, (window end, its data-tier gauge (see `datatier::gauge`)) once per new
+    /// window. Both histories run to the furthest instant; the views show them up to now.
+    gauges: BTreeMap<String, Vec<(f64, f64)>>,
     /// Why scheduled events could not be applied, for the learner.
     complaints: Vec<String>,
+    checkpoints: Option<Checkpoints>,
+    /// Commands recorded beyond the current instant (after a seek back): applied again as
+    /// the run reaches them.
+    pending: VecDeque<RecordedCommand>,
+    /// The furthest instant the run has reached, s.
+    head_s: f64,
+    /// A seek under way: a copy of the run stepped towards the target over a few frames.
+    seeking: Option<Seek>,
+    /// The future that the last edit at an earlier instant dropped, for undo.
+    dropped: Option<Box<Dropped>>,
+}
+
+/// A seek under way.
+struct Seek {
+    sim: Sim,
+    pending: VecDeque<RecordedCommand>,
+    target: SimTime,
+}
+
+/// A run as it was before an edit at an earlier instant dropped its future.
+struct Dropped {
+    /// The design before that edit: undoing back to it brings the run back.
+    design: Scenario,
+    sim: Sim,
+    pending: VecDeque<RecordedCommand>,
+    checkpoints: Option<Checkpoints>,
+    head_s: f64,
+    errors: Vec<(f64, ErrorCounts, (u64, u64))>,
+    gauges: BTreeMap<String, Vec<(f64, f64)>>,
 }
 
 /// The causes `Engine::error_rates` gives a rate of, per window.
@@ -43,12 +88,20 @@ impl Engine {
                 Some(e.to_string()),
             ),
         };
+        let every = SimDuration::from_secs_f64(CHECKPOINT_EVERY_S);
         let engine = Engine {
+            checkpoints: sim
+                .as_ref()
+                .map(|s| Checkpoints::new(s, every, CHECKPOINT_CAP)),
             sim,
             seed,
             errors: Vec::new(),
             gauges: BTreeMap::new(),
             complaints: Vec::new(),
+            pending: VecDeque::new(),
+            head_s: 0.0,
+            seeking: None,
+            dropped: None,
         };
         (engine, err)
     }
@@ -65,19 +118,147 @@ impl Engine {
 
     /// True before the run has moved or been touched by a command.
     fn pristine(&self) -> bool {
-        self.sim
-            .as_ref()
-            .is_none_or(|s| s.now() == SimTime::ZERO && s.recorded_commands().is_empty())
+        self.head_s == 0.0
+            && self
+                .sim
+                .as_ref()
+                .is_none_or(|s| s.now() == SimTime::ZERO && s.recorded_commands().is_empty())
+    }
+
+    /// The furthest instant the run has reached, s (the scrubber's end).
+    pub fn head_s(&self) -> f64 {
+        self.head_s
+    }
+
+    /// True while a seek is under way.
+    pub fn seeking(&self) -> bool {
+        self.seeking.is_some()
+    }
+
+    /// True when the run stands before its furthest instant (after a seek back).
+    fn behind(&self) -> bool {
+        !self.pending.is_empty() || self.now_s() < self.head_s
+    }
+
+    /// Starts a seek to `target_s` (within the run so far); [`Engine::seek_step`] carries
+    /// it out over a few frames. It starts from the latest checkpoint before the target,
+    /// or from now when that is nearer.
+    pub fn seek(&mut self, target_s: f64) {
+        let (Some(sim), Some(ckpt)) = (&self.sim, &self.checkpoints) else {
+            return;
+        };
+        let target = SimTime::from_secs_f64(target_s.clamp(0.0, self.head_s));
+        let (sim, pending) = if sim.now() <= target && sim.now() >= ckpt.before(target) {
+            (sim.clone(), self.pending.clone())
+        } else {
+            let mut all = sim.recorded_commands().to_vec();
+            all.extend(self.pending.iter().cloned());
+            ckpt.seek(target, &all)
+        };
+        self.seeking = Some(Seek {
+            sim,
+            pending,
+            target,
+        });
+    }
+
+    /// Carries on the seek under way until it is done or `out_of_time()`; true when no seek
+    /// is left under way (the run then stands at the target).
+    pub fn seek_step(&mut self, out_of_time: impl Fn() -> bool) -> bool {
+        let Some(s) = &mut self.seeking else {
+            return true;
+        };
+        while !s
+            .sim
+            .step_replaying(s.target, EVENT_CHUNK, &mut s.pending)
+            .reached
+        {
+            if out_of_time() {
+                return false;
+            }
+        }
+        if let Some(mut s) = self.seeking.take() {
+            // Reported when the run first went through them.
+            s.sim.take_schedule_failures();
+            self.sim = Some(s.sim);
+            self.pending = s.pending;
+        }
+        true
+    }
+
+    /// Before a change at an earlier instant: the run's future is dropped (a change made
+    /// from the design `design` is kept for undo, see [`Engine::sync`]).
+    fn drop_future(&mut self, design: Option<&Scenario>) {
+        self.seeking = None;
+        if !self.behind() {
+            return;
+        }
+        let Some(sim) = &self.sim else { return };
+        let now = sim.now();
+        let Some(design) = design.cloned() else {
+            // A run command: nothing to undo.
+            self.dropped = None;
+            self.truncate_to(now);
+            return;
+        };
+        let old = Dropped {
+            design,
+            sim: sim.clone(),
+            pending: self.pending.clone(),
+            checkpoints: self.checkpoints.clone(),
+            head_s: self.head_s,
+            errors: self.errors.clone(),
+            gauges: self.gauges.clone(),
+        };
+        self.truncate_to(now);
+        self.dropped = Some(Box::new(old));
+    }
+
+    /// Makes `now` the run's furthest instant: what lay beyond it is gone.
+    fn truncate_to(&mut self, now: SimTime) {
+        let now_s = now.as_secs_f64();
+        self.pending.clear();
+        if let Some(c) = &mut self.checkpoints {
+            c.truncate_after(now);
+        }
+        self.errors.retain(|(t, ..)| *t <= now_s);
+        for g in self.gauges.values_mut() {
+            g.retain(|(t, _)| *t <= now_s);
+        }
+        self.head_s = now_s;
+    }
+
+    /// Brings back the run an edit at an earlier instant dropped.
+    fn restore(&mut self, d: Dropped) {
+        self.seeking = None;
+        self.sim = Some(d.sim);
+        self.pending = d.pending;
+        self.checkpoints = d.checkpoints;
+        self.head_s = d.head_s;
+        self.errors = d.errors;
+        self.gauges = d.gauges;
     }
 
     /// Brings the run in line with an edited design: a pristine run is rebuilt, a started
     /// one receives the edit as commands at the current instant (an edited timeline as
     /// one `SetSchedule`: its events after this instant run in this run). Returns the
     /// core's complaints, if any.
+    /// An edit at an earlier instant starts a new future there; undoing it (back to the
+    /// design it was made from) brings the old run back.
     pub fn sync(&mut self, before: &Scenario, after: &Scenario) -> Vec<String> {
+        if let Some(d) = self.dropped.take() {
+            if d.design == *after {
+                self.restore(*d);
+                return Vec::new();
+            }
+            self.dropped = Some(d);
+        }
+        self.drop_future(Some(before));
         if self.pristine() {
+            let dropped = self.dropped.take();
             let (fresh, err) = Engine::new(after, self.seed);
             *self = fresh;
+            self.dropped = dropped;
             return err.into_iter().collect();
         }
         let mut commands: Vec<Command> = diff(before, after)
@@ -120,8 +301,9 @@ impl Engine {
         }
     }
 
-    /// Applies one command now.
+    /// Applies one command now (at an earlier instant: the run's future is dropped).
     pub fn apply(&mut self, c: Command) -> Result<(), String> {
+        self.drop_future(None);
         match &mut self.sim {
             Some(sim) => sim.apply(c).map_err(|e| e.to_string()),
             None => Err("the simulation is not running".to_string()),
@@ -137,13 +319,18 @@ impl Engine {
             return true;
         };
         let reached = loop {
-            if sim.step_until(target, EVENT_CHUNK).reached {
+            let r = sim.step_replaying(target, EVENT_CHUNK, &mut self.pending);
+            if let Some(c) = &mut self.checkpoints {
+                c.observe(sim);
+            }
+            if r.reached {
                 break true;
             }
             if out_of_time() {
                 break false;
             }
         };
+        self.head_s = self.head_s.max(sim.now().as_secs_f64());
         for (t, e) in sim.take_schedule_failures() {
             self.complaints.push(format!(
                 "A scheduled event at {:.1} s failed: {e}",
@@ -178,7 +365,7 @@ impl Engine {
                     if g.len() == ERROR_HISTORY {
                         g.remove(0);
                     }
-                    g.push(v);
+                    g.push((t, v));
                 }
             }
         }
@@ -187,14 +374,26 @@ impl Engine {
 
     /// The data-tier gauge of node `id`, one value per recorded window, oldest first.
     pub fn gauge_series(&self, id: &str) -> Vec<f64> {
-        self.gauges.get(id).cloned().unwrap_or_default()
+        let now = self.now_s();
+        self.gauges.get(id).map_or_else(Vec::new, |g| {
+            g.iter()
+                .filter(|(t, _)| *t <= now)
+                .map(|(_, v)| *v)
+                .collect()
+        })
+    }
+
+    /// The error history up to now (it runs further after a seek back).
+    fn errors_now(&self) -> &[(f64, ErrorCounts, (u64, u64))] {
+        let now = self.now_s();
+        &self.errors[..self.errors.partition_point(|(t, ..)| *t <= now)]
     }
 
     /// Hits / lookups of all caches together since the previous recorded window: the caches'
     /// hit ratios weighted by their lookups. None when no lookup happened (or a cache was
     /// removed, which makes the sums go back).
     pub fn hit_ratio(&self) -> Option<f64> {
-        let [.., (_, _, (h0, l0)), (_, _, (h1, l1))] = self.errors.as_slice() else {
+        let [.., (_, _, (h0, l0)), (_, _, (h1, l1))] = self.errors_now() else {
             return None;
         };
         (l1 > l0 && h1 >= h0).then(|| (h1 - h0) as f64 / (l1 - l0) as f64)
@@ -203,7 +402,7 @@ impl Engine {
     /// Errors per second by cause between successive recorded windows: (t, timeout, queue
     /// full, rate limited, node down, partition, shed, circuit open, bulkhead full).
     pub fn error_rates(&self) -> Vec<(f64, [f64; ERROR_CAUSES])> {
-        self.errors
+        self.errors_now()
             .windows(2)
             .map(|w| {
                 let ((t0, a, _), (t1, b, _)) = (w[0], w[1]);

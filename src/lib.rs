@@ -273,6 +273,10 @@ fn install_shortcuts(
             Action::DeleteSelection => state::delete_selection(dsg, sel),
             Action::TogglePlay => run.running.update(|r| *r = !*r),
             Action::Step => run.step_once(),
+            Action::SeekWindow { forward } => run.seek_by(
+                if forward { 1.0 } else { -1.0 },
+                dsg.design.with_untracked(|d| d.metrics.window_s),
+            ),
             Action::ToggleHelp => chrome.help_open.update(|h| *h = !*h),
             Action::ZoomIn | Action::ZoomOut | Action::Fit => {
                 let (w, h) = stage_size();

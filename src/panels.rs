@@ -399,6 +399,7 @@ pub fn Help() -> impl IntoView {
     let rows: &[(&str, &str)] = &[
         ("Space", "Play / pause"),
         (".", "Step 0.1 s"),
+        (", / >", "One metrics window back / forward in the run"),
         ("Ctrl-Z / Ctrl-Shift-Z (Ctrl-Y)", "Undo / redo"),
         ("Delete, Backspace", "Delete the selection"),
         ("Tab, Enter", "Focus and select a component or link"),

@@ -31,6 +31,9 @@ use crate::Selection;
 const SNAPSHOT_EVERY_MS: f64 = 100.0;
 /// Time budget for stepping the core in one frame, ms.
 const STEP_BUDGET_MS: f64 = 10.0;
+/// Time budget for a seek in one frame, ms (the page is paused meanwhile; frames stay
+/// under 50 ms).
+const SEEK_BUDGET_MS: f64 = 30.0;
 /// Simulated seconds a single step advances.
 pub const STEP_S: f64 = 0.1;
 
@@ -53,6 +56,10 @@ pub struct RunCtx {
     pub lagging: RwSignal<bool>,
     /// Simulated seconds per wall-clock second actually achieved (shown while lagging).
     pub achieved: RwSignal<f64>,
+    /// The furthest instant the run has reached, s (the scrubber's end).
+    pub head: RwSignal<f64>,
+    /// True while a seek is under way.
+    pub seeking: RwSignal<bool>,
     /// Set when something changed that the next frame should publish.
     dirty: StoredValue<bool>,
     notice: Notice,
@@ -75,6 +82,8 @@ impl RunCtx {
             seed: RwSignal::new(seed),
             lagging: RwSignal::new(false),
             achieved: RwSignal::new(0.0),
+            head: RwSignal::new(0.0),
+            seeking: RwSignal::new(false),
             dirty: StoredValue::new(true),
             notice,
         };
@@ -114,9 +123,32 @@ impl RunCtx {
             self.notice.set(Some(e));
         }
         self.running.set(false);
+        self.seeking.set(false);
         self.clock.set(0.0);
         self.lagging.set(false);
         self.dirty.set_value(true);
+    }
+
+    /// Pauses and brings the run back (or forward) to the instant `t_s` of the run so far;
+    /// the next frames carry the seek out.
+    pub fn seek(&self, t_s: f64) {
+        self.running.set(false);
+        self.engine.update_value(|e| e.seek(t_s));
+        self.seeking.set(true);
+    }
+
+    /// One metrics window back (`dir` -1) or forward (1): a seek within the run so far, a
+    /// step beyond it.
+    pub fn seek_by(&self, dir: f64, window_s: f64) {
+        let (now, head) = self.engine.with_value(|e| (e.now_s(), e.head_s()));
+        let target = ((now / window_s).round() + dir) * window_s;
+        if target <= head + 1e-9 {
+            self.seek(target.max(0.0));
+        } else {
+            self.running.set(false);
+            self.engine.update_value(|e| e.step_by(target - now));
+            self.dirty.set_value(true);
+        }
     }
 
     /// Advances a paused run by one step.
@@ -147,7 +179,17 @@ impl RunCtx {
         let perf = gloo::utils::window().performance();
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
         let start = now();
-        let running = self.running.get_untracked();
+        if self.seeking.get_untracked() {
+            let done = self
+                .engine
+                .try_update_value(|e| e.seek_step(|| now() - start > SEEK_BUDGET_MS))
+                .unwrap_or(true);
+            if done {
+                self.seeking.set(false);
+                self.dirty.set_value(true);
+            }
+        }
+        let running = self.running.get_untracked() && !self.seeking.get_untracked();
         let t0 = self.engine.with_value(|e| e.now_s());
         if running {
             let speed = self.speed.get_untracked();
@@ -178,6 +220,10 @@ impl RunCtx {
         }
         if self.clock.get_untracked() != t {
             self.clock.set(t);
+        }
+        let head = self.engine.with_value(|e| e.head_s());
+        if self.head.get_untracked() != head {
+            self.head.set(head);
         }
         if running && dt_ms > 0.0 {
             st.achieved = 0.9 * st.achieved + 0.1 * (t - t0) / (dt_ms / 1000.0);

@@ -7,6 +7,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod availability;
+mod checkpoint;
 mod data_params;
 mod error;
 pub mod limits;
@@ -21,6 +22,7 @@ mod time;
 pub mod topology;
 
 pub use availability::{downtime_words, Availability};
+pub use checkpoint::Checkpoints;
 pub use data_params::*;
 pub use error::Error;
 pub use link::{decode_link, encode_link, LINK_KEY, MAX_LINK_CHARS, MAX_LINK_JSON_BYTES};

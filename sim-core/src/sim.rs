@@ -78,7 +78,8 @@ pub struct RecordedCommand {
     pub command: Command,
 }
 
-/// A running simulation.
+/// A running simulation. A clone is a checkpoint: it continues exactly as the original.
+#[derive(Clone)]
 pub struct Sim {
     seed: u64,
     now: SimTime,
@@ -230,6 +231,40 @@ impl Sim {
             self.now = self.now.max(t);
         }
         StepResult { events: n, reached, now: self.now }
+    }
+
+    /// Like [`Sim::step_until`], applying on the way the commands of `pending` (recorded by
+    /// an earlier pass of this run, oldest first) at the very point each was recorded, so the
+    /// run goes on as it went before. Applied commands leave `pending`.
+    pub fn step_replaying(
+        &mut self,
+        t: SimTime,
+        max_events: u64,
+        pending: &mut VecDeque<RecordedCommand>,
+    ) -> StepResult {
+        let mut n = 0;
+        loop {
+            let Some(c) = pending.front().filter(|c| c.at <= t) else {
+                let r = self.step_until(t, max_events - n);
+                return StepResult { events: n + r.events, reached: r.reached, now: self.now };
+            };
+            if self.events < c.after_events {
+                if n >= max_events {
+                    return StepResult { events: n, reached: false, now: self.now };
+                }
+                let r = self.step_until(c.at, (c.after_events - self.events).min(max_events - n));
+                n += r.events;
+                if r.events > 0 {
+                    continue;
+                }
+                // Nothing is left to run before it (not on a faithful record): apply it here.
+            }
+            self.now = self.now.max(c.at);
+            if let Some(c) = pending.pop_front() {
+                // It was applied once from this very state, so it applies again.
+                let _ = self.apply(c.command);
+            }
+        }
     }
 
     #[inline]

@@ -46,7 +46,7 @@ impl<P> Entry<P> {
 /// entry being placed stays in registers while it sifts: the standard heap wrote it to the
 /// array and read it straight back in wider loads than it was stored with, which the
 /// processor cannot forward from its store buffer (a stall `perf` showed on every push).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Heap<P> {
     v: Vec<Entry<P>>,
 }
@@ -102,7 +102,7 @@ impl<P: Copy> Heap<P> {
 }
 
 /// Pending events of type `E`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Agenda<E: Packable> {
     seq: u64,
     heap: Heap<E::Packed>,

@@ -3,6 +3,7 @@
 mod availability;
 mod behaviour;
 mod chaos;
+mod checkpoint;
 mod common;
 mod data_invariants;
 mod data_tier;
