@@ -32,6 +32,7 @@ mod faults;
 mod geodns;
 mod machine;
 mod message_queue;
+mod pause;
 mod rate_limiter;
 mod regions;
 mod server;
@@ -39,6 +40,7 @@ mod sessions;
 mod shard_router;
 mod shedding;
 mod snapshot;
+mod spans;
 mod store;
 mod topology;
 mod types;
@@ -48,6 +50,8 @@ use autoscale::GroupState;
 use breaker::Breaker;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
+
+pub use pause::Pause;
 
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
@@ -110,6 +114,10 @@ pub struct Sim {
     inline_depth: u32,
     /// Per-key truth of the data tier (latest committed versions).
     data: data::DataState,
+    /// Spans of sampled requests, and where their time went.
+    spans: spans::Spans,
+    /// The pause conditions and the last pause.
+    pause: pause::PauseState,
 }
 
 fn fmt_s(t: SimTime) -> String {
@@ -162,6 +170,8 @@ impl Sim {
             trace_countdown: u32::from(scenario.metrics.trace_every == 0),
             inline_depth: 0,
             data: data::DataState::new(&scenario.region_latency),
+            spans: spans::Spans::default(),
+            pause: pause::PauseState::new(&scenario.pause_on),
         };
         for n in &scenario.nodes {
             sim.add_node(n)?;
@@ -211,7 +221,8 @@ impl Sim {
         Ok(sim)
     }
 
-    /// Runs events up to and including time `t`, at most `max_events` of them.
+    /// Runs events up to and including time `t`, at most `max_events` of them; stops early,
+    /// right after the window that made a pause condition hold (see [`Sim::pause`]).
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
@@ -225,6 +236,12 @@ impl Sim {
             self.events += 1;
             n += 1;
             self.handle(ev);
+            if self.pause.stop {
+                // A pause condition started to hold at the window that just closed.
+                self.pause.stop = false;
+                reached = self.now >= t;
+                break;
+            }
         }
         if reached {
             self.now = self.now.max(t);
