@@ -56,6 +56,8 @@ pub struct RunCtx {
     /// Set when something changed that the next frame should publish.
     dirty: StoredValue<bool>,
     notice: Notice,
+    /// Why the run last paused on one of the design's conditions.
+    pub paused_on: RwSignal<Option<String>>,
 }
 
 impl RunCtx {
@@ -77,6 +79,7 @@ impl RunCtx {
             achieved: RwSignal::new(0.0),
             dirty: StoredValue::new(true),
             notice,
+            paused_on: RwSignal::new(None),
         };
         (run, err)
     }
@@ -114,6 +117,7 @@ impl RunCtx {
             self.notice.set(Some(e));
         }
         self.running.set(false);
+        self.paused_on.set(None);
         self.clock.set(0.0);
         self.lagging.set(false);
         self.dirty.set_value(true);
@@ -124,6 +128,16 @@ impl RunCtx {
         self.running.set(false);
         self.engine.update_value(|e| e.step_by(STEP_S));
         self.dirty.set_value(true);
+    }
+
+    /// The last window's explanation and traces (for the "Why is p99 high?" panel).
+    pub fn explain(
+        &self,
+    ) -> Option<(
+        sim_core::explain::Explanation,
+        sim_core::explain::WindowTraces,
+    )> {
+        self.engine.with_value(|e| e.explain())
     }
 
     /// Errors per second by cause, per window (for the dock).
@@ -167,6 +181,11 @@ impl RunCtx {
                     self.lagging.set(lagging);
                 }
             }
+        }
+        if let Some(why) = self.engine.try_update_value(|e| e.take_pause()).flatten() {
+            self.running.set(false);
+            self.paused_on.set(Some(why));
+            self.dirty.set_value(true);
         }
         let t = self.engine.with_value(|e| e.now_s());
         let complaints = self
