@@ -169,6 +169,7 @@ pub fn Dock() -> impl IntoView {
             </div>
             <div class="dock-more" id="dock-more" data-testid="dock-more">
                 <crate::timeline::Timeline/>
+                <crate::explain::ExplainPanel/>
                 <figure class="log-fig"><figcaption>"Event log"</figcaption>
                     {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
                     <ol class="log" data-testid="event-log" aria-label="Event log">

@@ -180,6 +180,7 @@ impl Engine {
         if let Some(mut s) = self.seeking.take() {
             // Reported when the run first went through them.
             s.sim.take_schedule_failures();
+            s.sim.take_pause();
             self.sim = Some(s.sim);
             self.pending = s.pending;
         }
@@ -265,6 +266,11 @@ impl Engine {
             .into_iter()
             .map(|c| self.keep_link_state(c))
             .collect();
+        if before.pause_on != after.pause_on {
+            if let Some(sim) = &mut self.sim {
+                sim.set_pause_conditions(&after.pause_on);
+            }
+        }
         if before.events != after.events {
             // The schedule command does not run events at its own instant: finish the
             // instant first (a frame out of time may have stopped inside it), so that no
@@ -323,7 +329,8 @@ impl Engine {
             if let Some(c) = &mut self.checkpoints {
                 c.observe(sim);
             }
-            if r.reached {
+            // A pause condition (`pause_on`) stops the run at the window where it held.
+            if r.reached || r.paused || sim.pause().is_some() {
                 break true;
             }
             if out_of_time() {
@@ -338,6 +345,22 @@ impl Engine {
             ));
         }
         reached
+    }
+
+    /// Why the run paused on a condition since the last call ("paused at 31.0 s: …").
+    pub fn take_pause(&mut self) -> Option<String> {
+        self.sim.as_mut()?.take_pause().map(|p| p.message())
+    }
+
+    /// The last closed window's explanation and its slowest and failed sampled requests.
+    pub fn explain(
+        &self,
+    ) -> Option<(
+        sim_core::explain::Explanation,
+        sim_core::explain::WindowTraces,
+    )> {
+        let sim = self.sim.as_ref()?;
+        Some((sim.explain_window().clone(), sim.window_traces().clone()))
     }
 
     /// Advances by `s` seconds with no time budget (single step while paused).

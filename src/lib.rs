@@ -16,6 +16,7 @@ mod datatier;
 mod dock;
 pub mod embed;
 pub mod engine;
+mod explain;
 pub mod fields;
 mod files;
 mod focus;

@@ -63,6 +63,8 @@ pub struct RunCtx {
     /// Set when something changed that the next frame should publish.
     dirty: StoredValue<bool>,
     notice: Notice,
+    /// Why the run last paused on one of the design's conditions.
+    pub paused_on: RwSignal<Option<String>>,
 }
 
 impl RunCtx {
@@ -86,6 +88,7 @@ impl RunCtx {
             seeking: RwSignal::new(false),
             dirty: StoredValue::new(true),
             notice,
+            paused_on: RwSignal::new(None),
         };
         (run, err)
     }
@@ -124,6 +127,7 @@ impl RunCtx {
         }
         self.running.set(false);
         self.seeking.set(false);
+        self.paused_on.set(None);
         self.clock.set(0.0);
         self.lagging.set(false);
         self.dirty.set_value(true);
@@ -156,6 +160,16 @@ impl RunCtx {
         self.running.set(false);
         self.engine.update_value(|e| e.step_by(STEP_S));
         self.dirty.set_value(true);
+    }
+
+    /// The last window's explanation and traces (for the "Why is p99 high?" panel).
+    pub fn explain(
+        &self,
+    ) -> Option<(
+        sim_core::explain::Explanation,
+        sim_core::explain::WindowTraces,
+    )> {
+        self.engine.with_value(|e| e.explain())
     }
 
     /// Errors per second by cause, per window (for the dock).
@@ -209,6 +223,11 @@ impl RunCtx {
                     self.lagging.set(lagging);
                 }
             }
+        }
+        if let Some(why) = self.engine.try_update_value(|e| e.take_pause()).flatten() {
+            self.running.set(false);
+            self.paused_on.set(Some(why));
+            self.dirty.set_value(true);
         }
         let t = self.engine.with_value(|e| e.now_s());
         let complaints = self

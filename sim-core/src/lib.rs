@@ -10,6 +10,7 @@ mod availability;
 mod checkpoint;
 mod data_params;
 mod error;
+pub mod explain;
 pub mod limits;
 mod link;
 pub mod machines;
@@ -32,7 +33,7 @@ pub use metrics::{
     QueueView, Role, SessionMode, SessionView, ShardShare, ShardView, Snapshot, StoreView,
 };
 pub use scenario::*;
-pub use sim::{RecordedCommand, Sim, StepResult};
+pub use sim::{Pause, RecordedCommand, Sim, StepResult};
 pub use time::{SimDuration, SimTime};
 
 use serde::{Deserialize, Serialize};
@@ -69,8 +70,21 @@ pub fn run_headless_observed(
     seed: Option<u64>,
     duration_s: Option<f64>,
     step_s: f64,
-    mut observe: impl FnMut(&Sim),
+    observe: impl FnMut(&Sim),
 ) -> Result<Summary, Error> {
+    run_headless_pausing(scenario, seed, duration_s, step_s, false, observe).map(|(summary, _)| summary)
+}
+
+/// [`run_headless_observed`] that, with `stop_on_pause`, stops at the end of the first window
+/// where one of the design's pause conditions (`pause_on`) holds, and returns that pause.
+pub fn run_headless_pausing(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    duration_s: Option<f64>,
+    step_s: f64,
+    stop_on_pause: bool,
+    mut observe: impl FnMut(&Sim),
+) -> Result<(Summary, Option<Pause>), Error> {
     let seed = seed.unwrap_or(scenario.seed);
     let duration_s = duration_s.or(scenario.duration_s).unwrap_or(DEFAULT_DURATION_S);
     if !duration_s.is_finite() || !limits::DURATION_S.contains(duration_s) {
@@ -83,10 +97,16 @@ pub fn run_headless_observed(
         let t = SimTime(sim.now().0.saturating_add(step).min(end.0));
         sim.step_until(t, u64::MAX);
         observe(&sim);
-        if t >= end {
+        if stop_on_pause && sim.pause().is_some() {
+            break;
+        }
+        // A pause condition stops a step early; otherwise the run goes on to its end.
+        if sim.now() >= end {
             break;
         }
     }
+    let pause = if stop_on_pause { sim.take_pause() } else { None };
+    let duration_s = if pause.is_some() { sim.now().as_secs_f64() } else { duration_s };
     let mut snapshot = sim.snapshot();
     let digest = format!("{:016x}", snapshot.digest());
     snapshot.series.clear();
@@ -94,7 +114,7 @@ pub fn run_headless_observed(
     for n in &mut snapshot.nodes {
         n.series.clear();
     }
-    Ok(Summary { scenario: scenario.name.clone(), seed, duration_s, digest, snapshot })
+    Ok((Summary { scenario: scenario.name.clone(), seed, duration_s, digest, snapshot }, pause))
 }
 
 /// A small demo design: a client, a health-checked load balancer, two app servers and a
@@ -194,6 +214,7 @@ pub fn demo_scenario() -> Scenario {
         ],
         events: Vec::new(),
         region_latency: Vec::new(),
+        pause_on: Vec::new(),
         metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
         view: None,
         lesson: None,

@@ -82,6 +82,12 @@ pub const SERIES_LEN: Range<u32> = Range::new(1, 100_000);
 pub const SLO_P95_MS: Range<f64> = Range::above(0.0, MAX_MS);
 /// `metrics.slo_error_rate`: the error-rate objective, a fraction.
 pub const SLO_ERROR_RATE: Range<f64> = Range::new(0.0, 1.0);
+/// Most conditions in `pause_on`.
+pub const MAX_PAUSE_CONDITIONS: usize = 20;
+/// `pause_on[i].p99_ms_above` and `replication_lag_ms_above`, ms.
+pub const PAUSE_MS: Range<f64> = Range::new(0.0, MAX_MS);
+/// `pause_on[i].error_pct_above`, percent.
+pub const PAUSE_ERROR_PCT: Range<f64> = Range::new(0.0, 100.0);
 
 // ----- shared by several kinds -----
 

@@ -32,6 +32,7 @@ mod faults;
 mod geodns;
 mod machine;
 mod message_queue;
+mod pause;
 mod rate_limiter;
 mod regions;
 mod server;
@@ -39,6 +40,7 @@ mod sessions;
 mod shard_router;
 mod shedding;
 mod snapshot;
+mod spans;
 mod store;
 mod topology;
 mod types;
@@ -48,6 +50,8 @@ use autoscale::GroupState;
 use breaker::Breaker;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
+
+pub use pause::Pause;
 
 /// Lines kept in the event log.
 const LOG_LEN: usize = 200;
@@ -65,6 +69,8 @@ pub struct StepResult {
     pub reached: bool,
     /// Simulated time after the call.
     pub now: SimTime,
+    /// True when the call stopped at a window where a pause condition started to hold.
+    pub paused: bool,
 }
 
 /// A command applied live, with where in the run it was applied (for exact replay).
@@ -111,6 +117,10 @@ pub struct Sim {
     inline_depth: u32,
     /// Per-key truth of the data tier (latest committed versions).
     data: data::DataState,
+    /// Spans of sampled requests, and where their time went.
+    spans: spans::Spans,
+    /// The pause conditions and the last pause.
+    pause: pause::PauseState,
 }
 
 fn fmt_s(t: SimTime) -> String {
@@ -163,6 +173,8 @@ impl Sim {
             trace_countdown: u32::from(scenario.metrics.trace_every == 0),
             inline_depth: 0,
             data: data::DataState::new(&scenario.region_latency),
+            spans: spans::Spans::default(),
+            pause: pause::PauseState::new(&scenario.pause_on),
         };
         for n in &scenario.nodes {
             sim.add_node(n)?;
@@ -212,10 +224,12 @@ impl Sim {
         Ok(sim)
     }
 
-    /// Runs events up to and including time `t`, at most `max_events` of them.
+    /// Runs events up to and including time `t`, at most `max_events` of them; stops early,
+    /// right after the window that made a pause condition hold (see [`Sim::pause`]).
     pub fn step_until(&mut self, t: SimTime, max_events: u64) -> StepResult {
         let mut n = 0;
         let mut reached = true;
+        let mut paused = false;
         while self.now <= t {
             if n >= max_events {
                 reached = self.agenda.next_at(self.now).is_none_or(|at| at > t);
@@ -226,11 +240,18 @@ impl Sim {
             self.events += 1;
             n += 1;
             self.handle(ev);
+            if self.pause.stop {
+                // A pause condition started to hold at the window that just closed.
+                self.pause.stop = false;
+                paused = true;
+                reached = self.now >= t;
+                break;
+            }
         }
         if reached {
             self.now = self.now.max(t);
         }
-        StepResult { events: n, reached, now: self.now }
+        StepResult { events: n, reached, now: self.now, paused }
     }
 
     /// Like [`Sim::step_until`], applying on the way the commands of `pending` (recorded by
@@ -246,14 +267,17 @@ impl Sim {
         loop {
             let Some(c) = pending.front().filter(|c| c.at <= t) else {
                 let r = self.step_until(t, max_events - n);
-                return StepResult { events: n + r.events, reached: r.reached, now: self.now };
+                return StepResult { events: n + r.events, ..r };
             };
             if self.events < c.after_events {
                 if n >= max_events {
-                    return StepResult { events: n, reached: false, now: self.now };
+                    return StepResult { events: n, reached: false, now: self.now, paused: false };
                 }
                 let r = self.step_until(c.at, (c.after_events - self.events).min(max_events - n));
                 n += r.events;
+                if r.paused {
+                    return StepResult { events: n, reached: false, ..r };
+                }
                 if r.events > 0 {
                     continue;
                 }

@@ -131,3 +131,34 @@ fn the_failed_by_line_names_the_resilience_causes_once_they_occur() {
     let line = plain.lines().find(|l| l.starts_with("failed by")).unwrap();
     assert!(!line.contains("circuit open"), "{line}");
 }
+
+#[test]
+fn explain_prints_the_culprit_and_the_tail_by_node() {
+    let out = simulate(&[&scenario("tandem.json"), "--duration-s", "20", "--explain"]);
+    let culprit = out.lines().find_map(|l| l.strip_prefix("culprit")).expect("a culprit line");
+    assert!(culprit.trim().contains("% of the p99 is waiting in"), "{out}");
+    for node in ["web", "db"] {
+        assert!(out.lines().any(|l| l.starts_with("tail") && l.split_whitespace().nth(1) == Some(node)), "{out}");
+    }
+    let v = json(&[&scenario("tandem.json"), "--duration-s", "5", "--explain", "--json"]);
+    assert!(v["explain"]["tail"]["requests"].as_u64().unwrap() >= 1, "{v}");
+}
+
+#[test]
+fn stop_on_condition_stops_at_the_first_window_that_holds() {
+    let file = scenario("retry-storm.json");
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    v["pause_on"] = serde_json::json!([{ "node_down": "web" }, { "p99_ms_above": 300 }]);
+    let path = std::env::temp_dir().join(format!("pause-{}.json", std::process::id()));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let p = path.to_str().unwrap();
+    let out = simulate(&[p, "--stop-on-condition"]);
+    assert!(out.lines().next().unwrap().starts_with("paused at 2.0 s: p99 "), "{out}");
+    let j = json(&[p, "--stop-on-condition", "--json"]);
+    assert_eq!((j["paused"]["t_s"].as_f64(), j["paused"]["condition"].as_u64()), (Some(2.0), Some(1)), "{j}");
+    // Without the flag the run goes to its end (the pause is a line of its log).
+    let plain = simulate(&[p, "--duration-s", "5"]);
+    assert!(plain.starts_with("scenario") && plain.contains("5 s simulated"), "{plain}");
+    assert!(plain.contains("log        paused at 2.0 s: p99 "), "{plain}");
+    std::fs::remove_file(&path).ok();
+}

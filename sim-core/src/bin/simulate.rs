@@ -12,8 +12,9 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
+use sim_core::explain::Explanation;
 use sim_core::{
-    decode_link, run_headless_observed, Availability, ErrorCounts, GlobalPoint, NodePoint, Scenario, Sim, Summary,
+    decode_link, run_headless_pausing, Availability, ErrorCounts, GlobalPoint, NodePoint, Pause, Scenario, Sim, Summary,
 };
 
 const INTERVAL_NOTE: &str = "With --seeds N the runner runs seeds S, S+1, … S+N−1 (S: --seed or the \
@@ -40,8 +41,24 @@ struct Cli {
     /// columns (see docs/runner.md). Single seed only.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "seeds")]
     series: Option<PathBuf>,
+    /// Print where the slowest 1 % of the sampled requests spent their time, node by node,
+    /// beside the median one, the culprit in a sentence, and the failures each node produced
+    /// by cause. Single seed only.
+    #[arg(long, conflicts_with = "seeds")]
+    explain: bool,
+    /// Stop at the end of the first window where one of the design's pause conditions
+    /// (`pause_on`) holds, printing which and why. Single seed only.
+    #[arg(long = "stop-on-condition", conflicts_with = "seeds")]
+    stop_on_condition: bool,
     #[command(flatten)]
     run: RunArgs,
+}
+
+/// What a single run reports beside its summary.
+#[derive(Clone, Copy)]
+struct Extras {
+    explain: bool,
+    stop_on_condition: bool,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +139,8 @@ impl Progress {
 /// One run's result and, when asked for, its full time series.
 struct Run {
     summary: Summary,
+    pause: Option<Pause>,
+    explanation: Option<Explanation>,
     rows: Vec<Row>,
     node_ids: Vec<String>,
 }
@@ -141,6 +160,7 @@ fn run_one(
     seed: Option<u64>,
     duration_s: Option<f64>,
     series: bool,
+    extras: Extras,
     p: &Progress,
 ) -> Result<Run, String> {
     let total = duration_of(sc, duration_s);
@@ -148,16 +168,20 @@ fn run_one(
     let mut rows: Vec<Row> = Vec::new();
     let mut node_ids: Vec<String> = Vec::new();
     let mut done_s = 0u64;
-    let summary = run_headless_observed(sc, seed, duration_s, step, |sim: &Sim| {
+    let mut explanation = None;
+    let (summary, pause) = run_headless_pausing(sc, seed, duration_s, step, extras.stop_on_condition, |sim: &Sim| {
         let now = sim.now().as_secs_f64().floor() as u64;
         p.advance(now.saturating_sub(done_s));
         done_s = done_s.max(now);
         if series {
             collect(sim, &mut rows, &mut node_ids);
         }
+        if extras.explain {
+            explanation = Some(sim.explain_run());
+        }
     })
     .map_err(|e| format!("error: {e}"))?;
-    Ok(Run { summary, rows, node_ids })
+    Ok(Run { summary, pause, explanation, rows, node_ids })
 }
 
 /// Appends the windows closed since the last call.
@@ -283,7 +307,10 @@ fn run_seeds(scs: &[&Scenario], seeds: &[u64], duration_s: Option<f64>) -> Resul
     let jobs: Vec<(usize, u64)> = (0..scs.len()).flat_map(|i| seeds.iter().map(move |s| (i, *s))).collect();
     let out: Result<Vec<Summary>, String> = jobs
         .par_iter()
-        .map(|&(i, seed)| run_one(scs[i], Some(seed), duration_s, false, &p).map(|r| r.summary))
+        .map(|&(i, seed)| {
+            run_one(scs[i], Some(seed), duration_s, false, Extras { explain: false, stop_on_condition: false }, &p)
+                .map(|r| r.summary)
+        })
         .collect();
     p.finish();
     let mut out = out?.into_iter();
@@ -439,10 +466,10 @@ fn availability_out(a: Availability, slo: Option<f64>) -> AvailabilityOut {
     }
 }
 
-fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>) -> Result<(), String> {
+fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>, extras: Extras) -> Result<(), String> {
     let start = Instant::now();
     let p = Progress::new(duration_of(sc, args.duration_s));
-    let run = run_one(sc, args.seed, args.duration_s, series.is_some(), &p);
+    let run = run_one(sc, args.seed, args.duration_s, series.is_some(), extras, &p);
     p.finish();
     let run = run?;
     let wall_s = start.elapsed().as_secs_f64();
@@ -459,6 +486,16 @@ fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>) -> Result<(),
             availability: AvailabilityOut,
             last_window_availability: AvailabilityOut,
             wall_time_s: f64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            paused: Option<PauseOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            explain: Option<&'a Explanation>,
+        }
+        #[derive(Serialize)]
+        struct PauseOut {
+            t_s: f64,
+            condition: usize,
+            message: String,
         }
         let g = &summary.snapshot.global;
         let out = Out {
@@ -466,10 +503,18 @@ fn single(sc: &Scenario, args: &RunArgs, series: Option<&PathBuf>) -> Result<(),
             availability: availability_out(g.availability(), slo),
             last_window_availability: availability_out(g.window.availability(), slo),
             wall_time_s: wall_s,
+            paused: run.pause.as_ref().map(|p| PauseOut { t_s: p.t_s, condition: p.condition, message: p.message() }),
+            explain: run.explanation.as_ref(),
         };
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| format!("error: {e}"))?);
     } else {
+        if let Some(pause) = &run.pause {
+            println!("{}", pause.message());
+        }
         print_text(summary, slo, wall_s);
+        if let Some(e) = &run.explanation {
+            print!("{}", e.report());
+        }
     }
     Ok(())
 }
@@ -600,7 +645,8 @@ fn main() -> ExitCode {
                 let runs = run_seeds(&[sc], &seeds_of(sc, &cli.run), cli.run.duration_s)?;
                 print_seeds(sc, &runs[0], cli.run.json)
             } else {
-                single(sc, &cli.run, cli.series.as_ref())
+                let extras = Extras { explain: cli.explain, stop_on_condition: cli.stop_on_condition };
+                single(sc, &cli.run, cli.series.as_ref(), extras)
             }
         }),
     };

@@ -16,11 +16,13 @@ use crate::error::Error;
 
 mod command;
 mod params;
+mod pause;
 mod validate;
 
 pub use crate::limits::{MAX_KEYS, MAX_LESSON_STEPS, MAX_LESSON_TEXT, MAX_NODES, MAX_RATE_RPS, MAX_SECONDS, MAX_SLOTS};
 pub use command::*;
 pub use params::*;
+pub use pause::PauseCondition;
 pub(crate) use validate::{check, count, validate_command, validate_node, validate_service};
 
 /// The scenario format version this crate writes.
@@ -63,6 +65,9 @@ pub struct Scenario {
     /// Round trips between regions that replace the built-in table.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub region_latency: Vec<RegionLatency>,
+    /// Conditions that pause the run at the end of a window (version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pause_on: Vec<PauseCondition>,
 }
 
 /// The canvas framing: the screen position of the design's origin and the zoom factor.

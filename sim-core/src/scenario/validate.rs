@@ -61,6 +61,8 @@ impl Scenario {
         if let Some(l) = &self.lesson {
             validate_lesson(l)?;
         }
+        let node_ids: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
+        super::pause::validate_pause_on(&self.pause_on, &node_ids)?;
         Ok(())
     }
 }

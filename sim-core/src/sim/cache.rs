@@ -422,6 +422,7 @@ impl Sim {
             deadline: SimTime::NEVER,
             origin: NO_WRITER,
             class: Priority::Standard,
+            span: 0,
         };
         let id = self.alloc_call(Call { phase: CachePhase::Flush, ..Call::arriving(cache, req, now) });
         if let Ext::Cache(st) = &mut self.nodes[cache].ext {

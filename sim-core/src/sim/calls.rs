@@ -86,8 +86,12 @@ impl Sim {
         c.out_edge = edge;
         c.sent_at = now;
         let (token, node, req) = (c.token, c.node, c.req);
+        if req.span != 0 {
+            self.span_send(req, id, edge);
+        }
         if self.edges[edge].guarded {
             if let Some(cause) = self.guard_refuses(edge) {
+                self.count_guarded(node, cause);
                 // Turned away at the caller: answered at once, over no link.
                 self.edges[edge].outstanding += 1;
                 self.schedule(now, Ev::Respond { to: id, token, outcome: Err(cause), ver: 0 });
@@ -245,7 +249,13 @@ impl Sim {
         }
         c.waiting = false;
         c.ver = ver;
-        let (node, edge, sent_at) = (c.node, c.out_edge, c.sent_at);
+        let (node, edge, sent_at, req) = (c.node, c.out_edge, c.sent_at, c.req);
+        if let Err(cause) = outcome {
+            self.count_received(node, cause);
+        }
+        if req.span != 0 {
+            self.span_result(req, to, outcome, true);
+        }
         self.on_result_of(to, node, edge, sent_at, outcome);
     }
 
@@ -253,6 +263,9 @@ impl Sim {
     #[inline(always)]
     pub(super) fn end_call(&mut self, id: CallId, outcome: Outcome) -> Option<Call> {
         let call = self.free_call(id)?;
+        if call.req.span != 0 {
+            self.span_leave(call.req, id, outcome);
+        }
         let st = &mut self.nodes[call.node].stats;
         match outcome {
             Ok(()) => st.completed += 1,

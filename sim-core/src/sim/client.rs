@@ -77,7 +77,9 @@ impl Sim {
                 self.trace_countdown = if traced { self.metrics_cfg.trace_every - 1 } else { self.trace_countdown - 1 };
             }
             let class = self.pick_class(node);
-            let req = Req { kind, key, created_at: now, deadline, attempt: 0, origin: node.as_origin(), traced, class };
+            let span = if traced { self.span_open(now) } else { 0 };
+            let req =
+                Req { kind, key, created_at: now, deadline, attempt: 0, origin: node.as_origin(), traced, class, span };
             self.global.arrived += 1;
             self.global.in_flight.add(now, 1);
             self.start_attempt(node, req);
@@ -90,6 +92,9 @@ impl Sim {
         self.global.attempts += 1;
         self.nodes[node].stats.arrived += 1;
         let id = self.alloc_call(Call::arriving(node, req, now));
+        if req.span != 0 {
+            self.span_attempt(req, id, node);
+        }
         match self.nodes[node].out_edges.first().copied() {
             Some(e) => self.send(id, e),
             None => {
@@ -145,6 +150,9 @@ impl Sim {
                 self.global.latency.record(d);
             }
             Err(c) => self.global.failed.add(c),
+        }
+        if req.span != 0 {
+            self.span_final(req, outcome);
         }
         self.count_class(outcome, req);
         self.global.in_flight.add(now, -1);

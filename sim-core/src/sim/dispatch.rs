@@ -103,6 +103,10 @@ impl Sim {
                 }
                 c.waiting = false;
                 let cause = if c.partition_dropped { Cause::Partition } else { Cause::Timeout };
+                let req = c.req;
+                if req.span != 0 {
+                    self.span_result(req, call, Err(cause), false);
+                }
                 self.on_result(call, Err(cause));
             }
             Timer::ServiceDone { call } => self.on_service_done(call),
@@ -173,10 +177,16 @@ impl Sim {
         let n = &mut self.nodes[to];
         n.stats.arrived += 1;
         if !n.serving() {
+            if req.span != 0 {
+                self.span_arrive(req, parent, to, None, Some(Cause::NodeDown));
+            }
             self.refuse(to, edge, parent, token, Cause::NodeDown, req.traced);
             return;
         }
         if !rate_limiter::take_token(n, now) {
+            if req.span != 0 {
+                self.span_arrive(req, parent, to, None, Some(Cause::RateLimited));
+            }
             self.refuse(to, edge, parent, token, Cause::RateLimited, req.traced);
             return;
         }
@@ -186,6 +196,9 @@ impl Sim {
             in_edge: edge,
             ..Call::arriving(to, req, now)
         });
+        if req.span != 0 {
+            self.span_arrive(req, parent, to, Some(id), None);
+        }
         match self.nodes[to].kind {
             NodeKind::Server(ServerParams { sessions: Sessions::InMemory, .. }) => {
                 self.server_session(to, req);

@@ -21,6 +21,10 @@ impl Sim {
         } else if queue.len() < cap {
             queue.push_back(id);
             n.stats.queue.set(now, queue.len() as u64);
+            if let Some(c) = self.call(id).filter(|c| c.req.span != 0) {
+                let req = c.req;
+                self.span_queued(req, id);
+            }
         } else {
             self.finish(id, Err(Cause::QueueFull));
         }
@@ -43,6 +47,10 @@ impl Sim {
             d = machine::run_on_cores(&mut n.cpu, now, d);
         }
         c.holds_worker = true;
+        if c.req.span != 0 {
+            let req = c.req;
+            self.span_serve(req, id);
+        }
         self.schedule(now.after(d), Timer::ServiceDone { call: id });
     }
 

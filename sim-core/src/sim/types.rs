@@ -120,9 +120,11 @@ pub(super) struct Req {
     pub(super) origin: u16,
     /// Its priority class (`standard` unless its client has a priority mix).
     pub(super) class: Priority,
+    /// Its trace's handle in `Sim::spans` (0: its spans are not recorded; see `sim/spans.rs`).
+    pub(super) span: u32,
 }
 
-// A request is copied into every hop and every delivery event: 26 bytes of fields, padded.
+// A request is copied into every hop and every delivery event: 30 bytes of fields, padded.
 const _: () = assert!(std::mem::size_of::<Req>() == 32);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -53,6 +53,8 @@ impl Sim {
         }
         self.cache_windows();
         self.check_slos(point);
+        self.span_window();
+        self.check_pause(&point);
         self.schedule(now.after(self.window), Timer::Window);
     }
 

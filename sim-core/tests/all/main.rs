@@ -8,6 +8,7 @@ mod common;
 mod data_invariants;
 mod data_tier;
 mod determinism;
+mod explain;
 mod golden;
 mod harness;
 mod invariants;

@@ -1,0 +1,77 @@
+// A pause condition stops the page at the same window as the headless runner; the "Why is
+// p99 high?" panel names the culprit, and a slow and a failed request show as waterfalls.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { start, openDesign, play } from "./harness.mjs";
+
+let env;
+before(async () => (env = await start()));
+after(async () => env?.close());
+
+// A server in front of a busy database with a small queue: the tail is spent at the
+// database, and some requests are turned away by its full queue.
+const design = {
+  version: 4, name: "explain test", seed: 1,
+  nodes: [
+    { id: "users-1", x: 0, y: 100, kind: { client: { rate_rps: 190, timeout_ms: 2000 } } },
+    { id: "web-1", x: 200, y: 100, kind: { server: { workers: 8, queue_capacity: 100, downstream: "forward",
+      service_time: { exponential: { mean_ms: 5 } } } } },
+    { id: "db-1", x: 400, y: 100, kind: { server: { workers: 2, queue_capacity: 4,
+      service_time: { exponential: { mean_ms: 10 } } } } },
+  ],
+  edges: [{ from: "users-1", to: "web-1", latency_ms: 2 }, { from: "web-1", to: "db-1", latency_ms: 1 }],
+  metrics: { trace_every: 1 },
+  pause_on: [{ p99_ms_above: 91 }],
+};
+
+async function runnerPause() {
+  const dir = await mkdtemp(join(tmpdir(), "explain-"));
+  const file = join(dir, "design.json");
+  await writeFile(file, JSON.stringify(design));
+  const { stdout } = await promisify(execFile)(
+    "cargo", ["run", "--quiet", "--profile", "fast-release", "-p", "sim-core", "--bin", "simulate", "--",
+      file, "--stop-on-condition", "--duration-s", "60", "--json"],
+    { maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(stdout).paused;
+}
+
+test("explain: the page pauses at the runner's window and explains the tail", async () => {
+  const expected = await runnerPause();
+  assert.equal(expected.t_s, 3, "the runner pauses at the third window");
+  const page = await openDesign(env, design);
+  await page.click("[data-testid=more-toggle]");
+  assert.deepEqual(await page.$$eval("[data-testid=pause-item]", (els) => els.map((e) => e.textContent.trim())),
+    ["p99 above 91 ms ×"]);
+  await play(page, "ff");
+  await page.waitForFunction(() => document.querySelector("[data-testid=pause-message]").textContent !== "",
+    null, { timeout: 30_000 });
+  assert.equal(await page.textContent("[data-testid=pause-message]"), expected.message);
+  assert.equal(await page.getAttribute("[data-testid=play]", "aria-label"), "Play", "the run paused");
+
+  // The culprit in one sentence and the tail by node.
+  assert.match(await page.textContent("[data-testid=culprit]"), /^\d+ % of the p99 is (waiting in db-1's queue|being served at db-1)$/);
+  const nodes = await page.$$eval("[data-testid=tail-row] td:first-child", (els) => els.map((e) => e.textContent));
+  assert.ok(nodes.includes("db-1") && nodes.includes("web-1"), nodes.join(","));
+  assert.match(await page.textContent("[data-testid=failures]"), /db-1: queue full: [\d.]+\/s/);
+
+  // A slow request's waterfall goes users → web → db; a failed one ends at db's full queue.
+  await page.click("[data-testid=trace-slow]");
+  const rows = await page.$$eval("[data-testid=wf-row] .wf-node", (els) => els.map((e) => e.textContent.trim()));
+  assert.deepEqual(rows.slice(0, 3), ["users-1", "web-1", "db-1"]);
+  assert.match(await page.textContent("[data-testid=wf-head]"), /ms end to end/);
+  await page.click("[data-testid=trace-failed]");
+  assert.match(await page.textContent("[data-testid=wf-head]"), /failed at db-1: queue full/);
+
+  // A condition added in the editor is part of the design.
+  await page.selectOption("[data-testid=pause-kind]", { label: "a node is down" });
+  await page.selectOption("[data-testid=pause-node]", "web-1");
+  await page.click("[data-testid=pause-add]");
+  assert.equal(await page.locator("[data-testid=pause-item]").count(), 2);
+  assert.deepEqual(page.errors, []);
+});
