@@ -7,6 +7,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod availability;
+mod causes;
 mod data_params;
 mod error;
 pub mod limits;
