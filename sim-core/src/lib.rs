@@ -7,6 +7,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod availability;
+mod causes;
 mod checkpoint;
 mod data_params;
 mod error;
