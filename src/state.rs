@@ -247,7 +247,10 @@ impl RunCtx {
         if running && dt_ms > 0.0 {
             st.achieved = 0.9 * st.achieved + 0.1 * (t - t0) / (dt_ms / 1000.0);
         }
-        let dirty = self.dirty.get_value();
+        // Paused: publish the instant it stopped at (the fingerprint is taken from it).
+        let paused_now = st.was_running && !running;
+        st.was_running = running;
+        let dirty = self.dirty.get_value() || paused_now;
         if dirty || (running && wall_ms - st.last_pub >= SNAPSHOT_EVERY_MS) {
             self.dirty.set_value(false);
             st.last_pub = wall_ms;
@@ -270,6 +273,8 @@ pub struct FrameState {
     lag: f64,
     /// EWMA of simulated seconds per wall-clock second.
     achieved: f64,
+    /// The run was playing on the previous frame.
+    was_running: bool,
 }
 
 /// A snapshot with nothing in it (only if the core could not build even an empty run).

@@ -48,7 +48,7 @@ async function steps(page) {
 
 /** Plays to about 3 s and pauses: the instant (as the page prints it) and what it showed. */
 async function firstPass(page) {
-  await play(page, "5");
+  await play(page, "1");
   await waitClock(page, 3);
   await page.click("[data-testid=play]");
   const at = await clock(page);
