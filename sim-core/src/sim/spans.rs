@@ -269,7 +269,35 @@ impl Live {
         }
     }
 
+    /// The spans of hop `i` and, depth first in the order they were sent, of its calls (an
+    /// explicit stack: a path can be as long as the design is deep).
     fn push_spans(&self, nodes: &[Node], i: usize, backoff: u64, out: &mut Vec<Span>) {
+        enum Work {
+            Hop(usize, u64),
+            Unanswered(usize, usize),
+        }
+        let mut work = vec![Work::Hop(i, backoff)];
+        while let Some(w) = work.pop() {
+            let i = match w {
+                Work::Hop(i, backoff) => {
+                    self.push_hop(nodes, i, backoff, out);
+                    i
+                }
+                Work::Unanswered(i, send) => {
+                    self.push_unanswered(nodes, i, &self.sends[send], out);
+                    continue;
+                }
+            };
+            let calls = self.sends.iter().enumerate().filter(|(_, s)| s.from == i as u32);
+            let calls: Vec<Work> = calls
+                .map(|(k, s)| if s.child != NONE { Work::Hop(s.child as usize, 0) } else { Work::Unanswered(i, k) })
+                .collect();
+            work.extend(calls.into_iter().rev());
+        }
+    }
+
+    /// The span of hop `i` itself.
+    fn push_hop(&self, nodes: &[Node], i: usize, backoff: u64, out: &mut Vec<Span>) {
         let h = &self.hops[i];
         let leave = self.leave_of(h);
         let (queue_ns, service_ns, calls_ns) = self.own(i);
@@ -298,31 +326,30 @@ impl Live {
             reached: true,
             cause: h.outcome.err(),
         });
-        for s in self.sends.iter().filter(|s| s.from == i as u32) {
-            if s.child != NONE {
-                self.push_spans(nodes, s.child as usize, 0, out);
-                continue;
-            }
-            let result = self.result_of(s);
-            let at = s.sent.since(self.created).0;
-            out.push(Span {
-                node: nodes[s.to.ix()].id.clone(),
-                depth: h.depth + 1,
-                attempt: u32::from(h.attempt),
-                start_ns: at,
-                end_ns: at,
-                network_ns: 0,
-                queue_ns: 0,
-                service_ns: 0,
-                calls_ns: 0,
-                back_ns: 0,
-                call_ns: result.since(s.sent).0,
-                backoff_ns: 0,
-                answered: false,
-                reached: false,
-                cause: s.result.and_then(|r| r.1.err()),
-            });
-        }
+    }
+
+    /// A call of hop `i` that reached no node (refused on the way, or never answered).
+    fn push_unanswered(&self, nodes: &[Node], i: usize, s: &SendRec, out: &mut Vec<Span>) {
+        let h = &self.hops[i];
+        let result = self.result_of(s);
+        let at = s.sent.since(self.created).0;
+        out.push(Span {
+            node: nodes[s.to.ix()].id.clone(),
+            depth: h.depth + 1,
+            attempt: u32::from(h.attempt),
+            start_ns: at,
+            end_ns: at,
+            network_ns: 0,
+            queue_ns: 0,
+            service_ns: 0,
+            calls_ns: 0,
+            back_ns: 0,
+            call_ns: result.since(s.sent).0,
+            backoff_ns: 0,
+            answered: false,
+            reached: false,
+            cause: s.result.and_then(|r| r.1.err()),
+        });
     }
 
     fn recycle(&mut self) {
