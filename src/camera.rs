@@ -74,6 +74,29 @@ pub fn label_px(base: f64, min_screen: f64, zoom: f64) -> f64 {
     (min_screen / zoom.max(MIN_ZOOM)).max(base)
 }
 
+/// A component name's natural font size, world px.
+pub const NAME_PX: f64 = 12.8;
+/// A component name is never under this on screen, px.
+pub const NAME_MIN_SCREEN_PX: f64 = 11.0;
+/// The box a name drawn on top of its component takes at [`Detail::Name`]: at least this
+/// wide (world px) or this many of its font's em, with this line height (keep in step
+/// with `.detail-name .node-title` in the styles).
+const NAME_BOX: (f64, f64, f64) = (168.0, 5.6, 1.1);
+
+/// How far (screen px) a name drawn on top of its box reaches past the box's sides and
+/// above its top at `zoom`, for a name on one line; (0, 0) where the name is inside.
+pub fn name_overhang(zoom: f64) -> (f64, f64) {
+    if Detail::at(zoom) != Detail::Name {
+        return (0.0, 0.0);
+    }
+    let em = label_px(NAME_PX, NAME_MIN_SCREEN_PX, zoom);
+    let (min_w, ems, line) = NAME_BOX;
+    let side = (min_w.max(ems * em) - crate::model::NODE_W) / 2.0 * zoom;
+    // The name's foot sits 6 world px below the box's top.
+    let above = (line * em - 6.0) * zoom;
+    (side.max(0.0), above.max(0.0))
+}
+
 /// Pan and zoom of the canvas: screen = world × zoom + (px, py).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct View {
@@ -149,18 +172,27 @@ impl View {
         } else {
             FIT_PAD
         };
-        let fit = ((w - 2.0 * pad) / (x1 - x0))
-            .min((h - 2.0 * pad) / (y1 - y0))
-            .clamp(MIN_ZOOM, FIT_MAX_ZOOM);
+        // Far out the names sit on top of their boxes and may be wider: the margin makes
+        // room for them (a smaller zoom widens them on screen, so settle it twice).
+        let zoom_with = |(side, above): (f64, f64)| {
+            ((w - 2.0 * (pad + side)) / (x1 - x0))
+                .min((h - 2.0 * pad - above) / (y1 - y0))
+                .clamp(MIN_ZOOM, FIT_MAX_ZOOM)
+        };
+        let mut fit = zoom_with((0.0, 0.0));
+        for _ in 0..2 {
+            fit = zoom_with(name_overhang(fit.max(min_zoom)));
+        }
         let zoom = fit.max(min_zoom);
+        let (side, above) = name_overhang(zoom);
         let px = if fit < min_zoom {
-            pad / 2.0 - x0 * zoom
+            pad / 2.0 + side - x0 * zoom
         } else {
             (w - (x1 - x0) * zoom) / 2.0 - x0 * zoom
         };
         View {
             px,
-            py: (h - (y1 - y0) * zoom) / 2.0 - y0 * zoom,
+            py: (h + above - (y1 - y0) * zoom) / 2.0 - y0 * zoom,
             zoom,
         }
     }
@@ -237,10 +269,12 @@ mod tests {
     fn fit_shrinks_a_big_design_to_the_stage() {
         let b = (0.0, 0.0, 4000.0, 1000.0);
         let v = View::fit(Some(b), 1000.0, 800.0, MIN_ZOOM);
-        assert!(close(v.zoom, (1000.0 - 2.0 * FIT_PAD) / 4000.0));
+        // Zoomed out to names only, the margin also holds the names' overhang.
+        let side = name_overhang(v.zoom).0;
+        assert!((v.zoom - (1000.0 - 2.0 * (FIT_PAD + side)) / 4000.0).abs() < 1e-3);
         let (l, _) = v.to_screen(0.0, 0.0);
         let (r, _) = v.to_screen(4000.0, 0.0);
-        assert!(close(l, FIT_PAD) && close(r, 1000.0 - FIT_PAD));
+        assert!((l - FIT_PAD - side).abs() < 0.5 && (r - 1000.0 + FIT_PAD + side).abs() < 0.5);
     }
 
     #[test]
@@ -298,6 +332,23 @@ mod tests {
             let px = label_px(12.8, 11.0, zoom);
             assert!(px * zoom >= 11.0 - 1e-9, "{zoom}: {px}");
         }
+    }
+
+    #[test]
+    fn fit_leaves_room_for_names_drawn_on_top_of_their_boxes() {
+        // A wide row of boxes on a phone's stage: zoomed out to names only.
+        let b = (0.0, 0.0, 1400.0, 400.0);
+        let (w, h) = (360.0, 420.0);
+        let v = View::fit(Some(b), w, h, MIN_ZOOM);
+        assert_eq!(Detail::at(v.zoom), Detail::Name);
+        let (side, above) = name_overhang(v.zoom);
+        assert!(side > 0.0 && above > 0.0);
+        let (l, t) = v.to_screen(b.0, b.1);
+        let (r, bot) = v.to_screen(b.2, b.3);
+        assert!(l - side >= 0.0 && r + side <= w, "names inside sideways");
+        assert!(t - above >= 0.0 && bot <= h, "names inside at the top");
+        // Close up the names are inside their boxes and take no margin.
+        assert_eq!(name_overhang(1.0), (0.0, 0.0));
     }
 
     #[test]

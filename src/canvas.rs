@@ -404,7 +404,11 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     let label_px = move || {
         format!(
             "{:.2}px",
-            camera::label_px(12.8, 11.0, camera.view.get().zoom)
+            camera::label_px(
+                camera::NAME_PX,
+                camera::NAME_MIN_SCREEN_PX,
+                camera.view.get().zoom
+            )
         )
     };
 

@@ -152,8 +152,14 @@ pub fn error_lines(rates: &[(f64, [f64; ERROR_CAUSES])]) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// Below this height (CSS px) a chart is drawn compact: its legend needs up to two rows
+/// (31 px), the time labels 16 px, and the plot at least as much again to read.
+pub const COMPACT_BELOW: f64 = 90.0;
+
 /// A chart with axes labels, a legend and the given lines over their common time span.
 /// Its text alternative (the canvas's `aria-label`) is its `data-name` and [`summary`].
+/// Under [`COMPACT_BELOW`] px high it is drawn compact (`data-layout="compact"`): one row
+/// holds the y label and as much of the legend as fits, the time labels are smaller.
 pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
     let name = el.get_attribute("data-name").unwrap_or_default();
     let alt = format!("{name}: {}", summary(lines, unit));
@@ -163,44 +169,60 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
     let Some((ctx, w, h)) = prepare(el) else {
         return;
     };
+    let compact = h < COMPACT_BELOW;
+    let layout = if compact { "compact" } else { "full" };
+    if el.get_attribute("data-layout").as_deref() != Some(layout) {
+        let _ = el.set_attribute("data-layout", layout);
+    }
     let ink = ink(el);
-    ctx.set_font("11px system-ui, sans-serif");
-    // Legend first, wrapping onto as many rows as it needs.
-    let (left, right, bottom) = (44.0, 6.0, 16.0);
+    let width = |s: &str, px: f64| {
+        ctx.measure_text(s)
+            .map_or(px * 0.6 * s.len() as f64, |m| m.width())
+    };
+    let (t0, t1, ymax) = span(lines);
+    let ymax = nice_max(ymax);
+    let ylabel = fmt_val(ymax, unit);
+    let (font, fpx, line_h) = if compact {
+        ("10px system-ui, sans-serif", 10.0, 12.0)
+    } else {
+        ("11px system-ui, sans-serif", 11.0, 13.0)
+    };
+    ctx.set_font(font);
+    let (left, right, bottom) = if compact {
+        ((width(&ylabel, fpx) + 8.0).max(28.0), 4.0, 12.0)
+    } else {
+        (44.0, 6.0, 16.0)
+    };
+    // Legend first: wrapping onto as many rows as it needs, or (compact) on the y label's
+    // row, dropping what does not fit (the text alternative still names every line).
     let (mut x, mut row) = (left + 6.0, 0.0);
     for l in lines {
-        let item = 16.0
-            + ctx
-                .measure_text(l.label)
-                .map_or(6.5 * l.label.len() as f64, |m| m.width());
+        let item = 16.0 + width(l.label, fpx);
         if x + item > w && x > left + 6.0 {
+            if compact {
+                break;
+            }
             x = left + 6.0;
             row += 1.0;
         }
-        let y = 3.0 + row * 13.0;
+        let y = 3.0 + row * line_h;
         ctx.set_fill_style_str(l.color);
         ctx.fill_rect(x, y, 8.0, 8.0);
         ctx.set_fill_style_str(&ink);
         let _ = ctx.fill_text(l.label, x + 11.0, y + 8.0);
         x += item;
     }
-    let top = 18.0 + row * 13.0;
+    let top = if compact { 15.0 } else { 18.0 + row * line_h };
     let pw = (w - left - right).max(1.0);
     let ph = (h - top - bottom).max(1.0);
-    let all = lines.iter().flat_map(|l| l.points.iter());
-    let (mut t0, mut t1, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
-    for &(t, y) in all {
-        t0 = t0.min(t);
-        t1 = t1.max(t);
-        if y.is_finite() {
-            ymax = ymax.max(y);
-        }
-    }
-    let ymax = nice_max(ymax);
     ctx.set_fill_style_str(&ink);
     ctx.set_global_alpha(0.7);
-    let _ = ctx.fill_text(&fmt_val(ymax, unit), 2.0, top + 4.0);
-    let _ = ctx.fill_text(&fmt_val(0.0, ""), 2.0, top + ph);
+    if compact {
+        let _ = ctx.fill_text(&ylabel, 2.0, 11.0);
+    } else {
+        let _ = ctx.fill_text(&ylabel, 2.0, top + 4.0);
+        let _ = ctx.fill_text(&fmt_val(0.0, ""), 2.0, top + ph);
+    }
     ctx.set_global_alpha(0.25);
     ctx.set_stroke_style_str(&ink);
     ctx.set_line_width(1.0);
@@ -212,12 +234,12 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
     ctx.set_global_alpha(1.0);
     if !t0.is_finite() || t1 <= t0 {
         ctx.set_global_alpha(0.6);
-        let _ = ctx.fill_text("waiting for data", left + 8.0, top + ph / 2.0);
+        let _ = ctx.fill_text("waiting for data", left + 8.0, top + (ph + fpx * 0.7) / 2.0);
         ctx.set_global_alpha(1.0);
     } else {
         let _ = ctx.fill_text(&format!("{t0:.0} s"), left, h - 3.0);
         let label = format!("{t1:.0} s");
-        let _ = ctx.fill_text(&label, left + pw - 7.0 * label.len() as f64, h - 3.0);
+        let _ = ctx.fill_text(&label, left + pw - width(&label, fpx), h - 3.0);
         for l in lines {
             ctx.set_stroke_style_str(l.color);
             ctx.set_line_width(1.6);
@@ -234,6 +256,19 @@ pub fn draw_chart(el: &HtmlCanvasElement, lines: &[Line], unit: &str) {
             ctx.stroke();
         }
     }
+}
+
+/// The lines' common time span and their largest finite value (0 when none).
+fn span(lines: &[Line]) -> (f64, f64, f64) {
+    let (mut t0, mut t1, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    for &(t, y) in lines.iter().flat_map(|l| l.points.iter()) {
+        t0 = t0.min(t);
+        t1 = t1.max(t);
+        if y.is_finite() {
+            ymax = ymax.max(y);
+        }
+    }
+    (t0, t1, ymax)
 }
 
 /// A small line with no axes.

@@ -129,9 +129,9 @@ pub fn RunBar() -> impl IntoView {
     }
 }
 
-/// What to do first, in a corner of the canvas until dismissed (remembered where storage
-/// works; where it does not, it shows on every visit). Never in an embed. It covers no
-/// control: only its own button takes the pointer.
+/// What to do first, in a strip between the canvas and the dock until dismissed (remembered
+/// where storage works; where it does not, it shows on every visit). Never in an embed. It
+/// covers no component and no control.
 #[component]
 fn FirstVisitHint() -> impl IntoView {
     let embed = expect_context::<crate::share::Page>()

@@ -50,6 +50,16 @@ const smallestName = (page) => page.evaluate(() => {
   return Math.min(...[...document.querySelectorAll(".stage .node-title")].map((e) => parseFloat(getComputedStyle(e).fontSize) * zoom));
 });
 
+/** The node names whose box is not wholly inside the canvas (far out a name sits on top of
+ * its box and may be wider than it). */
+const namesOut = (page) => page.evaluate(() => {
+  const stage = document.querySelector(".stage").getBoundingClientRect();
+  return [...document.querySelectorAll(".stage .node-title")].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.left < stage.left - 0.5 || r.top < stage.top - 0.5 || r.right > stage.right + 0.5 || r.bottom > stage.bottom + 0.5;
+  }).map((e) => e.textContent);
+});
+
 /** How many rows the run bar's visible controls sit on (a dismissable notice aside). */
 const runbarRows = (page) => page.$$eval(".runbar :is(button, select, .clock):not(.banner *)", (els) => {
   const mids = els.filter((e) => e.getClientRects().length > 0)
@@ -68,6 +78,9 @@ for (const [vname, viewport] of [["1280x800", { width: 1280, height: 800 }], ["1
       }
       const px = await smallestName(page);
       assert.ok(px >= 11 - 0.01, `${name}: names ${px.toFixed(1)} px on screen`);
+      if (name === "url-shortener" && vname !== "1440x900") {
+        assert.deepEqual(await namesOut(page), [], `${name}: every name inside the canvas`);
+      }
       await play(page);
       await waitClock(page, 4);
       await page.waitForTimeout(300);
@@ -96,6 +109,11 @@ for (const [vname, viewport] of [["800x500", { width: 800, height: 500 }], ["640
     for (const sel of ["[data-testid=chart-throughput]", "[data-testid=lesson]", ".dock .kpi"]) {
       const r = await page.locator(sel).first().boundingBox();
       assert.ok(r && r.height > 10 && r.y >= 0 && r.y + r.height <= viewport.height + 0.5, `${sel} in view (${JSON.stringify(r)})`);
+    }
+    // A chart's compact form needs 40 px: a 15 px row for the y label and the legend, a 12 px
+    // row for the time labels and 13 px of plot (its 10 px text); under 90 px it is compact.
+    for (const c of await page.$$eval(".charts canvas", (els) => els.map((e) => [e.clientHeight, e.dataset.layout]))) {
+      assert.ok(c[0] >= 40 && (c[0] >= 90 || c[1] === "compact"), `a chart ${c[0]} px high, drawn ${c[1]}`);
     }
     await waitClock(page, 2);
     await page.screenshot({ path: join(OUTPUT, `embed-${vname}.png`) });
