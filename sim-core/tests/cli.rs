@@ -228,3 +228,19 @@ fn sweep_errors_name_the_option_and_the_fault() {
         assert!(err.contains(&format!("--sweep {spec}")) && err.contains(want), "{spec}: {err}");
     }
 }
+
+#[test]
+fn a_group_size_sweep_fixes_the_size_and_finds_where_p99_meets_the_slo() {
+    let file = scenario("autoscale.json");
+    let out = json(&[&file, "--sweep", "asg.instances=1..4:4", "--duration-s", "10", "--slo-p99-ms", "100", "--json"]);
+    let p99: Vec<f64> = out["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["figures"]["latency_p99_ms"]["median"].as_f64().unwrap())
+        .collect();
+    assert!(p99.windows(2).all(|w| w[1] < w[0]), "more instances, lower p99: {p99:?}");
+    assert_eq!(out["knee"]["direction"], "below");
+    let at = out["knee"]["value"].as_f64().unwrap();
+    assert!((1.0..2.0).contains(&at), "p99 first meets 100 ms between 1 and 2 instances: {at}");
+}

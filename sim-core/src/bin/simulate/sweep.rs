@@ -166,6 +166,10 @@ impl Sweep {
                 for key in ["min_instances", "initial_instances", "max_instances"] {
                     obj.insert(key.into(), v.clone());
                 }
+                // A fixed size never scales; the step must still fit in it.
+                if obj.get("step").and_then(Value::as_u64) > v.as_u64() {
+                    obj.insert("step".into(), v.clone());
+                }
             }
         }
         Scenario::from_json(&doc.to_string())
@@ -243,7 +247,8 @@ pub fn run(
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| format!("error: {e}"))?);
         return Ok(());
     }
-    println!("scenario   {} (sweep {target}, {} values × {} seeds)", sc.name, points.len(), seeds.len());
+    let plural = if seeds.len() == 1 { "" } else { "s" };
+    println!("scenario   {} (sweep {target}, {} values × {} seed{plural})", sc.name, points.len(), seeds.len());
     let short = |n: &str| n.trim_start_matches("latency_").to_string();
     let mut header = format!("{:<12}", sweep.param);
     for n in SWEPT {
