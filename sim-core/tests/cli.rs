@@ -230,9 +230,17 @@ fn sweep_errors_name_the_option_and_the_fault() {
 }
 
 #[test]
-fn a_group_size_sweep_fixes_the_size_and_finds_where_p99_meets_the_slo() {
-    let file = scenario("autoscale.json");
-    let out = json(&[&file, "--sweep", "asg.instances=1..4:4", "--duration-s", "10", "--slo-p99-ms", "100", "--json"]);
+fn a_group_size_sweep_fixes_the_size_and_finds_where_p99_meets_the_scenario_slo() {
+    // The SLO comes from the file's metrics.slo_p99_ms.
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario("autoscale.json")).unwrap()).unwrap();
+    design["metrics"]["slo_p99_ms"] = serde_json::json!(100);
+    let path = std::env::temp_dir().join(format!("cli-sweep-group-{}.json", std::process::id()));
+    std::fs::write(&path, design.to_string()).unwrap();
+    let file = path.to_str().unwrap();
+    let out = json(&[file, "--sweep", "asg.instances=1..4:4", "--duration-s", "10", "--json"]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out["knee"]["slo_p99_ms"].as_f64(), Some(100.0));
     let p99: Vec<f64> = out["points"]
         .as_array()
         .unwrap()

@@ -52,7 +52,8 @@ struct Cli {
     /// With --sweep: write the sweep as CSV (value, then each figure's median, lo, hi).
     #[arg(long = "sweep-csv", value_name = "FILE.csv", requires = "sweep")]
     sweep_csv: Option<PathBuf>,
-    /// With --sweep: the p99 SLO, ms; the sweep names the value where the median p99 crosses it.
+    /// With --sweep: the p99 SLO, ms (default: the scenario's `metrics.slo_p99_ms`); the sweep
+    /// names the value where the median p99 crosses it.
     #[arg(long = "slo-p99-ms", value_name = "MS", requires = "sweep", value_parser = positive_ms)]
     slo_p99_ms: Option<f64>,
     #[command(flatten)]
@@ -620,7 +621,7 @@ fn main() -> ExitCode {
             let sc = &sc;
             if let Some(spec) = &cli.sweep {
                 let sw = sweep::parse(sc, spec)?;
-                sweep::run(sc, &sw, &cli.run, cli.slo_p99_ms, cli.sweep_csv.as_deref())
+                sweep::run(sc, &sw, &cli.run, cli.slo_p99_ms.or(sc.metrics.slo_p99_ms), cli.sweep_csv.as_deref())
             } else if cli.run.seeds.is_some() {
                 let runs = run_seeds(&[sc], &seeds_of(sc, &cli.run), cli.run.duration_s)?;
                 print_seeds(sc, &runs[0], cli.run.json)
