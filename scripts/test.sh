@@ -36,6 +36,24 @@ done
 echo "$digests" | tr ';' '\n'
 export SIM_NATIVE_DIGESTS="$digests"
 
+step "Runner benchmark: 20 seeds × 120 simulated s of the URL shortener (printed, not asserted)"
+bench_seeds() { # prints the wall time, s
+  local t0 t1
+  t0=$(date +%s.%N)
+  cargo run --quiet --profile fast-release -p sim-core --bin simulate -- \
+    sim-core/presets/url-shortener.json --seeds 20 --duration-s 120 > /dev/null
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+}
+cargo build --quiet --profile fast-release -p sim-core --bin simulate
+all=$(bench_seeds)
+one=$(RAYON_NUM_THREADS=1 bench_seeds)
+awk -v all="$all" -v one="$one" -v n="$(nproc)" 'BEGIN {
+  printf "all cores (%d): %6.1f s wall · %.2f s per seed\n", n, all, all / 20
+  printf "one thread:    %6.1f s wall · %.2f s per seed\n", one, one / 20
+  printf "speed-up:      %.2f ×\n", one / all
+}'
+
 step "wasm tests in headless Chromium (wasm-bindgen-test)"
 with_wasm_env cargo test -p playground --target wasm32-unknown-unknown
 

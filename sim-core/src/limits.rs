@@ -78,7 +78,7 @@ pub const VIEW_ZOOM: Range<f64> = Range::new(0.05, 20.0);
 pub const METRICS_WINDOW_S: Range<f64> = Range::new(0.001, 3600.0);
 /// `metrics.series_len`: windows kept in each ring buffer.
 pub const SERIES_LEN: Range<u32> = Range::new(1, 100_000);
-/// `metrics.slo_p95_ms`: the p95 objective, ms.
+/// `metrics.slo_p95_ms` and `metrics.slo_p99_ms`: the p95 and p99 objectives, ms.
 pub const SLO_P95_MS: Range<f64> = Range::above(0.0, MAX_MS);
 /// `metrics.slo_error_rate`: the error-rate objective, a fraction.
 pub const SLO_ERROR_RATE: Range<f64> = Range::new(0.0, 1.0);

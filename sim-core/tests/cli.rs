@@ -162,3 +162,124 @@ fn stop_on_condition_stops_at_the_first_window_that_holds() {
     assert!(plain.contains("log        paused at 2.0 s: p99 "), "{plain}");
     std::fs::remove_file(&path).ok();
 }
+
+/// Erlang C: the probability that an arrival waits in M/M/c (offered load a = λ/μ < c).
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 1..c {
+        term *= a / f64::from(k);
+        sum += term;
+    }
+    let last = term * a / f64::from(c) * f64::from(c) / (f64::from(c) - a);
+    last / (sum + last)
+}
+
+/// P(sojourn > t) in M/M/c: no wait (service only) or an exponential wait at rate cμ − λ
+/// followed by the exponential service.
+fn mmc_tail(c: u32, lambda: f64, mu: f64, t: f64) -> f64 {
+    let pw = erlang_c(c, lambda / mu);
+    let a = f64::from(c) * mu - lambda;
+    let both = (a * (-mu * t).exp() - mu * (-a * t).exp()) / (a - mu);
+    (1.0 - pw) * (-mu * t).exp() + pw * both
+}
+
+fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> bool) -> f64 {
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if f(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    (lo + hi) / 2.0
+}
+
+#[test]
+fn a_rate_sweep_finds_the_mmc_knee_of_the_p99_slo() {
+    // M/M/4, exponential 4 ms service (μ = 250/s): the rate at which the p99 sojourn is 40 ms.
+    let (c, mu, slo_ms) = (4, 250.0, 40.0);
+    let p99_ms = |lambda: f64| 1000.0 * bisect(0.0, 10.0, |t| mmc_tail(c, lambda, mu, t) < 0.01);
+    let knee = bisect(1.0, 999.0, |lambda| p99_ms(lambda) > slo_ms);
+    let file = scenario("mmc.json");
+    let args =
+        [file.as_str(), "--sweep", "users.rate=640..960:5", "--seeds", "3", "--duration-s", "30", "--slo-p99-ms", "40"];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let out = json(&with_json);
+    assert_eq!(out, json(&with_json), "the same arguments give the same sweep");
+    let points = out["points"].as_array().unwrap();
+    let rates: Vec<f64> = points.iter().map(|p| p["value"].as_f64().unwrap()).collect();
+    assert_eq!(rates, [640.0, 720.0, 800.0, 880.0, 960.0]);
+    let p99: Vec<f64> = points.iter().map(|p| p["figures"]["latency_p99_ms"]["median"].as_f64().unwrap()).collect();
+    assert!(p99.windows(2).all(|w| w[1] > w[0]), "p99 rises with load: {p99:?}");
+    for (r, p) in rates.iter().zip(&p99) {
+        let theory = p99_ms(*r);
+        assert!((p - theory).abs() < 0.25 * theory, "p99 at {r}/s: {p} ms, M/M/4 {theory} ms");
+    }
+    let found = out["knee"]["value"].as_f64().unwrap();
+    assert_eq!(out["knee"]["direction"], "above");
+    assert!((found - knee).abs() < 0.1 * knee, "knee at {found}/s, M/M/4 at {knee}/s");
+    let text = simulate(&args);
+    let line = text.lines().find(|l| l.starts_with("knee")).unwrap();
+    assert!(line.contains("breaks the 40 ms SLO above users.rate = "), "{line}");
+}
+
+#[test]
+fn a_sweep_writes_its_csv_and_steps_machines_through_the_catalogue() {
+    let path = std::env::temp_dir().join(format!("simulate-sweep-{}.csv", std::process::id()));
+    let file = scenario("mmc.json");
+    let p = path.to_str().unwrap();
+    simulate(&[&file, "--sweep", "web.machine=m.large..m.2xlarge", "--duration-s", "3", "--sweep-csv", p]);
+    let csv = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 1 + 7 * 3);
+    assert_eq!(&header[..4], ["value", "latency_p50_ms.median", "latency_p50_ms.lo", "latency_p50_ms.hi"]);
+    let values: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(values, ["m.large", "m.xlarge", "m.2xlarge"]);
+}
+
+#[test]
+fn sweep_errors_name_the_option_and_the_fault() {
+    let file = scenario("mmc.json");
+    for (spec, want) in [
+        ("nope.rate=1..2", "no node `nope`"),
+        ("web.rate=1..2", "`rate` is not a parameter of web (a server)"),
+        ("users.rate=5..2", "FROM < TO"),
+        ("users.rate=1..x", "must be numbers"),
+        ("users.rate=1..9:1", "STEPS"),
+        ("web.machine=m.huge..m.large", "no machine `m.huge`"),
+        ("users.rate", "NODE.PARAM=FROM..TO"),
+    ] {
+        let out = Command::new(BIN).args([&file, "--sweep", spec]).output().unwrap();
+        assert!(!out.status.success(), "{spec}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("--sweep {spec}")) && err.contains(want), "{spec}: {err}");
+    }
+}
+
+#[test]
+fn a_group_size_sweep_fixes_the_size_and_finds_where_p99_meets_the_scenario_slo() {
+    // The SLO comes from the file's metrics.slo_p99_ms.
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario("autoscale.json")).unwrap()).unwrap();
+    design["metrics"]["slo_p99_ms"] = serde_json::json!(100);
+    let path = std::env::temp_dir().join(format!("cli-sweep-group-{}.json", std::process::id()));
+    std::fs::write(&path, design.to_string()).unwrap();
+    let file = path.to_str().unwrap();
+    let out = json(&[file, "--sweep", "asg.instances=1..4:4", "--duration-s", "10", "--json"]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out["knee"]["slo_p99_ms"].as_f64(), Some(100.0));
+    let p99: Vec<f64> = out["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["figures"]["latency_p99_ms"]["median"].as_f64().unwrap())
+        .collect();
+    assert!(p99.windows(2).all(|w| w[1] < w[0]), "more instances, lower p99: {p99:?}");
+    assert_eq!(out["knee"]["direction"], "below");
+    let at = out["knee"]["value"].as_f64().unwrap();
+    assert!((1.0..2.0).contains(&at), "p99 first meets 100 ms between 1 and 2 instances: {at}");
+}

@@ -17,6 +17,9 @@ use sim_core::{
     decode_link, run_headless_pausing, Availability, ErrorCounts, GlobalPoint, NodePoint, Pause, Scenario, Sim, Summary,
 };
 
+#[path = "simulate/sweep.rs"]
+mod sweep;
+
 const INTERVAL_NOTE: &str = "With --seeds N the runner runs seeds S, S+1, … S+N−1 (S: --seed or the \
 scenario's seed) in parallel and reports, per figure, the median of the per-seed values and the \
 95 % range: the 2.5th to 97.5th percentile of the per-seed values (linear interpolation between \
@@ -50,6 +53,19 @@ struct Cli {
     /// (`pause_on`) holds, printing which and why. Single seed only.
     #[arg(long = "stop-on-condition", conflicts_with = "seeds")]
     stop_on_condition: bool,
+    /// Runs the design at each value of one parameter: `NODE.PARAM=FROM..TO:STEPS` (STEPS
+    /// values, default 10), or `NODE.machine=SMALL..BIG` through the machine catalogue.
+    /// Parameters: client `rate`; server `workers`, `machine`; database `machine`; cache
+    /// `capacity`, `ttl`; autoscaling_group `instances`, `workers`, `machine`.
+    #[arg(long, value_name = "NODE.PARAM=FROM..TO:STEPS", conflicts_with = "series")]
+    sweep: Option<String>,
+    /// With --sweep: write the sweep as CSV (value, then each figure's median, lo, hi).
+    #[arg(long = "sweep-csv", value_name = "FILE.csv", requires = "sweep")]
+    sweep_csv: Option<PathBuf>,
+    /// With --sweep: the p99 SLO, ms (default: the scenario's `metrics.slo_p99_ms`); the sweep
+    /// names the value where the median p99 crosses it.
+    #[arg(long = "slo-p99-ms", value_name = "MS", requires = "sweep", value_parser = positive_ms)]
+    slo_p99_ms: Option<f64>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -59,6 +75,13 @@ struct Cli {
 struct Extras {
     explain: bool,
     stop_on_condition: bool,
+}
+
+fn positive_ms(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err("must be a number of milliseconds above 0".into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -641,7 +664,10 @@ fn main() -> ExitCode {
         }
         None => load(cli.scenario.as_deref().unwrap_or_default()).and_then(|sc| {
             let sc = &sc;
-            if cli.run.seeds.is_some() {
+            if let Some(spec) = &cli.sweep {
+                let sw = sweep::parse(sc, spec)?;
+                sweep::run(sc, &sw, &cli.run, cli.slo_p99_ms.or(sc.metrics.slo_p99_ms), cli.sweep_csv.as_deref())
+            } else if cli.run.seeds.is_some() {
                 let runs = run_seeds(&[sc], &seeds_of(sc, &cli.run), cli.run.duration_s)?;
                 print_seeds(sc, &runs[0], cli.run.json)
             } else {

@@ -191,6 +191,9 @@ pub struct MetricsConfig {
     /// Alert when a window's p95 exceeds this, ms.
     #[serde(default)]
     pub slo_p95_ms: Option<f64>,
+    /// The p99 objective, ms: the knee a sweep of the headless runner looks for (no alert).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo_p99_ms: Option<f64>,
     /// Alert when a window's error rate exceeds this fraction.
     #[serde(default)]
     pub slo_error_rate: Option<f64>,
@@ -216,6 +219,7 @@ impl Default for MetricsConfig {
             window_s: default_window_s(),
             series_len: default_series_len(),
             slo_p95_ms: None,
+            slo_p99_ms: None,
             slo_error_rate: None,
             trace_every: default_trace_every(),
         }

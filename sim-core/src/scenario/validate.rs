@@ -50,6 +50,9 @@ impl Scenario {
         if let Some(v) = m.slo_p95_ms {
             check("metrics.slo_p95_ms", v, limits::SLO_P95_MS)?;
         }
+        if let Some(v) = m.slo_p99_ms {
+            check("metrics.slo_p99_ms", v, limits::SLO_P95_MS)?;
+        }
         if let Some(v) = m.slo_error_rate {
             check("metrics.slo_error_rate", v, limits::SLO_ERROR_RATE)?;
         }
