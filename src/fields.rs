@@ -533,6 +533,11 @@ fn default_shedding(s: &ServerParams) -> Shedding {
     }
 }
 
+/// The shedding a load balancer gets when it is switched on: from 100 requests in flight.
+const LB_SHEDDING: Shedding = Shedding {
+    queue_threshold: 100,
+};
+
 /// The controls of a client.
 #[rustfmt::skip]
 fn client_controls() -> Vec<Control> {
@@ -658,6 +663,13 @@ pub fn controls(kind: &NodeKind) -> Vec<Control> {
             out.push(num! { "hc_interval_ms", "Health-check interval (0 = off)", "ms", L::HEALTH_INTERVAL_MS, true, lb, |l| Some(l.health_check.as_ref().map_or(0.0, |h| h.interval_ms)), |l, v| set_lb_interval(l, v) });
             out.extend(threshold_controls());
             out.push(opt! { "backend_timeout_ms", "Backend timeout (0 = none)", "ms", L::TIMEOUT_MS, lb, backend_timeout_ms });
+            out.push(Control::Toggle(Toggle {
+                key: "shedding",
+                label: "Shed low priorities under load",
+                get: |k| read(k, lb, |l| Some(l.shedding.is_some())),
+                set: |k, on| write(k, lb, |l| l.shedding = on.then_some(LB_SHEDDING)),
+            }));
+            out.push(num! { "shed_threshold", "Shed sheddable from requests in flight (standard from twice it)", "req", L::SHED_QUEUE_THRESHOLD, false, lb, |l| l.shedding.map(|sh| f64::from(sh.queue_threshold)), |l, v| if let Some(sh) = &mut l.shedding { sh.queue_threshold = as_u32(v) } });
         }
         K::Server(_) => out = server_controls(),
         K::Database(_) => {

@@ -34,7 +34,9 @@ fn expected(kind: &str, key: &str) -> Option<(f64, f64, bool, bool)> {
         ("client", "priority_critical" | "priority_standard" | "priority_sheddable") => {
             L::PRIORITY_SHARE.span()
         }
-        ("server" | "autoscaling_group", "shed_threshold") => L::SHED_QUEUE_THRESHOLD.span(),
+        ("server" | "autoscaling_group" | "load_balancer", "shed_threshold") => {
+            L::SHED_QUEUE_THRESHOLD.span()
+        }
         ("client", "backoff_ms" | "max_backoff_ms") => L::BACKOFF_MS.span(),
         ("client", "backoff_multiplier") => L::BACKOFF_MULTIPLIER.span(),
         ("server" | "autoscaling_group", "workers") => L::WORKERS.span(),
@@ -349,4 +351,26 @@ fn shedding_switches_on_with_a_threshold_and_off_again() {
     assert!(matches!(&k, K::Server(s) if s.shedding == Some(Shedding { queue_threshold: 7 })));
     (t.set)(&mut k, false);
     assert!(matches!(&k, K::Server(s) if s.shedding.is_none()));
+}
+
+#[test]
+fn a_balancer_sheds_by_its_requests_in_flight_once_switched_on() {
+    let kind = model::default_kind("load_balancer").unwrap();
+    let cs = controls(&kind);
+    let Some(Control::Toggle(t)) = cs.iter().find(|c| c.key() == "shedding") else {
+        panic!("no shedding toggle on a balancer")
+    };
+    let Some(Control::Number(f)) = cs.iter().find(|c| c.key() == "shed_threshold") else {
+        panic!("no threshold on a balancer")
+    };
+    let mut k = kind.clone();
+    assert_eq!((f.get)(&k), None, "hidden while off");
+    (t.set)(&mut k, true);
+    assert_eq!((f.get)(&k), Some(100.0));
+    (f.set)(&mut k, 40.0);
+    assert!(
+        matches!(&k, K::LoadBalancer(l) if l.shedding == Some(Shedding { queue_threshold: 40 }))
+    );
+    (t.set)(&mut k, false);
+    assert!(matches!(&k, K::LoadBalancer(l) if l.shedding.is_none()));
 }
