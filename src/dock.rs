@@ -125,13 +125,23 @@ pub fn Dock() -> impl IntoView {
         <section class="dock" aria-label="Metrics dock" class:more-open=move || more.get()>
             <div class="scrubber" data-testid="scrubber" data-seeking=move || run.seeking.get().to_string()>
                 <button class="icon" data-testid="seek-back" title="One window back (,)" aria-label="One window back"
-                    on:click=move |_| run.seek_by(-1.0, window_s())>"⏮"</button>
+                    on:click=move |_| run.seek_by(-1.0, window_s())>"◀"</button>
                 <input type="range" data-testid="scrub" aria-label="Time of the run: drag to an earlier instant"
                     min="0" step="any" prop:max=move || run.head.get().max(0.001).to_string()
                     prop:value=move || run.clock.get().to_string() on:input=scrub/>
                 <button class="icon" data-testid="seek-forward" title="One window forward (>)" aria-label="One window forward"
-                    on:click=move |_| run.seek_by(1.0, window_s())>"⏭"</button>
+                    on:click=move |_| run.seek_by(1.0, window_s())>"▶"</button>
                 <span class="scrub-t" data-testid="scrub-t">{move || format!("{:.1} s of {:.1} s", run.clock.get(), run.head.get())}</span>
+                <button class="more-toggle" data-testid="more-toggle" aria-controls="dock-more" aria-expanded=move || more.get().to_string()
+                    on:click=toggle_more title="Show or hide the scheduled-events timeline and the event log">
+                    <span aria-hidden="true">{move || if more.get() { "▾ " } else { "▸ " }}</span>
+                    "Timeline and event log"
+                    {move || match scheduled() {
+                        0 => String::new(),
+                        1 => " · 1 scheduled".to_string(),
+                        n => format!(" · {n} scheduled"),
+                    }}
+                </button>
             </div>
             <div class="kpis">
                 {kpi("Throughput", "kpi-rps", Signal::derive(move || format!("{:.0} req/s", w().rps)))}
@@ -145,16 +155,6 @@ pub fn Dock() -> impl IntoView {
                 {move || data.get().into_iter().enumerate().map(|(i, (testid, label, value))| view! {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
-                <button class="more-toggle" data-testid="more-toggle" aria-controls="dock-more" aria-expanded=move || more.get().to_string()
-                    on:click=toggle_more title="Show or hide the scheduled-events timeline and the event log">
-                    <span aria-hidden="true">{move || if more.get() { "▾ " } else { "▸ " }}</span>
-                    "Timeline and event log"
-                    {move || match scheduled() {
-                        0 => String::new(),
-                        1 => " · 1 scheduled".to_string(),
-                        n => format!(" · {n} scheduled"),
-                    }}
-                </button>
             </div>
             <p class="availability" data-testid="availability">{availability}</p>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">

@@ -44,6 +44,8 @@ async function scrubTo(page, t) {
 async function steps(page) {
   await page.focus("body");
   for (let i = 0; i < 30; i++) await page.keyboard.press(".");
+  // The page shows the last step at its next frames.
+  await settledFingerprint(page);
 }
 
 /** Plays to about 3 s and pauses: the instant (as the page prints it) and what it showed. */
