@@ -19,6 +19,7 @@ mod metrics;
 pub mod presets;
 mod random;
 mod scenario;
+pub mod seeds;
 mod sim;
 mod time;
 pub mod topology;

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use sim_core::explain::Explanation;
+use sim_core::seeds::{seed_list, spread, Spread, FIGURES};
 use sim_core::{
     decode_link, run_headless_pausing, Availability, ErrorCounts, GlobalPoint, NodePoint, Pause, Scenario, Sim, Summary,
 };
@@ -277,50 +278,8 @@ const NODE_COLUMNS: [&str; 5] = ["rps", "errors_per_s", "p95_ms", "utilisation",
 
 /// The figures summarised over seeds: name and how to read it from a run.
 /// A figure's name and how to read it from a run.
-type Figure = (&'static str, fn(&Summary) -> f64);
-
-const FIGURES: [Figure; 11] = [
-    ("completed", |s| s.snapshot.global.completed as f64),
-    ("failed", |s| s.snapshot.global.failed.total() as f64),
-    ("availability_pct", |s| s.snapshot.global.availability().ratio().unwrap_or(f64::NAN) * 100.0),
-    ("error_rate_pct", |s| (1.0 - s.snapshot.global.availability().ratio().unwrap_or(f64::NAN)) * 100.0),
-    ("latency_mean_ms", |s| s.snapshot.global.latency.mean_ms),
-    ("latency_p50_ms", |s| s.snapshot.global.latency.p50_ms),
-    ("latency_p95_ms", |s| s.snapshot.global.latency.p95_ms),
-    ("latency_p99_ms", |s| s.snapshot.global.latency.p99_ms),
-    ("throughput_rps", |s| s.snapshot.global.throughput_rps),
-    ("retries", |s| s.snapshot.global.retries as f64),
-    ("cost_usd_month", |s| s.snapshot.global.data.monthly_cost_usd),
-];
-
-/// Median and 95 % range of per-seed values.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
-struct Spread {
-    median: f64,
-    lo: f64,
-    hi: f64,
-}
-
-/// The q-quantile of `v` by linear interpolation between order statistics (NaNs dropped).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = q * (sorted.len() - 1) as f64;
-    let (i, frac) = (h.floor() as usize, h - h.floor());
-    let next = sorted[(i + 1).min(sorted.len() - 1)];
-    sorted[i] + frac * (next - sorted[i])
-}
-
-fn spread(values: impl Iterator<Item = f64>) -> Spread {
-    let mut v: Vec<f64> = values.filter(|x| !x.is_nan()).collect();
-    v.sort_by(f64::total_cmp);
-    Spread { median: quantile(&v, 0.5), lo: quantile(&v, 0.025), hi: quantile(&v, 0.975) }
-}
-
 fn seeds_of(sc: &Scenario, args: &RunArgs) -> Vec<u64> {
-    let base = args.seed.unwrap_or(sc.seed);
-    (0..u64::from(args.seeds.unwrap_or(1))).map(|i| base.wrapping_add(i)).collect()
+    seed_list(args.seed.unwrap_or(sc.seed), args.seeds.unwrap_or(1))
 }
 
 /// Runs every seed in parallel, in seed order.

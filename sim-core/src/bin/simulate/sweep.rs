@@ -6,9 +6,10 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
-use sim_core::{machines::MACHINES, Scenario, Summary};
+use sim_core::{machines::MACHINES, Scenario};
 
-use super::{fmt, run_seeds, seeds_of, spread, RunArgs, Spread, FIGURES};
+use super::{fmt, run_seeds, seeds_of, RunArgs};
+use sim_core::seeds::{figure, spread, Spread};
 
 /// The figures a sweep prints, in order.
 const SWEPT: [&str; 7] = [
@@ -193,10 +194,6 @@ struct Knee {
     /// The value at the crossing (interpolated between steps; a machine name for machines).
     value: Value,
     text: String,
-}
-
-fn figure(s: &Summary, name: &str) -> f64 {
-    FIGURES.iter().find(|(n, _)| *n == name).map_or(f64::NAN, |(_, f)| f(s))
 }
 
 /// Runs the sweep and prints it (text or JSON) and, if asked, writes its CSV.
