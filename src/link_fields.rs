@@ -44,7 +44,21 @@ pub fn edge_fields() -> Vec<Field<EdgeSpec>> {
             L::BULKHEAD,
             true,
             |e| Some(e.bulkhead.map_or(0.0, f64::from)),
-            |e, v| e.bulkhead = (v > 0.0).then(|| as_u32(v)),
+            |e, v| {
+                e.bulkhead = (v > 0.0).then(|| as_u32(v));
+                if e.bulkhead.is_none() {
+                    e.bulkhead_wait_ms = None;
+                }
+            },
+        ),
+        Field::new(
+            "bulkhead_wait_ms",
+            "Bulkhead wait (0 = fail at once)",
+            "ms",
+            L::BULKHEAD_WAIT_MS,
+            true,
+            |e| e.bulkhead.map(|_| e.bulkhead_wait_ms.unwrap_or(0.0)),
+            |e, v| e.bulkhead_wait_ms = (v > 0.0).then_some(v),
         ),
         Field::new(
             "breaker_failure_rate",

@@ -11,6 +11,7 @@ fn expected(key: &str) -> Option<(f64, f64, bool, bool)> {
         "latency_ms" | "jitter_ms" => L::LINK_LATENCY_MS.span(),
         "weight" => L::EDGE_WEIGHT.span(),
         "bulkhead" => L::BULKHEAD.span(),
+        "bulkhead_wait_ms" => L::BULKHEAD_WAIT_MS.span(),
         "breaker_failure_rate" => L::BREAKER_FAILURE_RATE.span(),
         "breaker_window" => L::BREAKER_WINDOW.span(),
         "breaker_min_calls" => L::BREAKER_MIN_CALLS.span(),
@@ -23,6 +24,9 @@ fn expected(key: &str) -> Option<(f64, f64, bool, bool)> {
 /// Fields whose max the core refuses unless another field moves first.
 fn unlock(e: &mut EdgeSpec, key: &str) {
     // A breaker needs its window at least its minimum of calls.
+    if key == "bulkhead_wait_ms" {
+        e.bulkhead = Some(4);
+    }
     if key == "breaker_min_calls" {
         e.breaker.get_or_insert_with(Default::default).window = L::BREAKER_WINDOW.max;
     }
@@ -57,7 +61,7 @@ fn every_link_range_is_the_cores_bound() {
             f.key
         );
     }
-    assert_eq!(fields.len(), 9);
+    assert_eq!(fields.len(), 10);
 }
 
 #[test]
@@ -141,7 +145,7 @@ fn a_bulkhead_and_a_breaker_are_offered_on_a_plain_link_and_zero_removes_them() 
             "bulkhead",
             "breaker_failure_rate"
         ],
-        "the breaker's other fields wait for the breaker"
+        "the bulkhead's wait and the breaker's other fields wait for them"
     );
     set_edge_field(&mut s, &a, &b, &field("bulkhead"), 4.0).unwrap();
     set_edge_field(&mut s, &a, &b, &field("breaker_failure_rate"), 0.5).unwrap();
@@ -150,8 +154,15 @@ fn a_bulkhead_and_a_breaker_are_offered_on_a_plain_link_and_zero_removes_them() 
         s.edges[0].breaker.as_ref().map(|b| b.failure_rate),
         Some(0.5)
     );
-    assert_eq!(shown(&s).len(), 9, "a breaker shows all its fields");
+    assert_eq!(
+        shown(&s).len(),
+        10,
+        "a bulkhead shows its wait, a breaker all its fields"
+    );
+    set_edge_field(&mut s, &a, &b, &field("bulkhead_wait_ms"), 50.0).unwrap();
+    assert_eq!(s.edges[0].bulkhead_wait_ms, Some(50.0));
     set_edge_field(&mut s, &a, &b, &field("bulkhead"), 0.0).unwrap();
+    assert_eq!(s.edges[0].bulkhead_wait_ms, None, "no bulkhead, no wait");
     set_edge_field(&mut s, &a, &b, &field("breaker_failure_rate"), 0.0).unwrap();
     assert_eq!(
         (s.edges[0].bulkhead, s.edges[0].breaker.is_none()),

@@ -327,6 +327,7 @@ pub fn connect(s: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
         state: EdgeState::Up,
         breaker: None,
         bulkhead: None,
+        bulkhead_wait_ms: None,
         kinds: None,
     });
     Ok(())
@@ -568,6 +569,7 @@ mod tests {
             state: EdgeState::Up,
             breaker: None,
             bulkhead: None,
+            bulkhead_wait_ms: None,
             kinds: None,
         });
         let e = Scenario::from_json(&t.to_json()).unwrap_err();

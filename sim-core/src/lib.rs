@@ -150,6 +150,7 @@ pub fn demo_scenario() -> Scenario {
         state: EdgeState::Up,
         breaker: None,
         bulkhead: None,
+        bulkhead_wait_ms: None,
         kinds: None,
     };
     Scenario {

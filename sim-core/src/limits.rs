@@ -198,6 +198,8 @@ pub const BREAKER_OPEN_MS: Range<f64> = Range::above(0.0, MAX_MS);
 pub const BREAKER_TRIAL_CALLS: Range<u32> = Range::new(1, 1000);
 /// `edges[i].bulkhead`: calls outstanding at once over an edge.
 pub const BULKHEAD: Range<u32> = Range::new(1, 100_000);
+/// `edges[i].bulkhead_wait_ms`: longest wait for room in a bulkhead, ms (0: none).
+pub const BULKHEAD_WAIT_MS: Range<f64> = Range::new(0.0, MAX_MS);
 
 /// `edges[i].state.slow.factor`: latency multiplier of a slow link.
 pub const LINK_SLOW_FACTOR: Range<f64> = Range::new(1.0, 1e6);

@@ -80,10 +80,17 @@ for (const [name, query] of DESIGNS) {
     assert.equal(await page.isVisible("[data-testid=timeline]"), false, "the timeline is folded away");
     assert.equal(await page.isVisible("[data-testid=event-log]"), false, "the event log is folded away");
     const before = await runbarHeight(page);
+    const stageHeight = () => page.$eval(".stage", (el) => el.getBoundingClientRect().height);
+    const stageBefore = await stageHeight();
     await play(page);
     await waitClock(page, 2);
     assert.equal(await page.getAttribute("[data-testid=play]", "aria-label"), "Pause");
     assert.equal(await runbarHeight(page), before, "the run bar keeps its height once playing");
+    // The dock's lines (the availability line the longest) keep one height as the figures
+    // come in, so the canvas above does not shrink under the learner.
+    const [title, text] = await page.$eval("[data-testid=availability]", (el) => [el.title, el.textContent]);
+    assert.equal(title, text, "the whole availability line is its tooltip");
+    assert.equal(await stageHeight(), stageBefore, "the canvas keeps its height once playing");
     assert.deepEqual(await outOfView(page, AT_A_GLANCE), [], "in view while playing");
     // Every component's inspector fits its column.
     const ids = await page.$$eval(".stage .node", (els) => els.map((e) => e.dataset.testid));

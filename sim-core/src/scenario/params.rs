@@ -427,6 +427,10 @@ pub struct EdgeSpec {
     /// once with `bulkhead_full` (none: no limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bulkhead: Option<u32>,
+    /// With a bulkhead: how long a call over the limit may wait, in order, for a call over the
+    /// edge to end before it fails with `bulkhead_full`, ms (none or 0: it fails at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulkhead_wait_ms: Option<f64>,
     /// The request kinds an app server sends over this edge (none: every kind, as before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<Vec<EdgeKind>>,

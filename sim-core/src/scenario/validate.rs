@@ -386,6 +386,12 @@ fn validate_link(p: &str, e: &EdgeSpec) -> Result<(), Error> {
     if let Some(n) = e.bulkhead {
         count(&format!("{p}.bulkhead"), n, limits::BULKHEAD)?;
     }
+    if let Some(w) = e.bulkhead_wait_ms {
+        check(&format!("{p}.bulkhead_wait_ms"), w, limits::BULKHEAD_WAIT_MS)?;
+        if e.bulkhead.is_none() && w > 0.0 {
+            return Err(Error::new(format!("{p}.bulkhead_wait_ms"), "needs a bulkhead on the edge to wait for"));
+        }
+    }
     if let Some(kinds) = &e.kinds {
         if kinds.is_empty() {
             return Err(Error::new(format!("{p}.kinds"), "must name at least one request kind (or be left out)"));

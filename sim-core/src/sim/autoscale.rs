@@ -79,6 +79,7 @@ impl Sim {
             state: EdgeState::Up,
             breaker: None,
             bulkhead: None,
+            bulkhead_wait_ms: None,
             kinds: None,
         };
         // The group's own edge to the instance is a real edge, not a template.

@@ -91,13 +91,29 @@ impl Sim {
         }
         if self.edges[edge].guarded {
             if let Some(cause) = self.guard_refuses(edge) {
-                self.count_guarded(node, cause);
-                // Turned away at the caller: answered at once, over no link.
-                self.edges[edge].outstanding += 1;
-                self.schedule(now, Ev::Respond { to: id, token, outcome: Err(cause), ver: 0 });
+                if cause == Cause::BulkheadFull && self.bulkhead_queue(id, edge, token) {
+                    return;
+                }
+                self.refuse_at_caller(id, node, edge, token, cause);
                 return;
             }
         }
+        self.transmit(id, node, edge, token, req);
+    }
+
+    /// The call `id` is turned away at its caller `node` for `cause`: answered at once, over
+    /// no link.
+    #[cold]
+    pub(super) fn refuse_at_caller(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, cause: Cause) {
+        self.count_guarded(node, cause);
+        self.edges[edge].outstanding += 1;
+        self.schedule(self.now, Ev::Respond { to: id, token, outcome: Err(cause), ver: 0 });
+    }
+
+    /// Puts the request of call `id` (at `node`, send `token`) on `edge`.
+    #[inline(always)]
+    pub(super) fn transmit(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, req: Req) {
+        let now = self.now;
         let e = &mut self.edges[edge];
         let to = e.to;
         e.sent += 1;

@@ -61,6 +61,10 @@ impl Sim {
                     let from = self.edges[e].spec.from.clone();
                     self.edges[e].spec = EdgeSpec { from, ..spec.clone() };
                     self.edges[e].set_options();
+                    if !self.edges[e].waiters.is_empty() {
+                        // A larger bulkhead (or none) may let waiting calls go now.
+                        self.bulkhead_room(e);
+                    }
                 }
                 let f = self.node_index(&spec.from, "command.reconfigure_edge.from")?;
                 if let Runtime::Group(g) = &mut self.nodes[f].rt {

@@ -110,6 +110,7 @@ impl Sim {
                 self.on_result(call, Err(cause));
             }
             Timer::ServiceDone { call } => self.on_service_done(call),
+            Timer::BulkheadWait { edge } => self.on_bulkhead_wait(edge),
             Timer::HealthCheck { node, gen } => self.on_health_check(node, gen),
             Timer::GroupTick { node, gen } => self.on_group_tick(node, gen),
             Timer::BootDone { node } => {
@@ -249,6 +250,10 @@ impl Sim {
         if edge.is_some() {
             let e = &mut self.edges[edge];
             e.outstanding = e.outstanding.saturating_sub(1);
+            if !e.waiters.is_empty() {
+                self.bulkhead_room(edge);
+            }
+            let e = &mut self.edges[edge];
             if outcome.is_ok() && e.balanced {
                 let s = self.now.since(sent_at).0 as f64;
                 e.ewma_ns = if e.ewma_ns == 0.0 { s } else { 0.8 * e.ewma_ns + 0.2 * s };

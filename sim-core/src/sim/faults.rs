@@ -46,6 +46,7 @@ impl Sim {
         let out = n.out_edges.clone();
         for e in out {
             self.edges[e].outstanding = 0;
+            self.edges[e].waiters.clear();
         }
         self.node_crashed(node);
     }

@@ -194,7 +194,8 @@ pub(super) struct Slot {
 }
 
 /// Timers and service completions: most events, and small enough (16 bytes) that the agenda
-/// keeps them in its heap entries rather than in its slab.
+/// keeps them in its heap entries rather than in its slab. (`BulkheadWait`: calls waiting
+/// for room in the edge's bulkhead may go, or have waited long enough.)
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Timer {
     Arrival { node: NodeIx, gen: u32 },
@@ -206,6 +207,7 @@ pub(super) enum Timer {
     SpikeEnd { node: NodeIx, gen: u32 },
     Window,
     Scheduled { index: u32, gen: u32 },
+    BulkheadWait { edge: EdgeIx },
 }
 
 const _: () = assert!(std::mem::size_of::<Timer>() == 16);
@@ -384,6 +386,11 @@ pub(super) struct Edge {
     pub(super) breaker: Option<Box<Breaker>>,
     /// True when the edge has a breaker or a bulkhead (`send` asks them).
     pub(super) guarded: bool,
+    /// How long a call over the bulkhead's limit may wait for room (0: it fails at once).
+    pub(super) bulkhead_wait: SimDuration,
+    /// Calls waiting for room in the bulkhead, in order, with the token of their send and the
+    /// instant they give up.
+    pub(super) waiters: VecDeque<(CallId, u32, SimTime)>,
     /// The request kinds an app server sends over it, one bit each (0: every kind).
     pub(super) kinds: u8,
 }
@@ -411,6 +418,8 @@ impl Edge {
             cap_free_at: SimTime::ZERO,
             breaker: None,
             guarded: false,
+            bulkhead_wait: SimDuration(0),
+            waiters: VecDeque::new(),
             kinds: 0,
         };
         e.set_options();
@@ -422,6 +431,8 @@ impl Edge {
     pub(super) fn set_options(&mut self) {
         self.breaker = self.spec.breaker.clone().map(|b| Box::new(Breaker::new(b)));
         self.guarded = self.breaker.is_some() || self.spec.bulkhead.is_some();
+        let wait = self.spec.bulkhead.and(self.spec.bulkhead_wait_ms).unwrap_or(0.0);
+        self.bulkhead_wait = SimDuration::from_millis_f64(wait);
         self.kinds = self.spec.kinds.iter().flatten().fold(0, |m, &k| m | ReqKind::from(k).bit());
     }
 

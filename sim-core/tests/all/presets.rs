@@ -164,6 +164,7 @@ fn scale_out(s: &Scenario, sim: &mut Sim) {
         state: EdgeState::Up,
         breaker: None,
         bulkhead: None,
+        bulkhead_wait_ms: None,
         kinds: None,
     };
     let lb: NodeSpec = serde_json::from_value(serde_json::json!({ "id": "lb", "label": "Load balancer",
@@ -619,6 +620,7 @@ fn add_shard(s: &Scenario, sim: &mut Sim) {
         state: EdgeState::Up,
         breaker: None,
         bulkhead: None,
+        bulkhead_wait_ms: None,
         kinds: None,
     };
     apply(sim, Command::AddEdge(edge));

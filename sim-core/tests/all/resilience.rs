@@ -248,3 +248,72 @@ fn circuit_breaker_balancer_sends_nearly_everything_to_the_healthy_backend_once_
     assert!(share < 0.005, "{share} failed");
     assert!(sent(&b, "web-1") - sent(&a, "web-1") > 5800);
 }
+
+/// Clients at 320/s call `web`, which calls `back` (64 workers, exponential 10 ms) over an
+/// edge with a bulkhead of 4 and `edge`'s options; links take no time. The bulkhead is the
+/// only limit, so the edge is an M/M/4 station with λ = 320/s, μ = 100/s: without a wait a
+/// loss system (Erlang B), with an endless wait a queue (Erlang C).
+fn bulkhead_station(wait_ms: Option<f64>) -> Scenario {
+    let server = |id: &str, workers: u32, service: Value| {
+        json!({ "id": id, "kind": { "server": { "workers": workers, "queue_capacity": 100_000,
+            "service_time": service } } })
+    };
+    scenario(json!({ "version": 4,
+        "nodes": [ { "id": "users", "kind": { "client": { "rate_rps": 320, "timeout_ms": 600_000 } } },
+                   server("web", 100_000, json!({ "constant": { "ms": 0.001 } })),
+                   server("back", 64, json!({ "exponential": { "mean_ms": 10 } })) ],
+        "edges": [ { "from": "users", "to": "web" },
+                   { "from": "web", "to": "back", "bulkhead": 4, "bulkhead_wait_ms": wait_ms } ] }))
+}
+
+#[test]
+fn a_bulkhead_that_waits_is_an_mmc_queue_and_one_that_does_not_an_erlang_loss_system() {
+    use crate::common::{assert_close, erlang_c, mmc_sojourn};
+    let (lambda, mu, c) = (320.0, 100.0, 4);
+    let a: f64 = lambda / mu;
+    let erlang_b = (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b));
+    let seeds = 1..=5;
+    let failed_share = |s: &Snapshot| {
+        let u = node(s, "users");
+        u.errors.bulkhead_full as f64 / u.arrived as f64
+    };
+    // No wait: a call that finds 4 outstanding fails at once, B(4, 3.2) ≈ 22.8 % of them.
+    let none: Vec<f64> =
+        seeds.clone().map(|seed| failed_share(&crate::common::run(&bulkhead_station(None), seed, 60.0))).collect();
+    assert_close("share refused without a wait", &none, erlang_b, 0.05, 0.02, "1-5");
+    // An endless wait: nobody fails, and a call waits as in M/M/4, Wq = C(4, 3.2) / (4μ − λ).
+    let endless: Vec<Snapshot> =
+        seeds.clone().map(|seed| crate::common::run(&bulkhead_station(Some(600_000.0)), seed, 60.0)).collect();
+    for s in &endless {
+        assert_eq!(node(s, "users").errors.bulkhead_full, 0, "{:?}", node(s, "users").errors);
+    }
+    let means: Vec<f64> = endless.iter().map(|s| s.global.latency.mean_ms / 1e3).collect();
+    assert_close("mean latency with an endless wait", &means, mmc_sojourn(lambda, mu, c), 0.05, 0.02, "1-5");
+    // A 30 ms wait: some calls still give up, but fewer than the share that would wait longer
+    // than 30 ms with no one giving up, C · e^(−(4μ − λ)·30 ms) ≈ 5.4 %, far under B's 22.8 %.
+    let bound = erlang_c(c, a) * (-(f64::from(c) * mu - lambda) * 0.030).exp();
+    for seed in seeds {
+        let share = failed_share(&crate::common::run(&bulkhead_station(Some(30.0)), seed, 60.0));
+        assert!(share > 0.0 && share < bound, "seed {seed}: {share} of calls gave up after 30 ms (bound {bound})");
+    }
+}
+
+#[test]
+fn a_bulkhead_wait_needs_a_bulkhead_and_a_sane_length() {
+    let bad = |edge: Value, path: &str| {
+        let mut v = json!({ "version": 4, "nodes": [
+            { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+                "service_time": { "constant": { "ms": 1 } } } } },
+            { "id": "recs", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+                "service_time": { "constant": { "ms": 1 } } } } } ],
+            "edges": [ { "from": "web", "to": "recs" } ] });
+        for (k, x) in edge.as_object().unwrap() {
+            v["edges"][0][k] = x.clone();
+        }
+        let e = Scenario::from_json(&v.to_string()).unwrap_err();
+        assert_eq!(e.path, path, "{e}");
+    };
+    bad(json!({ "bulkhead_wait_ms": 50 }), "edges[0].bulkhead_wait_ms");
+    bad(json!({ "bulkhead": 4, "bulkhead_wait_ms": -1 }), "edges[0].bulkhead_wait_ms");
+    bad(json!({ "bulkhead": 4, "bulkhead_wait_ms": 1e12 }), "edges[0].bulkhead_wait_ms");
+}

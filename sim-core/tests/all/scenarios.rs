@@ -152,6 +152,7 @@ fn cycles_are_rejected_in_files_and_live() {
         state: sim_core::EdgeState::Up,
         breaker: None,
         bulkhead: None,
+        bulkhead_wait_ms: None,
         kinds: None,
     };
     let e = sim.apply(sim_core::Command::AddEdge(back)).unwrap_err();
