@@ -156,7 +156,7 @@ pub fn Dock() -> impl IntoView {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
             </div>
-            <p class="availability" data-testid="availability" title=availability>{availability}</p>
+            <p class="availability" data-testid="availability">{availability}</p>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
                     <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>
@@ -169,7 +169,7 @@ pub fn Dock() -> impl IntoView {
             </div>
             <div class="dock-more" id="dock-more" data-testid="dock-more">
                 <crate::timeline::Timeline/>
-                <crate::explain::ExplainPanel open=more/>
+                <crate::explain::ExplainPanel/>
                 <figure class="log-fig"><figcaption>"Event log"</figcaption>
                     {move || log.with(|l| l.is_empty()).then(|| view! { <p class="hint">"No events yet."</p> })}
                     <ol class="log" data-testid="event-log" aria-label="Event log">

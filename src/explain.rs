@@ -159,9 +159,8 @@ fn Waterfall(trace: Trace) -> impl IntoView {
     }
 }
 
-/// The panel; `open` is whether its fold is open (closed, it reads nothing from the run).
 #[component]
-pub fn ExplainPanel(#[prop(into)] open: Signal<bool>) -> impl IntoView {
+pub fn ExplainPanel() -> impl IntoView {
     let run = expect_context::<RunCtx>();
     let dsg = expect_context::<DesignCtx>();
     let kind = RwSignal::new(0usize);
@@ -174,16 +173,10 @@ pub fn ExplainPanel(#[prop(into)] open: Signal<bool>) -> impl IntoView {
         dsg.design
             .with(|d| d.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>())
     });
-    // The explanation of the newest window: read again only when a window closes (or the run
-    // seeks to another), and only while the panel's fold is open.
-    let window_t = Memo::new(move |_| run.snap.with(|s| s.global.window.t_s.to_bits()));
+    // The explanation of the newest window, refreshed with each published snapshot.
     let explained = Memo::new(move |_| {
-        window_t.track();
-        if open.get() {
-            run.explain()
-        } else {
-            None
-        }
+        run.snap.track();
+        run.explain()
     });
     let add = move |_: ev::MouseEvent| {
         let built = build(
