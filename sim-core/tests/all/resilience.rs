@@ -267,7 +267,7 @@ fn bulkhead_station(wait_ms: Option<f64>) -> Scenario {
 }
 
 #[test]
-fn a_bulkhead_that_waits_is_an_mmc_queue_and_one_that_does_not_an_erlang_loss_system() {
+fn bulkhead_that_waits_is_an_mmc_queue_and_one_that_does_not_an_erlang_loss_system() {
     use crate::common::{assert_close, erlang_c, mmc_sojourn};
     let (lambda, mu, c) = (320.0, 100.0, 4);
     let a: f64 = lambda / mu;
@@ -299,7 +299,7 @@ fn a_bulkhead_that_waits_is_an_mmc_queue_and_one_that_does_not_an_erlang_loss_sy
 }
 
 #[test]
-fn a_bulkhead_wait_needs_a_bulkhead_and_a_sane_length() {
+fn bulkhead_wait_needs_a_bulkhead_and_a_sane_length() {
     let bad = |edge: Value, path: &str| {
         let mut v = json!({ "version": 4, "nodes": [
             { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
