@@ -46,6 +46,7 @@ mod topology;
 mod types;
 mod window;
 
+pub(crate) use cost::cheapest_answer_usd_month;
 use autoscale::GroupState;
 use breaker::Breaker;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};

@@ -3,6 +3,7 @@
 mod availability;
 mod behaviour;
 mod chaos;
+mod challenges;
 mod checkpoint;
 mod common;
 mod data_invariants;
