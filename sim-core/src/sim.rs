@@ -46,9 +46,9 @@ mod topology;
 mod types;
 mod window;
 
-pub(crate) use cost::cheapest_answer_usd_month;
 use autoscale::GroupState;
 use breaker::Breaker;
+pub(crate) use cost::cheapest_answer_usd_month;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
 

@@ -107,10 +107,16 @@ pub fn trial_scenario(challenge: &Scenario, submission: &Scenario, seed: u64) ->
     for t in &challenge.nodes {
         let NodeKind::Client(traffic) = &t.kind else { continue };
         let Some(n) = s.nodes.iter_mut().find(|n| n.id == t.id) else {
-            return Err(Error::new("nodes", format!("the design has no client {:?}: the trial's traffic comes from it", t.id)));
+            return Err(Error::new(
+                "nodes",
+                format!("the design has no client {:?}: the trial's traffic comes from it", t.id),
+            ));
         };
         let NodeKind::Client(mine) = &mut n.kind else {
-            return Err(Error::new("nodes", format!("{:?} must stay a client: the trial's traffic comes from it", t.id)));
+            return Err(Error::new(
+                "nodes",
+                format!("{:?} must stay a client: the trial's traffic comes from it", t.id),
+            ));
         };
         let retry = mine.retry.take();
         *mine = traffic.clone();
@@ -157,7 +163,8 @@ pub fn run_trial(challenge: &Scenario, submission: &Scenario, seed: u64) -> Resu
 type Measure = (&'static str, &'static str, bool, Option<fn(&GlobalPoint) -> Option<f64>>);
 
 const P99: Measure = ("p99_ms", "latency_p99_ms", true, Some(|w| Some(w.p99_ms)));
-const ERRORS: Measure = ("error_rate_pct", "error_rate_pct", true, Some(|w| w.availability().ratio().map(|a| 100.0 - a * 100.0)));
+const ERRORS: Measure =
+    ("error_rate_pct", "error_rate_pct", true, Some(|w| w.availability().ratio().map(|a| 100.0 - a * 100.0)));
 const AVAILABILITY: Measure =
     ("availability_pct", "availability_pct", false, Some(|w| w.availability().ratio().map(|a| a * 100.0)));
 const BUDGET: Measure = ("budget_usd_month", "cost_usd_month", true, None);
@@ -175,7 +182,8 @@ pub fn judge(challenge: &Scenario, submission: &Scenario, runs: &[TrialRun]) -> 
     let c = section(challenge)?;
     let g = &c.goal;
     let mut criteria = Vec::new();
-    for (m, goal) in [(P99, g.p99_ms), (ERRORS, g.error_rate_pct), (AVAILABILITY, g.availability_pct), (BUDGET, g.budget_usd_month)]
+    for (m, goal) in
+        [(P99, g.p99_ms), (ERRORS, g.error_rate_pct), (AVAILABILITY, g.availability_pct), (BUDGET, g.budget_usd_month)]
     {
         let Some(goal) = goal else { continue };
         let (name, fig, at_most, window) = m;
@@ -204,12 +212,16 @@ pub fn judge(challenge: &Scenario, submission: &Scenario, runs: &[TrialRun]) -> 
         criteria.push(criterion("max_nodes", "nodes", f64::from(max), true, vec![n; runs.len()], None));
     }
     if let Some(kinds) = &c.limits.kinds {
-        let off: Vec<&str> =
-            others.iter().map(|n| n.kind.name()).filter(|k| !kinds.iter().any(|a| a == k)).collect();
+        let off: Vec<&str> = others.iter().map(|n| n.kind.name()).filter(|k| !kinds.iter().any(|a| a == k)).collect();
         let mut cr = criterion("kinds", "nodes_of_other_kinds", 0.0, true, vec![off.len() as f64; runs.len()], None);
         if !off.is_empty() {
             let allowed: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            cr.text = format!("{} node(s) of kinds the challenge does not allow ({}); allowed: {}", off.len(), off.join(", "), allowed.join(", "));
+            cr.text = format!(
+                "{} node(s) of kinds the challenge does not allow ({}); allowed: {}",
+                off.len(),
+                off.join(", "),
+                allowed.join(", ")
+            );
         }
         criteria.push(cr);
     }

@@ -52,10 +52,7 @@ fn the_first_failure_is_the_first_window_that_broke_after_the_kill() {
 fn the_trial_replaces_the_timeline_and_the_traffic_and_kills_a_node_of_the_design() {
     let sc = challenge("survive-a-crash").unwrap().scenario().unwrap();
     let mut mine = reference("survive-a-crash");
-    mine.events = vec![sim_core::ScheduledCommand {
-        at_s: 1.0,
-        command: sim_core::Command::Kill { id: "lb".into() },
-    }];
+    mine.events = vec![sim_core::ScheduledCommand { at_s: 1.0, command: sim_core::Command::Kill { id: "lb".into() } }];
     if let sim_core::NodeKind::Client(c) = &mut mine.nodes[0].kind {
         c.rate_rps = 1.0;
     }
@@ -74,18 +71,28 @@ fn the_trial_replaces_the_timeline_and_the_traffic_and_kills_a_node_of_the_desig
         })
         .collect();
     assert!(killed.iter().all(|k| k.starts_with("web-")), "{killed:?}");
-    assert_eq!(killed, SEEDS.iter().map(|s| {
-        match &trial_scenario(&sc, &mine, *s).unwrap().events[0].command {
-            sim_core::Command::Kill { id } => id.clone(),
-            _ => unreachable!(),
-        }
-    }).collect::<Vec<_>>(), "the pick is a function of the seed");
+    assert_eq!(
+        killed,
+        SEEDS
+            .iter()
+            .map(|s| {
+                match &trial_scenario(&sc, &mine, *s).unwrap().events[0].command {
+                    sim_core::Command::Kill { id } => id.clone(),
+                    _ => unreachable!(),
+                }
+            })
+            .collect::<Vec<_>>(),
+        "the pick is a function of the seed"
+    );
     let mut stranger = mine.clone();
     stranger.nodes[0].id = "visitors".into();
     stranger.edges[0].from = "visitors".into();
     let err = trial_scenario(&sc, &stranger, 1).unwrap_err();
     assert_eq!(err.path, "nodes[0]", "{err}");
 }
+
+/// An edit of a challenge file.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
 
 /// A challenge file with one field changed.
 fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Scenario, sim_core::Error> {
@@ -97,10 +104,13 @@ fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Scenario, sim_cor
 #[test]
 fn a_challenge_with_an_unknown_field_or_an_impossible_goal_is_refused_naming_the_field() {
     use serde_json::json;
-    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|v| v["challenge"]["goal"]["p95_ms"] = json!(100)), "challenge.goal.p95_ms"),
         (Box::new(|v| v["challenge"]["surprise"] = json!(1)), "challenge.surprise"),
-        (Box::new(|v| v["challenge"]["trial"]["kill_one"] = json!([{"at_s": 1, "kind": "server", "x": 1}])), "challenge.trial.kill_one[0].x"),
+        (
+            Box::new(|v| v["challenge"]["trial"]["kill_one"] = json!([{"at_s": 1, "kind": "server", "x": 1}])),
+            "challenge.trial.kill_one[0].x",
+        ),
         (Box::new(|v| v["challenge"]["goal"]["p99_ms"] = json!(-5)), "challenge.goal.p99_ms"),
         (Box::new(|v| v["challenge"]["goal"]["error_rate_pct"] = json!(101)), "challenge.goal.error_rate_pct"),
         (Box::new(|v| v["challenge"]["goal"]["availability_pct"] = json!(100.5)), "challenge.goal.availability_pct"),

@@ -2,8 +2,8 @@
 
 mod availability;
 mod behaviour;
-mod chaos;
 mod challenges;
+mod chaos;
 mod checkpoint;
 mod common;
 mod data_invariants;
