@@ -54,6 +54,20 @@ awk -v all="$all" -v one="$one" -v n="$(nproc)" 'BEGIN {
   printf "speed-up:      %.2f ×\n", one / all
 }'
 
+step "Grader benchmark: 100 submissions of the url-shortener challenge (printed, not asserted)"
+subs=$(mktemp -d)
+for i in $(seq -w 1 50); do
+  cp sim-core/tests/fixtures/challenges/url-shortener.json "$subs/reference-$i.json"
+  cp sim-core/challenges/url-shortener.json "$subs/start-$i.json"
+done
+t0=$(date +%s.%N)
+cargo run --quiet --profile fast-release -p sim-core --bin simulate -- grade url-shortener "$subs" > /dev/null
+t1=$(date +%s.%N)
+rm -rf "$subs"
+awk -v a="$t0" -v b="$t1" -v n="$(nproc)" 'BEGIN {
+  printf "100 submissions × 3 seeds on %d cores: %6.1f s wall · %.2f s per submission\n", n, b - a, (b - a) / 100
+}'
+
 step "wasm tests in headless Chromium (wasm-bindgen-test)"
 with_wasm_env cargo test -p playground --target wasm32-unknown-unknown
 

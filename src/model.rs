@@ -236,6 +236,7 @@ pub fn empty_design() -> Scenario {
         events: Vec::new(),
         region_latency: Vec::new(),
         pause_on: Vec::new(),
+        challenge: None,
         metrics: MetricsConfig {
             slo_p95_ms: Some(300.0),
             slo_error_rate: Some(0.01),

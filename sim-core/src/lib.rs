@@ -8,6 +8,7 @@
 
 mod availability;
 mod causes;
+pub mod challenge;
 mod checkpoint;
 mod data_params;
 mod error;
@@ -218,6 +219,7 @@ pub fn demo_scenario() -> Scenario {
         events: Vec::new(),
         region_latency: Vec::new(),
         pause_on: Vec::new(),
+        challenge: None,
         metrics: MetricsConfig { slo_p95_ms: Some(300.0), slo_error_rate: Some(0.01), ..MetricsConfig::default() },
         view: None,
         lesson: None,

@@ -221,6 +221,25 @@ pub const SPIKE_MULTIPLIER: Range<f64> = Range::above(0.0, 1e6);
 /// The `spike` command's `duration_s`, s.
 pub const SPIKE_DURATION_S: Range<f64> = Range::above(0.0, MAX_SECONDS);
 
+// ----- challenges -----
+
+/// `challenge.goal.p99_ms`: the p99 objective, ms.
+pub const GOAL_P99_MS: Range<f64> = Range::above(0.0, MAX_MS);
+/// `challenge.goal.error_rate_pct` and `availability_pct`: a share of requests, %.
+pub const GOAL_PCT: Range<f64> = Range::new(0.0, 100.0);
+/// `challenge.goal.budget_usd_month`: the monthly budget, US dollars (at least the price of
+/// the cheapest design that answers requests, checked beside this range).
+pub const GOAL_BUDGET_USD_MONTH: Range<f64> = Range::above(0.0, 1e9);
+/// `challenge.limits.max_nodes`: nodes besides the clients.
+pub const CHALLENGE_MAX_NODES: Range<u32> = Range::new(1, MAX_NODES as u32);
+/// `challenge.trial.duration_s`: simulated seconds of each graded run (an hour at most, so
+/// grading stays quick).
+pub const TRIAL_DURATION_S: Range<f64> = Range::above(0.0, 3600.0);
+/// `challenge.trial.seeds`: seeds a design is graded on.
+pub const TRIAL_SEEDS: Range<u32> = Range::new(1, 100);
+/// Longest challenge id, bytes.
+pub const MAX_CHALLENGE_ID_LEN: usize = 64;
+
 // ----- share links -----
 
 /// Longest share-link payload accepted, characters.

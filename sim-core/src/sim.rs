@@ -48,6 +48,7 @@ mod window;
 
 use autoscale::GroupState;
 use breaker::Breaker;
+pub(crate) use cost::cheapest_answer_usd_month;
 use data::{DataEv, Ext, KeyMeta, NO_WRITER};
 use types::*;
 

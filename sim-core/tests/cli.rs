@@ -283,3 +283,57 @@ fn a_group_size_sweep_fixes_the_size_and_finds_where_p99_meets_the_scenario_slo(
     let at = out["knee"]["value"].as_f64().unwrap();
     assert!((1.0..2.0).contains(&at), "p99 first meets 100 ms between 1 and 2 instances: {at}");
 }
+
+#[test]
+fn grade_grades_a_folder_of_files_and_links_into_a_table_and_a_csv() {
+    let dir = std::env::temp_dir().join(format!("simulate-grade-{}", std::process::id()));
+    let subs = dir.join("class");
+    std::fs::create_dir_all(&subs).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let reference = std::fs::read_to_string(format!("{root}/tests/fixtures/challenges/one-box.json")).unwrap();
+    let start = sim_core::challenge::challenge("one-box").unwrap().json;
+    std::fs::write(subs.join("ada.json"), &reference).unwrap();
+    std::fs::write(subs.join("bob.json"), start).unwrap();
+    let link = sim_core::encode_link(&sim_core::Scenario::from_json(&reference).unwrap());
+    std::fs::write(subs.join("cy.txt"), format!("https://example.org/play/#s={link}\n")).unwrap();
+    std::fs::write(subs.join("dee.json"), "{ \"version\": 4, \"nodes\": [ { \"id\": \"web\" } ] }").unwrap();
+    std::fs::write(subs.join("notes.md"), "not a submission").unwrap();
+    let csv = dir.join("grades.csv");
+    let extra = format!("{}", dir.join("missing.json").display());
+    let out = simulate(&["grade", "one-box", subs.to_str().unwrap(), &extra, "--csv", csv.to_str().unwrap()]);
+    let row =
+        |name: &str| out.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name}:\n{out}")).to_string();
+    assert!(out.lines().nth(1).unwrap().starts_with("submission"), "{out}");
+    assert!(row("ada.json").split_whitespace().skip(1).take(2).eq(["yes", "100"]), "{out}");
+    assert!(row("bob.json").contains(" no ") && row("bob.json").contains("budget_usd_month"), "{out}");
+    assert!(row("cy.txt").contains(" yes "), "a link file grades like its design:\n{out}");
+    assert!(row("dee.json").contains("error: nodes[0]"), "{out}");
+    assert!(row("missing.json").contains("error"), "{out}");
+    assert!(!out.contains("notes.md"));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "submission,pass,score,p99_ms,error_rate_pct,budget_usd_month,max_nodes,kinds,first_failure,first_failure_at_s,error"
+    );
+    assert_eq!(lines.len(), 6, "{text}");
+    let cells = |i: usize| lines[i].split(',').map(str::to_string).collect::<Vec<_>>();
+    let (ada, bob) = (cells(1), cells(2));
+    assert!(ada[0].ends_with("ada.json") && ada[1] == "true" && ada[2] == "100", "{text}");
+    let cost: f64 = ada[5].parse().unwrap();
+    assert!((cost - 36.792).abs() < 0.01, "one m.small: {cost}");
+    assert!(bob[1] == "false" && bob[8] == "budget_usd_month" && bob[9].is_empty(), "{text}");
+    assert_eq!(cells(3)[..3], [cells(3)[0].clone(), "true".into(), "100".into()]);
+    assert!(lines[4].contains(",error,") && lines[4].contains("nodes[0]"), "{text}");
+    // The same grading as JSON, with every criterion's numbers.
+    let j = json(&["grade", "one-box", subs.join("ada.json").to_str().unwrap(), "--json"]);
+    assert_eq!(j["seeds"], serde_json::json!([1, 2, 3, 4, 5]));
+    let g = &j["submissions"][0]["grade"];
+    assert_eq!(g["pass"], true);
+    assert_eq!(g["criteria"][0]["name"], "p99_ms");
+    assert_eq!(g["criteria"][0]["per_seed"].as_array().unwrap().len(), 5);
+    let bad = Command::new(BIN).args(["grade", "no-such-challenge", subs.to_str().unwrap()]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("one-box"), "the error lists the campaign");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,6 @@
 //! Headless runner for course authors: runs a scenario (a JSON file or a share link) without
 //! the UI, over one seed or many in parallel, compares two designs, and writes the time
-//! series as CSV. See docs/runner.md.
+//! series as CSV, and grades designs under a challenge. See docs/runner.md.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -18,6 +18,8 @@ use sim_core::{
     decode_link, run_headless_pausing, Availability, ErrorCounts, GlobalPoint, NodePoint, Pause, Scenario, Sim, Summary,
 };
 
+#[path = "simulate/grade.rs"]
+mod grade;
 #[path = "simulate/sweep.rs"]
 mod sweep;
 
@@ -97,6 +99,24 @@ enum Command {
         b: String,
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Grades designs under a challenge's trial, in parallel, and prints a table (see
+    /// docs/runner.md § Grading).
+    Grade {
+        /// The challenge: a challenge file, or the id of a campaign challenge (e.g. one-box).
+        #[arg(value_name = "CHALLENGE")]
+        challenge: String,
+        /// Submissions: JSON files, share links, `.txt` files holding a link, and folders of
+        /// them (every `*.json` and `*.txt` inside).
+        #[arg(value_name = "SUBMISSIONS", required = true, num_args = 1..)]
+        submissions: Vec<String>,
+        /// Also write the table as CSV: submission, pass, score, each criterion's median
+        /// measure, first_failure, first_failure_at_s, error.
+        #[arg(long, value_name = "FILE.csv")]
+        csv: Option<PathBuf>,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -620,6 +640,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Compare { a, b, run }) => {
             load(a).and_then(|a| load(b).map(|b| (a, b))).and_then(|(a, b)| compare(&a, &b, run))
+        }
+        Some(Command::Grade { challenge, submissions, csv, json }) => {
+            grade::run(challenge, submissions, csv.as_deref(), *json)
         }
         None => load(cli.scenario.as_deref().unwrap_or_default()).and_then(|sc| {
             let sc = &sc;

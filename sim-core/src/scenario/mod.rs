@@ -23,7 +23,7 @@ pub use crate::limits::{MAX_KEYS, MAX_LESSON_STEPS, MAX_LESSON_TEXT, MAX_NODES, 
 pub use command::*;
 pub use params::*;
 pub use pause::PauseCondition;
-pub(crate) use validate::{check, count, validate_command, validate_node, validate_service};
+pub(crate) use validate::{check, count, validate_command, validate_events, validate_node, validate_service};
 
 /// The scenario format version this crate writes.
 pub const SCENARIO_VERSION: u32 = 4;
@@ -68,6 +68,9 @@ pub struct Scenario {
     /// Conditions that pause the run at the end of a window (version 4).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pause_on: Vec<PauseCondition>,
+    /// A goal and a trial the design is graded under (version 4; see [`crate::challenge`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<crate::challenge::Challenge>,
 }
 
 /// The canvas framing: the screen position of the design's origin and the zoom factor.

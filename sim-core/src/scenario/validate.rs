@@ -66,6 +66,9 @@ impl Scenario {
         }
         let node_ids: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
         super::pause::validate_pause_on(&self.pause_on, &node_ids)?;
+        if let Some(c) = &self.challenge {
+            crate::challenge::validate(self, c)?;
+        }
         Ok(())
     }
 }
@@ -91,7 +94,7 @@ fn text(p: &str, v: &str) -> Result<(), Error> {
 }
 
 /// Checks a timeline: times in range, commands valid, none replacing the timeline itself.
-fn validate_events(p: &str, events: &[ScheduledCommand]) -> Result<(), Error> {
+pub(crate) fn validate_events(p: &str, events: &[ScheduledCommand]) -> Result<(), Error> {
     for (i, ev) in events.iter().enumerate() {
         let p = format!("{p}[{i}]");
         check(&format!("{p}.at_s"), ev.at_s, limits::EVENT_AT_S)?;

@@ -2,6 +2,7 @@
 
 mod availability;
 mod behaviour;
+mod challenges;
 mod chaos;
 mod checkpoint;
 mod common;
