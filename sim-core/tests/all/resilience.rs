@@ -175,21 +175,25 @@ fn edge_kinds_choose_which_requests_take_an_edge() {
     assert!(near(node(&both, "recs").arrived, sent), "reads and writes reach recs");
 }
 
+/// Asserts that a file of `version` with two servers linked by an edge with `edge`'s options
+/// is refused, naming `path`.
+fn refused(version: u32, edge: Value, path: &str) {
+    let mut v = json!({ "version": version, "nodes": [
+        { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+            "service_time": { "constant": { "ms": 1 } } } } },
+        { "id": "recs", "kind": { "server": { "workers": 1, "queue_capacity": 1,
+            "service_time": { "constant": { "ms": 1 } } } } } ],
+        "edges": [ { "from": "web", "to": "recs" } ] });
+    for (k, x) in edge.as_object().unwrap() {
+        v["edges"][0][k] = x.clone();
+    }
+    let e = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(e.path, path, "{e}");
+}
+
 #[test]
 fn edge_options_out_of_bounds_are_refused_naming_the_field() {
-    let bad = |edge: Value, path: &str| {
-        let mut v = json!({ "version": 2, "nodes": [
-            { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
-                "service_time": { "constant": { "ms": 1 } } } } },
-            { "id": "recs", "kind": { "server": { "workers": 1, "queue_capacity": 1,
-                "service_time": { "constant": { "ms": 1 } } } } } ],
-            "edges": [ { "from": "web", "to": "recs" } ] });
-        for (k, x) in edge.as_object().unwrap() {
-            v["edges"][0][k] = x.clone();
-        }
-        let e = Scenario::from_json(&v.to_string()).unwrap_err();
-        assert_eq!(e.path, path, "{e}");
-    };
+    let bad = |edge: Value, path: &str| refused(2, edge, path);
     bad(json!({ "breaker": { "failure_rate": 0 } }), "edges[0].breaker.failure_rate");
     bad(json!({ "breaker": { "failure_rate": 1.5 } }), "edges[0].breaker.failure_rate");
     bad(json!({ "breaker": { "window": 0 } }), "edges[0].breaker.window");
@@ -300,19 +304,7 @@ fn bulkhead_that_waits_is_an_mmc_queue_and_one_that_does_not_an_erlang_loss_syst
 
 #[test]
 fn bulkhead_wait_needs_a_bulkhead_and_a_sane_length() {
-    let bad = |edge: Value, path: &str| {
-        let mut v = json!({ "version": 4, "nodes": [
-            { "id": "web", "kind": { "server": { "workers": 1, "queue_capacity": 1,
-                "service_time": { "constant": { "ms": 1 } } } } },
-            { "id": "recs", "kind": { "server": { "workers": 1, "queue_capacity": 1,
-                "service_time": { "constant": { "ms": 1 } } } } } ],
-            "edges": [ { "from": "web", "to": "recs" } ] });
-        for (k, x) in edge.as_object().unwrap() {
-            v["edges"][0][k] = x.clone();
-        }
-        let e = Scenario::from_json(&v.to_string()).unwrap_err();
-        assert_eq!(e.path, path, "{e}");
-    };
+    let bad = |edge: Value, path: &str| refused(4, edge, path);
     bad(json!({ "bulkhead_wait_ms": 50 }), "edges[0].bulkhead_wait_ms");
     bad(json!({ "bulkhead": 4, "bulkhead_wait_ms": -1 }), "edges[0].bulkhead_wait_ms");
     bad(json!({ "bulkhead": 4, "bulkhead_wait_ms": 1e12 }), "edges[0].bulkhead_wait_ms");
