@@ -156,7 +156,7 @@ pub fn Dock() -> impl IntoView {
                     <div class="kpi data" class:first=i == 0><span class="kpi-label">{label}</span><span class="kpi-value" data-testid=testid>{value}</span></div>
                 }).collect_view()}
             </div>
-            <p class="availability" data-testid="availability">{availability}</p>
+            <p class="availability" data-testid="availability" title=availability>{availability}</p>
             <div class="alerts" role="status" aria-label="SLO alerts" data-testid="alerts">
                 {move || alerts.get().into_iter().map(|a| view! {
                     <p class="alert">{format!("⚠ {} (since {:.1} s)", a.message, a.since_s)}</p>
