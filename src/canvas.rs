@@ -412,6 +412,16 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
         )
     };
 
+    // Which nodes failed requests in the last window, and how: read with each published
+    // snapshot (the boxes redraw only when the words change).
+    let failures = {
+        let run = expect_context::<RunCtx>();
+        Memo::new(move |_| {
+            run.snap.track();
+            run.failure_badges()
+        })
+    };
+
     view! {
         <main class="stage" aria-label="Design canvas (arrow keys pan when nothing is selected)" tabindex="0" node_ref=stage
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
@@ -429,7 +439,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
                         <rect class="band" x=x0.min(x1) y=y0.min(y1) width=(x1 - x0).abs() height=(y1 - y0).abs()></rect>
                     })}
                 </svg>
-                <For each=node_ids key=|k| k.clone() children=move |id| view! { <NodeBox id/> }/>
+                <For each=node_ids key=|k| k.clone() children=move |id| view! { <NodeBox id failures/> }/>
             </div>
             <canvas node_ref=dots id="stage-canvas" aria-hidden="true"></canvas>
             {move || dsg.design.with(|d| d.nodes.is_empty()).then(|| view! {
@@ -460,8 +470,9 @@ pub fn add_at(dsg: DesignCtx, sel: SelectionCtx, chrome: ChromeCtx, key: &str, x
     }
 }
 
+/// One component on the canvas; `failures` are the last window's failure badges by node.
 #[component]
-fn NodeBox(id: String) -> impl IntoView {
+fn NodeBox(id: String, failures: Memo<Vec<(String, String)>>) -> impl IntoView {
     let run = expect_context::<RunCtx>();
     let dsg = expect_context::<DesignCtx>();
     let sel = expect_context::<SelectionCtx>();
@@ -510,10 +521,20 @@ fn NodeBox(id: String) -> impl IntoView {
         });
         format!("left:{x}px;top:{y}px;{}", hue.unwrap_or_default())
     };
+    let failing = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            failures.with(|f| {
+                f.iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, words)| words.clone())
+            })
+        })
+    };
     // The box's accessible name is its visible words (its label and kind, WCAG 2.5.3);
     // its live state is its description.
     let state = move || {
-        live.with(|l| match l {
+        let live = live.with(|l| match l {
             Some(l) => format!(
                 "{}, utilisation {:.0}%, queue {}",
                 health_text(l.health, l.marked_unhealthy),
@@ -521,7 +542,11 @@ fn NodeBox(id: String) -> impl IntoView {
                 l.queue
             ),
             None => "not simulated yet".to_string(),
-        })
+        });
+        match failing.get() {
+            Some(words) => format!("{live}; failing {words}"),
+            None => live,
+        }
     };
     let badge = move || {
         live.with(|l| {
@@ -596,6 +621,10 @@ fn NodeBox(id: String) -> impl IntoView {
                     <span class="badge data" data-testid=format!("data-{}", id_data.get_value())>{d}</span>
                 })}
             </span>
+            {move || failing.get().map(|words| view! {
+                <span class="badge failing" aria-hidden="true" title="Requests this component failed in the last window, by cause"
+                    data-testid=format!("failures-{}", id_data.get_value())>{words}</span>
+            })}
             <span class="port out" aria-hidden="true" data-port="out" data-node=id.clone() title="Output: drag to a component to connect"></span>
         </div>
     }

@@ -363,6 +363,18 @@ impl Engine {
         Some((sim.explain_window().clone(), sim.window_traces().clone()))
     }
 
+    /// The nodes that produced failures in the last closed window, each with its badge's
+    /// words ("queue full: 41/s · timed out waiting on db: 3/s").
+    pub fn failure_badges(&self) -> Vec<(String, String)> {
+        self.sim.as_ref().map_or_else(Vec::new, |sim| {
+            sim.explain_window()
+                .failures
+                .iter()
+                .map(|f| (f.node.clone(), f.badge()))
+                .collect()
+        })
+    }
+
     /// Advances by `s` seconds with no time budget (single step while paused).
     pub fn step_by(&mut self, s: f64) {
         let target = self.now_s() + s;

@@ -172,6 +172,11 @@ impl RunCtx {
         self.engine.with_value(|e| e.explain())
     }
 
+    /// The nodes that failed requests in the last window, with their badges' words.
+    pub fn failure_badges(&self) -> Vec<(String, String)> {
+        self.engine.with_value(|e| e.failure_badges())
+    }
+
     /// Errors per second by cause, per window (for the dock).
     pub fn error_rates(&self) -> Vec<(f64, [f64; crate::engine::ERROR_CAUSES])> {
         self.engine.with_value(|e| e.error_rates())

@@ -59,6 +59,13 @@ test("explain: the page pauses at the runner's window and explains the tail", as
   const nodes = await page.$$eval("[data-testid=tail-row] td:first-child", (els) => els.map((e) => e.textContent));
   assert.ok(nodes.includes("db-1") && nodes.includes("web-1"), nodes.join(","));
   assert.match(await page.textContent("[data-testid=failures]"), /db-1: queue full: [\d.]+\/s/);
+  // On the canvas, the database carries the same words under its box; the web server, which
+  // failed nothing itself, carries none.
+  const listed = await page.$$eval("[data-testid=failures] li", (els) => els.map((e) => e.textContent));
+  const db = listed.find((l) => l.startsWith("db-1: "));
+  assert.equal(await page.textContent("[data-testid=failures-db-1]"), db.slice("db-1: ".length));
+  assert.equal(await page.locator("[data-testid=failures-web-1]").count(), 0);
+  assert.match(await page.textContent("[data-testid=state-db-1]"), /failing queue full: [\d.]+\/s/);
 
   // A slow request's waterfall goes users → web → db; a failed one ends at db's full queue.
   await page.click("[data-testid=trace-slow]");
