@@ -46,7 +46,8 @@ struct Watch {
 fn parent() -> Option<web_sys::Window> {
     let w = gloo::utils::window();
     let p = w.parent().ok().flatten()?;
-    (JsValue::from(&p) != JsValue::from(&w)).then_some(p)
+    let (a, b): (&JsValue, &JsValue) = (p.as_ref(), w.as_ref());
+    (a != b).then_some(p)
 }
 
 /// Posts `msg` to the parent page if its origin is `origin` (the browser drops it
@@ -112,7 +113,10 @@ pub fn install(hosts: Vec<String>, o: Opener) {
     let listener = window_event_listener(leptos::ev::message, move |ev| {
         let origin = ev.origin();
         let from_parent = match (ev.source(), parent()) {
-            (Some(s), Some(p)) => JsValue::from(s) == JsValue::from(p),
+            (Some(s), Some(p)) => {
+                let (a, b): (&JsValue, &JsValue) = (s.as_ref(), p.as_ref());
+                a == b
+            }
             _ => false,
         };
         if !from_parent {
@@ -256,7 +260,7 @@ fn act(
         Request::SetSpeed { speed } => {
             run.speed.set(speed);
             run.lagging.set(false);
-            Ok(json!({ "speed": if speed.is_finite() { json!(speed) } else { json!("max") } }))
+            Ok(json!({ "speed": host_api::speed_value(speed) }))
         }
         Request::SetParam { node, field, value } => {
             let mut copy = o.dsg.design.get_untracked();

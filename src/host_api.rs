@@ -364,10 +364,16 @@ fn global_figures(g: &sim_core::GlobalPoint) -> Value {
 /// node's, and the run so far.
 pub fn snapshot_fields(snap: &Snapshot, running: bool, speed: f64) -> Value {
     let g = &snap.global;
+    let alerts: Vec<Value> = snap
+        .alerts
+        .iter()
+        .map(|a| json!({ "kind": a.kind.as_str(), "since_s": a.since_s, "message": a.message }))
+        .collect();
+    let nodes: Vec<Value> = snap.nodes.iter().map(|n| node_figures(n, &n.window)).collect();
     json!({
         "clock_s": snap.now_s,
         "running": running,
-        "speed": if speed.is_finite() { json!(speed) } else { json!("max") },
+        "speed": speed_value(speed),
         "window": global_figures(&g.window),
         "run": {
             "throughput_rps": g.throughput_rps,
@@ -378,9 +384,18 @@ pub fn snapshot_fields(snap: &Snapshot, running: bool, speed: f64) -> Value {
             "failed": g.failed.total(),
             "availability": g.availability().ratio(),
         },
-        "nodes": snap.nodes.iter().map(|n| node_figures(n, &n.window)).collect::<Vec<_>>(),
-        "alerts": snap.alerts.iter().map(|a| json!({ "kind": a.kind.as_str(), "since_s": a.since_s, "message": a.message })).collect::<Vec<_>>(),
+        "nodes": nodes,
+        "alerts": alerts,
     })
+}
+
+/// A speed as the protocol writes it: the factor, or `"max"` for fast-forward.
+pub fn speed_value(speed: f64) -> Value {
+    if speed.is_finite() {
+        json!(speed)
+    } else {
+        json!("max")
+    }
 }
 
 /// The newest window of `snap` that has closed, s (0 before the first).
@@ -564,22 +579,24 @@ pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
 
 /// Which presets there are, for the `hello` reply.
 pub fn hello_fields() -> Value {
+    let presets: Vec<&str> = sim_core::presets::PRESETS.iter().map(|p| p.id).collect();
     json!({
         "protocol_versions": [PROTOCOL],
         "requests": TYPES,
         "events": ["ready", "window", "alert", "breakpoint", "finished", "challenge"],
-        "presets": sim_core::presets::PRESETS.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "presets": presets,
     })
 }
 
 /// The reply to a scenario opened: its name, seed, duration and node ids.
 pub fn loaded_fields(s: &Scenario) -> Value {
+    let nodes: Vec<&str> = s.nodes.iter().map(|n| n.id.as_str()).collect();
     json!({
         "name": s.name,
         "seed": s.seed,
         "duration_s": s.duration_s,
         "window_s": s.metrics.window_s,
-        "nodes": s.nodes.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        "nodes": nodes,
     })
 }
 

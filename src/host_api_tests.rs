@@ -161,10 +161,12 @@ fn replies_and_events_are_shaped_as_documented() {
 #[test]
 fn the_challenge_event_is_serialised_as_documented() {
     let e = challenge_event("cache-stampede", true, 85);
+    let sent: Value = serde_json::from_str(&e.to_string()).unwrap();
     assert_eq!(
-        e.to_string(),
-        r#"{"event":"challenge","id":"cache-stampede","pass":true,"protocol":1,"score":85}"#
+        sent,
+        json!({ "protocol": 1, "event": "challenge", "id": "cache-stampede", "pass": true, "score": 85 })
     );
+    assert_eq!(sent.as_object().unwrap().len(), 5, "nothing else");
     let failed = challenge_event("first-server", false, 0);
     assert_eq!(failed["pass"], json!(false));
     assert_eq!(failed["score"], json!(0));
