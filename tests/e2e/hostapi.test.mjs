@@ -17,7 +17,7 @@ const DOCS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs");
 let env, dir, hostServer, otherServer, hostOrigin, otherOrigin;
 
 /** A course page that frames `src` and records every message it receives. */
-const hostPage = (src) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course</title></head>
+const hostPage = (src) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title></head>
 <body><iframe id="pg" title="Playground" src="${src}" width="1000" height="640"></iframe>
 <script>
   window.got = [];
