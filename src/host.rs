@@ -147,8 +147,12 @@ pub fn install(hosts: Vec<String>, o: Opener) {
         };
         let reply = match host_api::parse(&data) {
             Err(r) => Some(r.reply()),
-            Ok(m) => act(m.request, &m.id, &origin, o, watch)
-                .map(|r| r.map_or_else(|e| host_api::reply_err(&m.id, &e), |f| host_api::reply_ok(&m.id, f))),
+            Ok(m) => act(m.request, &m.id, &origin, o, watch).map(|r| {
+                r.map_or_else(
+                    |e| host_api::reply_err(&m.id, &e),
+                    |f| host_api::reply_ok(&m.id, f),
+                )
+            }),
         };
         if let Some(r) = reply {
             post(&r, &origin);
@@ -271,14 +275,20 @@ fn act(
                 if ok {
                     Ok(json!({ "node": node, "field": field, "value": held }))
                 } else {
-                    Err(format!("set_param: {node}.{field}: the page refused the change"))
+                    Err(format!(
+                        "set_param: {node}.{field}: the page refused the change"
+                    ))
                 }
             })
         }
         Request::Snapshot => run
             .snapshot_now()
             .map(|s| {
-                host_api::snapshot_fields(&s, run.running.get_untracked(), run.speed.get_untracked())
+                host_api::snapshot_fields(
+                    &s,
+                    run.running.get_untracked(),
+                    run.speed.get_untracked(),
+                )
             })
             .ok_or_else(|| "snapshot: the simulation is not running".to_string()),
         Request::Subscribe => {

@@ -36,15 +36,23 @@ pub enum Request {
     /// Which protocol and presets there are; also makes the asking page the one events go to.
     Hello,
     /// Opens a preset of the gallery (paused at t = 0).
-    LoadPreset { preset: String },
+    LoadPreset {
+        preset: String,
+    },
     /// Opens a scenario, given as its JSON text (paused at t = 0).
-    LoadScenario { json: String },
+    LoadScenario {
+        json: String,
+    },
     Play,
     Pause,
     /// Pauses and brings the run to this simulated second.
-    Seek { t_s: f64 },
+    Seek {
+        t_s: f64,
+    },
     /// A speed factor of the run bar's menu, or infinity for fast-forward.
-    SetSpeed { speed: f64 },
+    SetSpeed {
+        speed: f64,
+    },
     /// Sets a node's field (an inspector row's key, or `label` / `region`).
     SetParam {
         node: String,
@@ -155,13 +163,11 @@ pub fn parse(data: &Value) -> Result<Message, Refusal> {
                 format!("id: a string or a number naming the request, not {other}"),
             ))
         }
-        None => {
-            return Err(refuse(
-                &Value::Null,
-                "id: missing (a string or a number naming the request, which its reply carries as re)"
-                    .to_string(),
-            ))
-        }
+        None => return Err(refuse(
+            &Value::Null,
+            "id: missing (a string or a number naming the request, which its reply carries as re)"
+                .to_string(),
+        )),
     };
     match rest.remove("protocol") {
         Some(p) if p.as_u64() == Some(PROTOCOL) => {}
@@ -197,7 +203,9 @@ pub fn parse(data: &Value) -> Result<Message, Refusal> {
         "snapshot" => none(rest).map(|_| Request::Snapshot),
         "subscribe" => none(rest).map(|_| Request::Subscribe),
         "unsubscribe" => none(rest).map(|_| Request::Unsubscribe),
-        "load_preset" => args::<PresetArgs>(t, rest).map(|a| Request::LoadPreset { preset: a.preset }),
+        "load_preset" => {
+            args::<PresetArgs>(t, rest).map(|a| Request::LoadPreset { preset: a.preset })
+        }
         "load_scenario" => args::<ScenarioArgs>(t, rest).and_then(|a| scenario_text(a.scenario)),
         "seek" => args::<SeekArgs>(t, rest).and_then(|a| seek(a.t_s)),
         "set_speed" => args::<SpeedArgs>(t, rest).and_then(|a| speed(&a.speed)),
@@ -305,7 +313,10 @@ pub fn event(name: &str, fields: Value) -> Value {
 
 /// The `challenge` event: a challenge graded (its id, passed or not, the score 0–100).
 pub fn challenge_event(id: &str, pass: bool, score: u32) -> Value {
-    event("challenge", json!({ "id": id, "pass": pass, "score": score }))
+    event(
+        "challenge",
+        json!({ "id": id, "pass": pass, "score": score }),
+    )
 }
 
 /// The `alert` event: an SLO alert was raised.
@@ -369,7 +380,11 @@ pub fn snapshot_fields(snap: &Snapshot, running: bool, speed: f64) -> Value {
         .iter()
         .map(|a| json!({ "kind": a.kind.as_str(), "since_s": a.since_s, "message": a.message }))
         .collect();
-    let nodes: Vec<Value> = snap.nodes.iter().map(|n| node_figures(n, &n.window)).collect();
+    let nodes: Vec<Value> = snap
+        .nodes
+        .iter()
+        .map(|n| node_figures(n, &n.window))
+        .collect();
     json!({
         "clock_s": snap.now_s,
         "running": running,
@@ -433,7 +448,12 @@ pub fn window_events(snap: &Snapshot, after_s: f64, window_s: f64) -> Vec<Value>
 /// does: a number goes through its row's range (`fields::parse_field`), then the whole
 /// design through `Scenario::validate`; the error names the node and the field. Returns
 /// the value now held.
-pub fn set_param(s: &mut Scenario, node: &str, field: &str, value: &Value) -> Result<Value, String> {
+pub fn set_param(
+    s: &mut Scenario,
+    node: &str,
+    field: &str,
+    value: &Value,
+) -> Result<Value, String> {
     let at = format!("set_param: {node}.{field}");
     let kind = s
         .nodes
@@ -484,7 +504,8 @@ pub fn set_param(s: &mut Scenario, node: &str, field: &str, value: &Value) -> Re
             let Some(x) = value.as_f64() else {
                 return Err(format!("{at}: a number, not {value}"));
             };
-            let v = fields::parse_field(&f, &x.to_string()).map_err(|e| format!("{at}: {e}, got {x}"))?;
+            let v = fields::parse_field(&f, &x.to_string())
+                .map_err(|e| format!("{at}: {e}, got {x}"))?;
             fields::set_kind(s, node, |k| (f.set)(k, v)).map_err(|e| format!("{at}: {e}"))?;
             read(s, node, |k| (f.get)(k).map(|v| json!(v)))
         }

@@ -39,7 +39,10 @@ fn every_request_type_is_read_into_its_request() {
             preset: "cache".into()
         }
     );
-    assert_eq!(m("seek", json!({ "t_s": 12.5 })), Request::Seek { t_s: 12.5 });
+    assert_eq!(
+        m("seek", json!({ "t_s": 12.5 })),
+        Request::Seek { t_s: 12.5 }
+    );
     assert_eq!(
         m("set_speed", json!({ "speed": 10 })),
         Request::SetSpeed { speed: 10.0 }
@@ -65,7 +68,8 @@ fn every_request_type_is_read_into_its_request() {
     let text = demo_scenario().to_json();
     let as_object: Value = serde_json::from_str(&text).unwrap();
     for given in [json!(text), as_object] {
-        let Request::LoadScenario { json } = m("load_scenario", json!({ "scenario": given })) else {
+        let Request::LoadScenario { json } = m("load_scenario", json!({ "scenario": given }))
+        else {
             panic!("not a load");
         };
         assert_eq!(Scenario::from_json(&json).unwrap(), demo_scenario());
@@ -86,27 +90,95 @@ fn malformed_messages_are_refused_naming_what_is_wrong() {
     let cases = [
         (json!(42), Value::Null, "a message is a JSON object"),
         (json!("{oops"), Value::Null, "not JSON"),
-        (json!({ "protocol": 1, "type": "play" }), Value::Null, "id: missing"),
-        (json!({ "protocol": 1, "id": [1], "type": "play" }), Value::Null, "id: a string or a number"),
-        (json!({ "id": 3, "type": "play" }), json!(3), "protocol: missing"),
-        (json!({ "protocol": 2, "id": 3, "type": "play" }), json!(3), "speaks protocol 1, not 2"),
-        (json!({ "protocol": 1, "id": 3 }), json!(3), "type: missing (one of hello, load_preset"),
-        (json!({ "protocol": 1, "id": 3, "type": "explode" }), json!(3), "unknown request \"explode\""),
-        (json!({ "protocol": 1, "id": 3, "type": "play", "now": true }), json!(3), "play: unknown field `now`"),
-        (json!({ "protocol": 1, "id": 3, "type": "seek", "t": 5 }), json!(3), "seek: unknown field `t`, expected `t_s`"),
-        (json!({ "protocol": 1, "id": 3, "type": "seek" }), json!(3), "seek: missing field `t_s`"),
-        (json!({ "protocol": 1, "id": 3, "type": "seek", "t_s": "soon" }), json!(3), "seek: invalid type: string \"soon\""),
-        (json!({ "protocol": 1, "id": 3, "type": "seek", "t_s": -1 }), json!(3), "seek: t_s must be between 0 and 604800 s, got -1"),
-        (json!({ "protocol": 1, "id": 3, "type": "set_speed", "speed": 3 }), json!(3), "set_speed: speed is one of 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 100 or \"max\""),
-        (json!({ "protocol": 1, "id": 3, "type": "set_speed", "speed": "fast" }), json!(3), "not \"fast\""),
-        (json!({ "protocol": 1, "id": 3, "type": "load_preset" }), json!(3), "load_preset: missing field `preset`"),
-        (json!({ "protocol": 1, "id": 3, "type": "load_scenario", "scenario": 5 }), json!(3), "scenario is a scenario object or its JSON text, not 5"),
-        (json!({ "protocol": 1, "id": 3, "type": "set_param", "node": "a", "value": 1 }), json!(3), "set_param: missing field `field`"),
+        (
+            json!({ "protocol": 1, "type": "play" }),
+            Value::Null,
+            "id: missing",
+        ),
+        (
+            json!({ "protocol": 1, "id": [1], "type": "play" }),
+            Value::Null,
+            "id: a string or a number",
+        ),
+        (
+            json!({ "id": 3, "type": "play" }),
+            json!(3),
+            "protocol: missing",
+        ),
+        (
+            json!({ "protocol": 2, "id": 3, "type": "play" }),
+            json!(3),
+            "speaks protocol 1, not 2",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3 }),
+            json!(3),
+            "type: missing (one of hello, load_preset",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "explode" }),
+            json!(3),
+            "unknown request \"explode\"",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "play", "now": true }),
+            json!(3),
+            "play: unknown field `now`",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "seek", "t": 5 }),
+            json!(3),
+            "seek: unknown field `t`, expected `t_s`",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "seek" }),
+            json!(3),
+            "seek: missing field `t_s`",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "seek", "t_s": "soon" }),
+            json!(3),
+            "seek: invalid type: string \"soon\"",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "seek", "t_s": -1 }),
+            json!(3),
+            "seek: t_s must be between 0 and 604800 s, got -1",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "set_speed", "speed": 3 }),
+            json!(3),
+            "set_speed: speed is one of 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 100 or \"max\"",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "set_speed", "speed": "fast" }),
+            json!(3),
+            "not \"fast\"",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "load_preset" }),
+            json!(3),
+            "load_preset: missing field `preset`",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "load_scenario", "scenario": 5 }),
+            json!(3),
+            "scenario is a scenario object or its JSON text, not 5",
+        ),
+        (
+            json!({ "protocol": 1, "id": 3, "type": "set_param", "node": "a", "value": 1 }),
+            json!(3),
+            "set_param: missing field `field`",
+        ),
     ];
     for (msg, re, words) in cases {
         let r = refused(msg.clone());
         assert_eq!(r.re, re, "{msg}");
-        assert!(r.error.contains(words), "{msg}: {:?} lacks {words:?}", r.error);
+        assert!(
+            r.error.contains(words),
+            "{msg}: {:?} lacks {words:?}",
+            r.error
+        );
         let reply = r.reply();
         assert_eq!(reply["protocol"], json!(1));
         assert_eq!(reply["ok"], json!(false));
@@ -175,10 +247,22 @@ fn the_challenge_event_is_serialised_as_documented() {
 
 #[test]
 fn origins_are_written_as_browsers_write_them() {
-    assert_eq!(parse_origin("https://course.example").unwrap(), "https://course.example");
-    assert_eq!(parse_origin(" HTTPS://Course.Example:443/ ").unwrap(), "https://course.example");
-    assert_eq!(parse_origin("http://127.0.0.1:8081").unwrap(), "http://127.0.0.1:8081");
-    assert_eq!(parse_origin("http://localhost:80").unwrap(), "http://localhost");
+    assert_eq!(
+        parse_origin("https://course.example").unwrap(),
+        "https://course.example"
+    );
+    assert_eq!(
+        parse_origin(" HTTPS://Course.Example:443/ ").unwrap(),
+        "https://course.example"
+    );
+    assert_eq!(
+        parse_origin("http://127.0.0.1:8081").unwrap(),
+        "http://127.0.0.1:8081"
+    );
+    assert_eq!(
+        parse_origin("http://localhost:80").unwrap(),
+        "http://localhost"
+    );
     for bad in [
         "*",
         "null",
@@ -196,7 +280,10 @@ fn origins_are_written_as_browsers_write_them() {
 
 #[test]
 fn origins_match_exactly() {
-    let allowed = vec!["https://course.example".to_string(), "http://127.0.0.1:8081".to_string()];
+    let allowed = vec![
+        "https://course.example".to_string(),
+        "http://127.0.0.1:8081".to_string(),
+    ];
     assert!(origin_allowed(&allowed, "https://course.example"));
     assert!(origin_allowed(&allowed, "http://127.0.0.1:8081"));
     for other in [
@@ -210,13 +297,23 @@ fn origins_match_exactly() {
     ] {
         assert!(!origin_allowed(&allowed, other), "{other} allowed");
     }
-    assert!(!origin_allowed(&[], "https://course.example"), "no host= turns the API off");
+    assert!(
+        !origin_allowed(&[], "https://course.example"),
+        "no host= turns the API off"
+    );
 }
 
 #[test]
 fn host_options_are_read_from_the_query_string() {
     let c = Config::parse("embed&host=https://a.example,http://127.0.0.1:9000&host=https://b.example/&host=https://a.example");
-    assert_eq!(c.hosts, ["https://a.example", "http://127.0.0.1:9000", "https://b.example"]);
+    assert_eq!(
+        c.hosts,
+        [
+            "https://a.example",
+            "http://127.0.0.1:9000",
+            "https://b.example"
+        ]
+    );
     assert!(c.unknown.is_empty(), "{:?}", c.unknown);
     let escaped = Config::parse("host=https%3A%2F%2Fa.example");
     assert_eq!(escaped.hosts, ["https://a.example"]);
@@ -224,15 +321,24 @@ fn host_options_are_read_from_the_query_string() {
     assert!(bad.hosts.is_empty());
     assert_eq!(bad.unknown.len(), 2);
     assert!(bad.unknown[0].starts_with("host=* ("), "{:?}", bad.unknown);
-    assert_eq!(Config::parse(&c.query()), c, "host= survives the query string");
+    assert_eq!(
+        Config::parse(&c.query()),
+        c,
+        "host= survives the query string"
+    );
     assert!(Config::parse("embed").hosts.is_empty());
 }
 
 #[test]
 fn a_parameter_goes_through_the_inspectors_validation() {
     let mut s = demo_scenario();
-    assert_eq!(set_param(&mut s, "web-1", "workers", &json!(12)), Ok(json!(12.0)));
-    let NodeKind::Server(p) = &s.nodes[2].kind else { panic!() };
+    assert_eq!(
+        set_param(&mut s, "web-1", "workers", &json!(12)),
+        Ok(json!(12.0))
+    );
+    let NodeKind::Server(p) = &s.nodes[2].kind else {
+        panic!()
+    };
     assert_eq!(p.workers, 12);
 
     // An absurd value: the inspector's own words, and nothing changes.
@@ -240,28 +346,50 @@ fn a_parameter_goes_through_the_inspectors_validation() {
     let e = set_param(&mut s, "web-1", "workers", &json!(1e9)).unwrap_err();
     assert_eq!(
         e,
-        format!("set_param: web-1.workers: between {} and {}, got 1000000000", L::WORKERS.min, L::WORKERS.max)
+        format!(
+            "set_param: web-1.workers: between {} and {}, got 1000000000",
+            L::WORKERS.min,
+            L::WORKERS.max
+        )
     );
     let e = set_param(&mut s, "web-1", "workers", &json!(2.5)).unwrap_err();
     assert!(e.contains("a whole number"), "{e}");
     let e = set_param(&mut s, "web-1", "workers", &json!("many")).unwrap_err();
     assert!(e.contains("a number, not \"many\""), "{e}");
     let e = set_param(&mut s, "nobody", "workers", &json!(1)).unwrap_err();
-    assert!(e.contains("no node \"nobody\" (the nodes are users, lb, web-1, web-2, db)"), "{e}");
+    assert!(
+        e.contains("no node \"nobody\" (the nodes are users, lb, web-1, web-2, db)"),
+        "{e}"
+    );
     let e = set_param(&mut s, "db", "workers", &json!(1)).unwrap_err();
-    assert!(e.contains("a database has no field \"workers\"") && e.contains("max_connections"), "{e}");
+    assert!(
+        e.contains("a database has no field \"workers\"") && e.contains("max_connections"),
+        "{e}"
+    );
     let e = set_param(&mut s, "web-1", "label", &json!("x".repeat(500))).unwrap_err();
     assert!(e.contains("at most"), "{e}");
     assert_eq!(s, before, "a refused value changes nothing");
 
     // Switches, choices by name or index, labels.
-    assert_eq!(set_param(&mut s, "db", "read_from_replicas", &json!(true)), Ok(json!(true)));
+    assert_eq!(
+        set_param(&mut s, "db", "read_from_replicas", &json!(true)),
+        Ok(json!(true))
+    );
     assert!(set_param(&mut s, "db", "read_from_replicas", &json!(1)).is_err());
-    assert_eq!(set_param(&mut s, "lb", "policy", &json!("round robin")), Ok(json!("Round robin")));
-    assert_eq!(set_param(&mut s, "lb", "policy", &json!(5)), Ok(json!("Random")));
+    assert_eq!(
+        set_param(&mut s, "lb", "policy", &json!("round robin")),
+        Ok(json!("Round robin"))
+    );
+    assert_eq!(
+        set_param(&mut s, "lb", "policy", &json!(5)),
+        Ok(json!("Random"))
+    );
     let e = set_param(&mut s, "lb", "policy", &json!(99)).unwrap_err();
     assert!(e.contains("0: \"Round robin\""), "{e}");
-    assert_eq!(set_param(&mut s, "web-2", "label", &json!("Web two")), Ok(json!("Web two")));
+    assert_eq!(
+        set_param(&mut s, "web-2", "label", &json!("Web two")),
+        Ok(json!("Web two"))
+    );
     assert_eq!(s.nodes[3].label.as_deref(), Some("Web two"));
     assert!(s.validate().is_ok());
 }
@@ -269,7 +397,10 @@ fn a_parameter_goes_through_the_inspectors_validation() {
 /// A few seconds of the demo design, as the page would snapshot it.
 fn demo_run(seconds: f64) -> Snapshot {
     let mut sim = Sim::with_seed(&demo_scenario(), 1).unwrap();
-    while !sim.step_until(SimTime::from_secs_f64(seconds), 100_000).reached {}
+    while !sim
+        .step_until(SimTime::from_secs_f64(seconds), 100_000)
+        .reached
+    {}
     sim.snapshot()
 }
 
@@ -312,9 +443,17 @@ fn a_snapshot_gives_the_clock_and_the_figures() {
     assert_eq!(f["speed"], json!("max"));
     assert_eq!(snapshot_fields(&snap, false, 2.0)["speed"], json!(2.0));
     assert_eq!(f["window"]["t_s"], json!(snap.global.window.t_s));
-    assert_eq!(f["window"]["error_rate"], json!(snap.global.window.error_rate));
+    assert_eq!(
+        f["window"]["error_rate"],
+        json!(snap.global.window.error_rate)
+    );
     assert_eq!(f["run"]["completed"], json!(snap.global.completed));
-    let ids: Vec<&str> = f["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = f["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["users", "lb", "web-1", "web-2", "db"]);
     assert_eq!(f["nodes"][2]["health"], json!("up"));
     assert_eq!(f["nodes"][2]["kind"], json!("server"));
@@ -324,7 +463,10 @@ fn a_snapshot_gives_the_clock_and_the_figures() {
 fn hello_names_the_presets_and_a_load_the_design() {
     let h = hello_fields();
     assert_eq!(h["protocol_versions"], json!([1]));
-    assert!(h["presets"].as_array().unwrap().contains(&json!("single-server")));
+    assert!(h["presets"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("single-server")));
     let l = loaded_fields(&demo_scenario());
     assert_eq!(l["duration_s"], json!(60.0));
     assert_eq!(l["nodes"].as_array().unwrap().len(), 5);
