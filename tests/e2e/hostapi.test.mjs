@@ -1,6 +1,7 @@
 // The host-page API (docs/host-api.md): a course page on another origin drives an embedded
 // playground with postMessage — loads a preset, plays, receives a message per metrics
-// window, reads a snapshot, seeks, and hears the run finish; a malformed message gets an
+// window, reads a snapshot, seeks, loads its own scenario, and hears alerts, a breakpoint
+// and the run finish; a malformed message gets an
 // error reply and changes nothing; a page whose origin host= does not name is ignored.
 // Also the example host page of the docs, served the same way.
 import { test, before, after } from "node:test";
@@ -135,6 +136,32 @@ test("a course page on another origin drives the playground", async () => {
   assert.equal(finished.duration_s, 60);
   const clock = await playground(page).textContent("[data-testid=sim-clock]");
   assert.match(clock, /t = 61\.0 s/);
+
+  // A scenario of the host's own: a refused one names the field; one with a pause condition
+  // and a tight SLO sends an alert and a breakpoint.
+  const tiny = (rate) => ({
+    version: 4, name: "tight", seed: 2, duration_s: 30,
+    nodes: [
+      { id: "c", x: 0, y: 0, kind: { client: { rate_rps: rate } } },
+      { id: "s", x: 250, y: 0, kind: { server: { workers: 2, queue_capacity: 10, service_time: { constant: { ms: 5 } } } } },
+    ],
+    edges: [{ from: "c", to: "s", latency_ms: 2 }],
+    metrics: { slo_p95_ms: 1 },
+    pause_on: [{ p99_ms_above: 3 }],
+  });
+  const refusedLoad = await ask("load_scenario", { scenario: tiny(-5) });
+  assert.equal(refusedLoad.ok, false);
+  assert.match(refusedLoad.error, /^load_scenario: nodes\[0\]\.kind\.client\.rate_rps/);
+  const own = await ask("load_scenario", { scenario: tiny(50) });
+  assert.deepEqual([own.ok, own.name, own.nodes], [true, "tight", ["c", "s"]]);
+  assert.ok((await ask("play")).ok);
+  await page.waitForFunction(() => ["alert", "breakpoint"].every((e) => window.got.some((m) => m.data?.event === e)), null, { timeout: 10_000 });
+  const [alert] = await events(page, "alert");
+  assert.equal(alert.kind, "p95");
+  const [stop] = await events(page, "breakpoint");
+  assert.equal(stop.condition, 0);
+  assert.match(stop.message, /^paused at \d+\.\d s: p99/);
+  assert.equal((await ask("snapshot")).running, false, "the breakpoint paused the run");
   assert.deepEqual(page.errors, [], "no console errors (no CSP violation either)");
   await page.context().close();
 });
