@@ -56,6 +56,9 @@ pub struct Config {
     pub preset: Option<String>,
     /// `view=canvas|metrics|both`: what a short frame gives its room to.
     pub show: ViewMode,
+    /// `host=ORIGIN[,ORIGIN…]` (may repeat): the pages allowed to drive this one through the
+    /// host-page API (`postMessage`, docs/host-api.md); none means the API is off.
+    pub hosts: Vec<String>,
     /// Parameters or panel names this build does not know, to be said once.
     pub unknown: Vec<String>,
 }
@@ -74,6 +77,15 @@ impl Config {
                 "readonly" => c.readonly = on,
                 "autoplay" => c.autoplay = on,
                 "preset" => c.preset = (!value.is_empty()).then_some(value),
+                "host" => {
+                    for h in value.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+                        match crate::host_api::parse_origin(h) {
+                            Ok(o) if !c.hosts.contains(&o) => c.hosts.push(o),
+                            Ok(_) => {}
+                            Err(why) => c.unknown.push(format!("host={h} ({why})")),
+                        }
+                    }
+                }
                 "view" => match ViewMode::parse(&value) {
                     Some(v) => c.show = v,
                     None => c.unknown.push(format!("view={value}")),
@@ -114,6 +126,9 @@ impl Config {
         }
         if self.show != ViewMode::Both {
             parts.push(format!("view={}", self.show.name()));
+        }
+        if !self.hosts.is_empty() {
+            parts.push(format!("host={}", self.hosts.join(",")));
         }
         parts.join("&")
     }

@@ -49,6 +49,7 @@ fn query_reads_back_as_the_same_configuration() {
         autoplay: false,
         preset: Some("retry-storm".to_string()),
         show: ViewMode::Canvas,
+        hosts: Vec::new(),
         unknown: Vec::new(),
     };
     assert_eq!(

@@ -347,9 +347,10 @@ impl Engine {
         reached
     }
 
-    /// Why the run paused on a condition since the last call ("paused at 31.0 s: …").
-    pub fn take_pause(&mut self) -> Option<String> {
-        self.sim.as_mut()?.take_pause().map(|p| p.message())
+    /// Why the run paused on a condition since the last call (`message()`: "paused at
+    /// 31.0 s: …").
+    pub fn take_pause(&mut self) -> Option<sim_core::Pause> {
+        self.sim.as_mut()?.take_pause()
     }
 
     /// The last closed window's explanation and its slowest and failed sampled requests.

@@ -283,7 +283,7 @@ pub fn ExplainPanel() -> impl IntoView {
                     }}
                     <button data-testid="pause-add" on:click=add>"Add"</button>
                 </div>
-                <p class="pause-message" role="status" data-testid="pause-message">{move || run.paused_on.get().unwrap_or_default()}</p>
+                <p class="pause-message" role="status" data-testid="pause-message">{move || run.paused_on.get().map(|p| p.message()).unwrap_or_default()}</p>
             </figure>
             <figure class="why"><figcaption>"Why is p99 high? (last window)"</figcaption>
                 <p class="culprit" data-testid="culprit">{culprit}</p>

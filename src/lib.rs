@@ -22,6 +22,8 @@ mod files;
 mod focus;
 mod frame_loop;
 mod gallery;
+pub mod host;
+pub mod host_api;
 mod inspector;
 pub mod keys;
 pub mod link_fields;
@@ -92,6 +94,7 @@ pub fn App() -> impl IntoView {
         storage::disable();
     }
     let classes = cfg.classes();
+    let hosts = cfg.hosts.clone();
     let tab = RwSignal::new("");
     let (design, msgs) = initial_design();
     let (run, dsg, camera, sel, chrome, err) = state::contexts(design, cfg.readonly);
@@ -116,6 +119,7 @@ pub fn App() -> impl IntoView {
     }
 
     share::start(share::Opener::take(), page);
+    host::install(hosts, share::Opener::take());
 
     // Autosave every change of the design (a failure is said once, plainly). The design
     // the page opened with is already saved, or must not be (a refused link writes nothing).

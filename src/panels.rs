@@ -15,7 +15,7 @@ use crate::storage;
 const HINT_KEY: &str = "playground.hint-dismissed";
 
 /// Speeds offered; infinity is fast-forward.
-const SPEEDS: &[(f64, &str)] = &[
+pub(crate) const SPEEDS: &[(f64, &str)] = &[
     (0.1, "0.1×"),
     (0.25, "0.25×"),
     (0.5, "0.5×"),
@@ -88,7 +88,8 @@ pub fn RunBar() -> impl IntoView {
                 <button data-testid="step" on:click=move |_| run.step_once() title="Advance 0.1 s of simulated time (.)">"Step"</button>
                 <button data-testid="reset" on:click=move |_| dsg.design.with_untracked(|d| run.reset(d)) title="Back to t = 0 with the current design and seed">"Reset"</button>
                 <label class="field-inline"><span class="speed-word">"Speed "</span>
-                    <select data-testid="speed" on:change=on_speed>
+                    <select data-testid="speed" on:change=on_speed
+                        prop:value=move || { let s = run.speed.get(); if s.is_finite() { s.to_string() } else { "ff".to_string() } }>
                         {SPEEDS.iter().map(|(v, label)| {
                             let value = if v.is_finite() { v.to_string() } else { "ff".to_string() };
                             let selected = *v == 1.0;

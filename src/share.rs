@@ -322,7 +322,7 @@ pub fn start(o: Opener, page: Page) {
     }
     if !cfg.unknown.is_empty() {
         o.chrome.say(format!(
-            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset, view=canvas|metrics|both).",
+            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset, view=canvas|metrics|both, host=ORIGIN).",
             cfg.unknown.join(", "),
             PANELS.join(",")
         ));
@@ -609,6 +609,7 @@ pub fn EmbedDialog() -> impl IntoView {
             autoplay: autoplay.get(),
             preset: (src_id != "design").then(|| src_id.clone()),
             show: show.get(),
+            hosts: Vec::new(),
             unknown: Vec::new(),
         };
         let (fragment, title) = if src_id == "design" {

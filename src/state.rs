@@ -64,7 +64,9 @@ pub struct RunCtx {
     dirty: StoredValue<bool>,
     notice: Notice,
     /// Why the run last paused on one of the design's conditions.
-    pub paused_on: RwSignal<Option<String>>,
+    pub paused_on: RwSignal<Option<sim_core::Pause>>,
+    /// The instant a seek beyond the run so far is heading for (see [`RunCtx::seek_to`]).
+    until: StoredValue<Option<f64>>,
 }
 
 impl RunCtx {
@@ -89,6 +91,7 @@ impl RunCtx {
             dirty: StoredValue::new(true),
             notice,
             paused_on: RwSignal::new(None),
+            until: StoredValue::new(None),
         };
         (run, err)
     }
@@ -127,6 +130,7 @@ impl RunCtx {
         }
         self.running.set(false);
         self.seeking.set(false);
+        self.until.set_value(None);
         self.paused_on.set(None);
         self.clock.set(0.0);
         self.lagging.set(false);
@@ -137,8 +141,37 @@ impl RunCtx {
     /// the next frames carry the seek out.
     pub fn seek(&self, t_s: f64) {
         self.running.set(false);
+        self.until.set_value(None);
         self.engine.update_value(|e| e.seek(t_s));
         self.seeking.set(true);
+    }
+
+    /// Pauses and brings the run to the instant `t_s`: a seek within the run so far, or a
+    /// run as fast as the frames allow beyond it (a pause condition on the way stops it
+    /// there). `seeking` is true until it stands there.
+    pub fn seek_to(&self, t_s: f64) {
+        let head = self.engine.with_value(|e| e.head_s());
+        if t_s <= head + 1e-9 {
+            self.seek(t_s.max(0.0));
+        } else {
+            self.running.set(false);
+            self.until.set_value(Some(t_s));
+            self.seeking.set(true);
+        }
+    }
+
+    /// Stops a run towards a later instant ([`RunCtx::seek_to`]) where it stands.
+    pub fn stop_seeking(&self) {
+        if self.until.get_value().is_some() {
+            self.until.set_value(None);
+            self.seeking.set(false);
+            self.dirty.set_value(true);
+        }
+    }
+
+    /// A snapshot of the run as it stands now (the published one may be a frame old).
+    pub fn snapshot_now(&self) -> Option<Snapshot> {
+        self.engine.try_update_value(|e| e.snapshot()).flatten()
     }
 
     /// One metrics window back (`dir` -1) or forward (1): a seek within the run so far, a
@@ -199,11 +232,16 @@ impl RunCtx {
         let now = || perf.as_ref().map_or(0.0, |p| p.now());
         let start = now();
         if self.seeking.get_untracked() {
+            let until = self.until.get_value();
             let done = self
                 .engine
-                .try_update_value(|e| e.seek_step(|| now() - start > SEEK_BUDGET_MS))
+                .try_update_value(|e| match until {
+                    Some(t) => e.advance(t, || now() - start > SEEK_BUDGET_MS),
+                    None => e.seek_step(|| now() - start > SEEK_BUDGET_MS),
+                })
                 .unwrap_or(true);
             if done {
+                self.until.set_value(None);
                 self.seeking.set(false);
                 self.dirty.set_value(true);
             }
@@ -231,6 +269,7 @@ impl RunCtx {
         }
         if let Some(why) = self.engine.try_update_value(|e| e.take_pause()).flatten() {
             self.running.set(false);
+            self.stop_seeking();
             self.paused_on.set(Some(why));
             self.dirty.set_value(true);
         }

@@ -48,6 +48,7 @@ fn a_configuration_survives_its_query_string() {
         autoplay: true,
         preset: Some("cache".into()),
         show: playground::embed::ViewMode::Metrics,
+        hosts: Vec::new(),
         unknown: Vec::new(),
     };
     assert_eq!(Config::parse(&c.query()), c);
