@@ -19,6 +19,14 @@ impl Group {
     /// Every group, in the gallery's order.
     pub const ALL: [Group; 2] = [Group::Journey, Group::Blueprints];
 
+    /// A stable id, lowercase (used in the page's test ids).
+    pub fn id(self) -> &'static str {
+        match self {
+            Group::Journey => "journey",
+            Group::Blueprints => "blueprints",
+        }
+    }
+
     /// The group's heading.
     pub fn title(self) -> &'static str {
         match self {
