@@ -73,8 +73,9 @@ pub fn Gallery() -> impl IntoView {
                     <p class="hint">"Prepared designs, each with a short lesson. Loading one replaces your design (Undo brings it back) and restarts the run."</p>
                     {Group::ALL.into_iter().map(|g| {
                         let heading = format!("preset-group-{}", g.id());
+                        let (labelled_by, testid) = (heading.clone(), heading.clone());
                         view! {
-                            <section class="preset-group" aria-labelledby=heading.clone() data-testid=heading.clone()>
+                            <section class="preset-group" aria-labelledby=labelled_by data-testid=testid>
                                 <h3 id=heading>{g.title()}</h3>
                                 <p class="hint">{g.blurb()}</p>
                                 <ol class="presets">
