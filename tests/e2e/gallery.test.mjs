@@ -63,7 +63,7 @@ for (const [name, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
       assert.ok(cols >= 2, `the entries sit in columns at 1280 px (${cols})`);
     }
     await page.screenshot({ path: join(OUTPUT, `gallery-groups-${name}.png`) });
-    await page.locator("[data-testid=preset-group-blueprints] h3").scrollIntoViewIfNeeded();
+    await page.$eval("[data-testid=preset-group-blueprints]", (s) => s.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: join(OUTPUT, `gallery-blueprints-${name}.png`) });
 
     await page.click("[data-testid=preset-checkout]");
