@@ -1,16 +1,17 @@
-//! The preset gallery (every entry of `sim_core::presets::PRESETS`) and the lesson panel
-//! shown beside the canvas for a design that carries a lesson.
+//! The preset gallery (every entry of `sim_core::presets::PRESETS`, under a heading per
+//! `presets::Group`) and the lesson panel shown beside the canvas for a design that carries a
+//! lesson.
 
 use leptos::prelude::*;
-use sim_core::presets::PRESETS;
+use sim_core::presets::{Group, Preset};
 
 use crate::share::{open, Opener, Page};
 use crate::state::DesignCtx;
 
-/// One gallery entry: id, title, a one-line summary (or why the preset cannot be read).
-fn entries() -> Vec<(&'static str, String, String)> {
-    PRESETS
-        .iter()
+/// The gallery entries of one group: id, title, a one-line summary (or why the preset cannot
+/// be read).
+fn entries(presets: impl Iterator<Item = &'static Preset>) -> Vec<(&'static str, String, String)> {
+    presets
         .map(|p| match p.scenario() {
             Ok(s) => {
                 let (title, summary) = s
@@ -70,16 +71,26 @@ pub fn Gallery() -> impl IntoView {
                     on:click=|e| e.stop_propagation()>
                     <h2 id="gallery-title">"Presets"</h2>
                     <p class="hint">"Prepared designs, each with a short lesson. Loading one replaces your design (Undo brings it back) and restarts the run."</p>
-                    <ol class="presets">
-                        {entries().into_iter().map(|(id, title, summary)| view! {
-                            <li>
-                                <button class="preset" data-testid=format!("preset-{id}") on:click=move |_| choose(id)>
-                                    <span class="preset-title">{title}</span>
-                                    <span class="preset-summary">{summary}</span>
-                                </button>
-                            </li>
-                        }).collect_view()}
-                    </ol>
+                    {Group::ALL.into_iter().map(|g| {
+                        let heading = format!("preset-group-{}", g.id());
+                        let (labelled_by, testid) = (heading.clone(), heading.clone());
+                        view! {
+                            <section class="preset-group" aria-labelledby=labelled_by data-testid=testid>
+                                <h3 id=heading>{g.title()}</h3>
+                                <p class="hint">{g.blurb()}</p>
+                                <ol class="presets">
+                                    {entries(g.presets()).into_iter().map(|(id, title, summary)| view! {
+                                        <li>
+                                            <button class="preset" data-testid=format!("preset-{id}") on:click=move |_| choose(id)>
+                                                <span class="preset-title">{title}</span>
+                                                <span class="preset-summary">{summary}</span>
+                                            </button>
+                                        </li>
+                                    }).collect_view()}
+                                </ol>
+                            </section>
+                        }
+                    }).collect_view()}
                     <button on:click=move |_| page.gallery_open.set(false) autofocus=true>"Close"</button>
                 </div>
             </div>

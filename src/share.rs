@@ -665,9 +665,13 @@ pub fn EmbedDialog() -> impl IntoView {
                     <label class="field-inline">"Show "
                         <select data-testid="embed-source" on:change=move |e| source.set(event_target_value(&e))>
                             <option value="design" selected=true>"this design, as it is now"</option>
-                            {presets::PRESETS.iter().map(|p| {
-                                let title = p.scenario().ok().and_then(|s| s.lesson.map(|l| l.title)).unwrap_or_else(|| p.id.to_string());
-                                view! { <option value=p.id>{format!("Preset: {title}")}</option> }
+                            {presets::Group::ALL.into_iter().map(|g| view! {
+                                <optgroup label=g.title()>
+                                    {g.presets().map(|p| {
+                                        let title = p.scenario().ok().and_then(|s| s.lesson.map(|l| l.title)).unwrap_or_else(|| p.id.to_string());
+                                        view! { <option value=p.id>{format!("Preset: {title}")}</option> }
+                                    }).collect_view()}
+                                </optgroup>
                             }).collect_view()}
                         </select>
                     </label>

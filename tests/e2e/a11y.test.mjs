@@ -93,7 +93,7 @@ async function seriousViolations(page) {
 }
 
 for (const scheme of ["light", "dark"]) {
-  test(`axe-core (${scheme}): landing page, a playing preset with the inspector open, an embed`, async () => {
+  test(`axe-core (${scheme}): landing page, the preset gallery, a playing preset with the inspector open, an embed`, async () => {
     const page = await env.page({ viewport: DESKTOP, colorScheme: scheme });
     const found = [];
     const check = async (where) => {
@@ -102,6 +102,9 @@ for (const scheme of ["light", "dark"]) {
     await page.goto(env.base);
     await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
     await check("landing");
+    await page.click("[data-testid=presets]");
+    await page.waitForSelector("[data-testid=gallery] [data-testid=preset-group-blueprints]");
+    await check("gallery");
     await page.goto(`${env.base}?preset=cache`);
     await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
     await play(page, "5");

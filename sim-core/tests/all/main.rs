@@ -2,6 +2,7 @@
 
 mod availability;
 mod behaviour;
+mod blueprints;
 mod challenges;
 mod chaos;
 mod checkpoint;

@@ -11,15 +11,15 @@ use sim_core::{
 
 /// Seeds each claim is checked on. Every margin below was also checked on seeds 6 to 53;
 /// the comments give the theory behind the tighter ones.
-const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
+pub(crate) const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 
-fn load(id: &str) -> Scenario {
+pub(crate) fn load(id: &str) -> Scenario {
     preset(id).unwrap_or_else(|| panic!("no preset {id}")).scenario().unwrap()
 }
 
 /// Checks that lesson step `step` (from 0) names the action and the numbers the test plays
 /// and asserts, so the lesson and its proof cannot drift apart.
-fn says(s: &Scenario, step: usize, numbers: &[&str]) {
+pub(crate) fn says(s: &Scenario, step: usize, numbers: &[&str]) {
     let st = &s.lesson.as_ref().unwrap().steps[step];
     let text = format!("{} → {}", st.try_this, st.watch);
     for n in numbers {
@@ -27,67 +27,67 @@ fn says(s: &Scenario, step: usize, numbers: &[&str]) {
     }
 }
 
-fn start(s: &Scenario, seed: u64) -> Sim {
+pub(crate) fn start(s: &Scenario, seed: u64) -> Sim {
     Sim::with_seed(s, seed).unwrap()
 }
 
-fn at(sim: &mut Sim, t_s: f64) -> Snapshot {
+pub(crate) fn at(sim: &mut Sim, t_s: f64) -> Snapshot {
     sim.step_until(SimTime::from_secs_f64(t_s), u64::MAX);
     sim.snapshot()
 }
 
-fn apply(sim: &mut Sim, c: Command) {
+pub(crate) fn apply(sim: &mut Sim, c: Command) {
     sim.apply(c).unwrap();
 }
 
 /// The preset's parameters of node `id`, changed by `f`: what an inspector edit sends.
-fn reconfigure(s: &Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Command {
+pub(crate) fn reconfigure(s: &Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Command {
     let mut kind = s.nodes.iter().find(|n| n.id == id).unwrap().kind.clone();
     f(&mut kind);
     Command::ReconfigureNode { id: id.into(), kind }
 }
 
 /// What happened between two snapshots of one run.
-struct Phase<'a> {
+pub(crate) struct Phase<'a> {
     a: &'a Snapshot,
     b: &'a Snapshot,
 }
 
-fn phase<'a>(a: &'a Snapshot, b: &'a Snapshot) -> Phase<'a> {
+pub(crate) fn phase<'a>(a: &'a Snapshot, b: &'a Snapshot) -> Phase<'a> {
     Phase { a, b }
 }
 
 impl Phase<'_> {
-    fn secs(&self) -> f64 {
+    pub(crate) fn secs(&self) -> f64 {
         self.b.now_s - self.a.now_s
     }
-    fn completed(&self) -> u64 {
+    pub(crate) fn completed(&self) -> u64 {
         self.b.global.completed - self.a.global.completed
     }
-    fn failed(&self) -> u64 {
+    pub(crate) fn failed(&self) -> u64 {
         self.b.global.failed.total() - self.a.global.failed.total()
     }
     /// Failed / finished requests.
-    fn error_rate(&self) -> f64 {
+    pub(crate) fn error_rate(&self) -> f64 {
         let f = self.failed() as f64;
         f / (f + self.completed() as f64).max(1.0)
     }
-    fn arrived_at(&self, id: &str) -> u64 {
+    pub(crate) fn arrived_at(&self, id: &str) -> u64 {
         node(self.b, id).arrived - node(self.a, id).arrived
     }
-    fn completed_at(&self, id: &str) -> u64 {
+    pub(crate) fn completed_at(&self, id: &str) -> u64 {
         node(self.b, id).completed - node(self.a, id).completed
     }
-    fn errors_at(&self, id: &str) -> u64 {
+    pub(crate) fn errors_at(&self, id: &str) -> u64 {
         node(self.b, id).errors.total() - node(self.a, id).errors.total()
     }
     /// Mean busy fraction of the node's workers over the phase.
-    fn utilisation(&self, id: &str) -> f64 {
+    pub(crate) fn utilisation(&self, id: &str) -> f64 {
         let (x, y) = (node(self.a, id), node(self.b, id));
         (y.utilisation * self.b.now_s - x.utilisation * self.a.now_s) / self.secs()
     }
     /// Mean over the phase's windows of a global window statistic.
-    fn windows(&self, f: impl Fn(&sim_core::GlobalPoint) -> f64) -> f64 {
+    pub(crate) fn windows(&self, f: impl Fn(&sim_core::GlobalPoint) -> f64) -> f64 {
         let w: Vec<f64> = self
             .b
             .series
@@ -98,27 +98,27 @@ impl Phase<'_> {
         assert!(!w.is_empty(), "no windows in {}..{}", self.a.now_s, self.b.now_s);
         w.iter().sum::<f64>() / w.len() as f64
     }
-    fn p50(&self) -> f64 {
+    pub(crate) fn p50(&self) -> f64 {
         self.windows(|p| p.p50_ms)
     }
-    fn p95(&self) -> f64 {
+    pub(crate) fn p95(&self) -> f64 {
         self.windows(|p| p.p95_ms)
     }
-    fn p99(&self) -> f64 {
+    pub(crate) fn p99(&self) -> f64 {
         self.windows(|p| p.p99_ms)
     }
     /// Time-average queue length of the node over the phase.
-    fn mean_queue(&self, id: &str) -> f64 {
+    pub(crate) fn mean_queue(&self, id: &str) -> f64 {
         let (x, y) = (node(self.a, id), node(self.b, id));
         (y.mean_queue_len * self.b.now_s - x.mean_queue_len * self.a.now_s) / self.secs()
     }
     /// Hits / lookups of a cache or CDN edge over the phase.
-    fn hit_ratio(&self, id: &str) -> f64 {
+    pub(crate) fn hit_ratio(&self, id: &str) -> f64 {
         let (x, y) = (node(self.a, id).cache.clone().unwrap(), node(self.b, id).cache.clone().unwrap());
         (y.hits - x.hits) as f64 / (y.hits + y.misses - x.hits - x.misses) as f64
     }
     /// Mean over the phase's windows of a node's window p95.
-    fn node_p95(&self, id: &str) -> f64 {
+    pub(crate) fn node_p95(&self, id: &str) -> f64 {
         let w: Vec<f64> = node(self.b, id)
             .series
             .iter()
@@ -129,7 +129,7 @@ impl Phase<'_> {
     }
 }
 
-fn set_rate(sim: &mut Sim, client: &str, rate_rps: f64) {
+pub(crate) fn set_rate(sim: &mut Sim, client: &str, rate_rps: f64) {
     apply(sim, Command::SetRate { client: client.into(), rate_rps });
 }
 
@@ -862,7 +862,7 @@ fn stateless_tier() {
 }
 
 /// The preset with the node `id`'s parameters changed by `f` (an inspector edit, then Reset).
-fn edit_node(s: &Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Scenario {
+pub(crate) fn edit_node(s: &Scenario, id: &str, f: impl FnOnce(&mut NodeKind)) -> Scenario {
     let mut s = s.clone();
     f(&mut s.nodes.iter_mut().find(|n| n.id == id).unwrap().kind);
     s
