@@ -54,6 +54,8 @@ pub struct Config {
     pub autoplay: bool,
     /// `preset=ID`: start from this preset (a `#s=` link in the fragment wins).
     pub preset: Option<String>,
+    /// `challenge=ID`: open this campaign challenge (not kept in the address once opened).
+    pub challenge: Option<String>,
     /// `view=canvas|metrics|both`: what a short frame gives its room to.
     pub show: ViewMode,
     /// Parameters or panel names this build does not know, to be said once.
@@ -74,6 +76,7 @@ impl Config {
                 "readonly" => c.readonly = on,
                 "autoplay" => c.autoplay = on,
                 "preset" => c.preset = (!value.is_empty()).then_some(value),
+                "challenge" => c.challenge = (!value.is_empty()).then_some(value),
                 "view" => match ViewMode::parse(&value) {
                     Some(v) => c.show = v,
                     None => c.unknown.push(format!("view={value}")),

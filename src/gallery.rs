@@ -80,6 +80,7 @@ pub fn Gallery() -> impl IntoView {
                             </li>
                         }).collect_view()}
                     </ol>
+                    <crate::challenge::CampaignList/>
                     <button on:click=move |_| page.gallery_open.set(false) autofocus=true>"Close"</button>
                 </div>
             </div>

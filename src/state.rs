@@ -155,6 +155,14 @@ impl RunCtx {
         }
     }
 
+    /// Runs on at once (no frame budget) to `t_s`, paused: a trial replay reaches the
+    /// instant it then seeks back to.
+    pub fn run_to(&self, t_s: f64) {
+        self.running.set(false);
+        self.engine.update_value(|e| e.step_by((t_s - e.now_s()).max(0.0)));
+        self.dirty.set_value(true);
+    }
+
     /// Advances a paused run by one step.
     pub fn step_once(&self) {
         self.running.set(false);
