@@ -351,7 +351,7 @@ pub fn ChallengePanel() -> impl IntoView {
         let c = a.scenario.challenge.clone()?;
         let place = a.index.map(|i| format!("Challenge {} of {}", i + 1, CHALLENGES.len()));
         let id = a.id.clone();
-        let solved = move || ctx.progress.with(|p| p.best(&id));
+        let solved = Signal::derive(move || ctx.progress.with(|p| p.best(&id)));
         Some(view! {
             <aside class="lesson challenge" class:collapsed=move || !open.get() aria-label="Challenge" data-testid="challenge">
                 <button class="lesson-toggle" data-testid="challenge-toggle" aria-expanded=move || open.get().to_string()
@@ -363,7 +363,7 @@ pub fn ChallengePanel() -> impl IntoView {
                 <Show when=move || open.get()>
                     <p class="challenge-place">
                         {place.clone()}
-                        {move || solved().map(|b| if b.passed { format!(" · solved, best score {}", b.score) } else { format!(" · best score {}", b.score) })}
+                        {move || solved.get().map(|b| if b.passed { format!(" · solved, best score {}", b.score) } else { format!(" · best score {}", b.score) })}
                     </p>
                     <p class="lesson-summary challenge-brief">{c.brief.clone()}</p>
                     <ul class="challenge-goal" aria-label="Goal" data-testid="challenge-goal">
