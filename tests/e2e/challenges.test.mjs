@@ -58,7 +58,7 @@ test("a challenge: submit fails, the first failure replays the trial there, edit
   assert.match(await page.textContent("[data-testid=sim-clock]"), /9\.0/);
   assert.match(await page.textContent("[data-testid=replay-note]"), /trial replay of seed 1 at 9 s, where errors broke/);
   assert.equal((await saved(page)).challenge.id, "survive-a-crash", "the autosave still holds the learner's design");
-  assert.equal((await saved(page)).events, undefined, "not the trial's timeline");
+  assert.deepEqual((await saved(page)).events ?? [], [], "not the trial's timeline");
   await page.screenshot({ path: join(OUTPUT, "challenge-replay-desktop.png") });
   await page.click("[data-testid=replay-badge-back]");
   await page.waitForSelector("[data-testid=replay-badge]", { state: "detached" });
