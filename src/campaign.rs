@@ -43,10 +43,15 @@ impl Progress {
     /// Reads [`Progress::encode`]'s text; the error names the line that is wrong.
     pub fn decode(text: &str) -> Result<Progress, String> {
         let mut p = Progress::default();
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let bad = || format!("line {} (“{line}”) is not “id score passed”", i + 1);
             let mut parts = line.split_whitespace();
-            let (Some(id), Some(score), Some(passed), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+            let (Some(id), Some(score), Some(passed), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
             else {
                 return Err(bad());
             };
@@ -110,11 +115,18 @@ pub fn goal_lines(c: &Challenge) -> Vec<String> {
     ] {
         if let Some(v) = v {
             let (label, _, _) = describe(name);
-            out.push(format!("{label} {} {}", if at_most { "≤" } else { "≥" }, with_unit(name, v)));
+            out.push(format!(
+                "{label} {} {}",
+                if at_most { "≤" } else { "≥" },
+                with_unit(name, v)
+            ));
         }
     }
     if let Some(n) = c.limits.max_nodes {
-        out.push(format!("At most {n} node{} besides the clients", if n == 1 { "" } else { "s" }));
+        out.push(format!(
+            "At most {n} node{} besides the clients",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     if let Some(k) = &c.limits.kinds {
         let names: Vec<String> = k.iter().map(|k| k.as_str().replace('_', " ")).collect();
@@ -134,7 +146,11 @@ pub fn trial_line(c: &Challenge) -> String {
         t.seed
     );
     for k in &t.kill_one {
-        s.push_str(&format!("; one {} killed at {} s", k.kind.as_str().replace('_', " "), fmt_num(k.at_s, 1)));
+        s.push_str(&format!(
+            "; one {} killed at {} s",
+            k.kind.as_str().replace('_', " "),
+            fmt_num(k.at_s, 1)
+        ));
         if let Some(r) = k.revive_after_s {
             s.push_str(&format!(" (back {} s later)", fmt_num(r, 1)));
         }
@@ -155,7 +171,11 @@ pub fn criterion_line(c: &Criterion) -> String {
     let range = if (m.hi - m.lo).abs() < 1e-12 {
         String::new()
     } else {
-        format!(" (95 % range {}–{})", fmt_num(m.lo, describe(&c.name).2), with_unit(&c.name, m.hi))
+        format!(
+            " (95 % range {}–{})",
+            fmt_num(m.lo, describe(&c.name).2),
+            with_unit(&c.name, m.hi)
+        )
     };
     format!(
         "{label} {}{range}, goal {} {}: held on {} of {} seeds",
@@ -207,8 +227,20 @@ mod tests {
         p.record("one-box", 60, false);
         p.record("scale-out", 100, true);
         p.record("scale-out", 40, false);
-        assert_eq!(p.best("one-box"), Some(Best { score: 80, passed: false }));
-        assert_eq!(p.best("scale-out"), Some(Best { score: 100, passed: true }));
+        assert_eq!(
+            p.best("one-box"),
+            Some(Best {
+                score: 80,
+                passed: false
+            })
+        );
+        assert_eq!(
+            p.best("scale-out"),
+            Some(Best {
+                score: 100,
+                passed: true
+            })
+        );
         assert_eq!(p.best("launch-day"), None);
         let text = p.encode();
         assert_eq!(text, "one-box 80 0\nscale-out 100 1\n");
@@ -218,7 +250,13 @@ mod tests {
 
     #[test]
     fn a_damaged_progress_text_is_refused_naming_the_line() {
-        for bad in ["one-box 80", "one-box 80 2", "one-box 101 1", "one-box x 1", "a 1 1 extra"] {
+        for bad in [
+            "one-box 80",
+            "one-box 80 2",
+            "one-box 101 1",
+            "one-box x 1",
+            "a 1 1 extra",
+        ] {
             let e = Progress::decode(&format!("ok 10 0\n{bad}\n")).unwrap_err();
             assert!(e.starts_with("line 2"), "{bad}: {e}");
         }
@@ -234,15 +272,37 @@ mod tests {
 
     #[test]
     fn the_goal_and_trial_read_as_words() {
-        let one_box = challenge("one-box").unwrap().scenario().unwrap().challenge.unwrap();
+        let one_box = challenge("one-box")
+            .unwrap()
+            .scenario()
+            .unwrap()
+            .challenge
+            .unwrap();
         assert_eq!(
             goal_lines(&one_box),
-            ["p99 latency ≤ 200 ms", "Errors ≤ 1 %", "Monthly cost ≤ $50", "At most 1 node besides the clients", "Only server"]
+            [
+                "p99 latency ≤ 200 ms",
+                "Errors ≤ 1 %",
+                "Monthly cost ≤ $50",
+                "At most 1 node besides the clients",
+                "Only server"
+            ]
         );
         assert_eq!(trial_line(&one_box), "Trial: 20 s × 5 seeds from seed 1");
-        let crash = challenge("survive-a-crash").unwrap().scenario().unwrap().challenge.unwrap();
-        assert_eq!(trial_line(&crash), "Trial: 20 s × 5 seeds from seed 1; one server killed at 8 s");
-        assert_eq!(first_sentence(&crash.brief), "At 8 s the trial kills one of your app servers, whichever it is.");
+        let crash = challenge("survive-a-crash")
+            .unwrap()
+            .scenario()
+            .unwrap()
+            .challenge
+            .unwrap();
+        assert_eq!(
+            trial_line(&crash),
+            "Trial: 20 s × 5 seeds from seed 1; one server killed at 8 s"
+        );
+        assert_eq!(
+            first_sentence(&crash.brief),
+            "At 8 s the trial kills one of your app servers, whichever it is."
+        );
     }
 
     #[test]
@@ -251,13 +311,23 @@ mod tests {
         let mut start = ch.clone();
         start.challenge = None;
         let g = grade_on(&ch, &start, &[1, 2]).unwrap();
-        let errors = g.criteria.iter().find(|c| c.name == "error_rate_pct").unwrap();
+        let errors = g
+            .criteria
+            .iter()
+            .find(|c| c.name == "error_rate_pct")
+            .unwrap();
         assert!(!errors.pass);
         let line = criterion_line(errors);
         assert!(line.starts_with("Errors "), "{line}");
-        assert!(line.contains("95 % range") && line.ends_with("goal ≤ 1 %: held on 0 of 2 seeds"), "{line}");
+        assert!(
+            line.contains("95 % range") && line.ends_with("goal ≤ 1 %: held on 0 of 2 seeds"),
+            "{line}"
+        );
         let seeds = per_seed_line(errors, &g.seeds);
-        assert!(seeds.starts_with("seed 1: ") && seeds.contains(", seed 2: "), "{seeds}");
+        assert!(
+            seeds.starts_with("seed 1: ") && seeds.contains(", seed 2: "),
+            "{seeds}"
+        );
         assert_eq!(label(&g.first_failure.unwrap().criterion), "Errors");
         assert_eq!(progress_line(1, 5), "Grading seed 2 of 5…");
         assert_eq!(progress_line(5, 5), "Grading seed 5 of 5…");

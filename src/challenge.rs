@@ -15,9 +15,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use sim_core::challenge::{challenge, judge, run_trial, trial_scenario, Grade, TrialRun, CHALLENGES};
+use sim_core::challenge::{
+    challenge, judge, run_trial, trial_scenario, Grade, TrialRun, CHALLENGES,
+};
 use sim_core::seeds::seed_list;
 use sim_core::Scenario;
+use wasm_bindgen::JsCast;
 
 use crate::campaign::{self, Progress};
 use crate::share::{open, open_from_url, Opener, Page, BACKUP_KEY};
@@ -29,7 +32,8 @@ const PROGRESS_KEY: &str = "playground.challenges.v1";
 /// Where progress that could not be read is kept, so it is never lost.
 const UNREADABLE_KEY: &str = "playground.challenges.unreadable";
 /// What the panel says when storage cannot keep the progress.
-const NOT_KEPT: &str = "Local storage is unavailable here, so your challenge progress cannot be kept.";
+const NOT_KEPT: &str =
+    "Local storage is unavailable here, so your challenge progress cannot be kept.";
 
 /// The challenge the design attempts.
 #[derive(Clone, Debug, PartialEq)]
@@ -118,7 +122,8 @@ impl ChallengeCtx {
     }
 
     fn record(&self, g: &Grade) {
-        self.progress.update(|p| p.record(&g.challenge, g.score, g.pass));
+        self.progress
+            .update(|p| p.record(&g.challenge, g.score, g.pass));
         let text = self.progress.with_untracked(Progress::encode);
         if storage::save(PROGRESS_KEY, &text).is_err() {
             self.storage_msg.set(Some(NOT_KEPT.to_string()));
@@ -132,16 +137,26 @@ fn active_for(id: &str, design: &Scenario) -> Active {
     let scenario = index
         .and_then(|i| CHALLENGES[i].scenario().ok())
         .unwrap_or_else(|| design.clone());
-    Active { id: id.to_string(), index, scenario: Arc::new(scenario) }
+    Active {
+        id: id.to_string(),
+        index,
+        scenario: Arc::new(scenario),
+    }
 }
 
 /// The campaign challenge `id` as a scenario, or a message naming the challenges there are.
 fn challenge_scenario(id: &str) -> Result<Scenario, String> {
     match challenge(id) {
-        Some(c) => c.scenario().map_err(|e| format!("The challenge “{id}” could not be read: {e}")),
+        Some(c) => c
+            .scenario()
+            .map_err(|e| format!("The challenge “{id}” could not be read: {e}")),
         None => Err(format!(
             "There is no challenge called “{id}”. The challenges are: {}.",
-            CHALLENGES.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+            CHALLENGES
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -157,20 +172,28 @@ pub fn start(ctx: ChallengeCtx, o: Opener, page: Page) {
     }
     let dsg = o.dsg;
     Effect::new(move |_| {
-        let id = dsg.design.with(|d| d.challenge.as_ref().map(|c| c.id.clone()));
+        let id = dsg
+            .design
+            .with(|d| d.challenge.as_ref().map(|c| c.id.clone()));
         if ctx.replaying() {
             return;
         }
-        if ctx.active.with_untracked(|a| a.as_ref().map(|a| &a.id) == id.as_ref()) {
+        if ctx
+            .active
+            .with_untracked(|a| a.as_ref().map(|a| &a.id) == id.as_ref())
+        {
             return;
         }
         ctx.abandon();
         ctx.result.set(None);
-        ctx.active.set(id.map(|id| dsg.design.with_untracked(|d| active_for(&id, d))));
+        ctx.active
+            .set(id.map(|id| dsg.design.with_untracked(|d| active_for(&id, d))));
     });
     Effect::new(move |_| {
         let opened = dsg.opened.get();
-        let Some(r) = ctx.replay.get_untracked() else { return };
+        let Some(r) = ctx.replay.get_untracked() else {
+            return;
+        };
         if r.opened != opened {
             // Another design replaced the replay: the learner's design stays restorable.
             let _ = storage::save(BACKUP_KEY, &r.design.to_json());
@@ -183,7 +206,11 @@ pub fn start(ctx: ChallengeCtx, o: Opener, page: Page) {
 fn open_challenge(o: Opener, id: &str) {
     match challenge_scenario(id) {
         Ok(s) => {
-            let title = s.challenge.as_ref().map(|c| c.title.clone()).unwrap_or_default();
+            let title = s
+                .challenge
+                .as_ref()
+                .map(|c| c.title.clone())
+                .unwrap_or_default();
             open(o, s, true, true);
             o.chrome.say(format!(
                 "Opened the challenge “{title}”: change the design, then press Submit. Undo (Ctrl-Z) brings back your previous design."
@@ -195,15 +222,20 @@ fn open_challenge(o: Opener, id: &str) {
 
 /// Grades the learner's design over the trial's seeds, one seed per task.
 fn submit(ctx: ChallengeCtx, dsg: DesignCtx) {
-    let Some(active) = ctx.active.get_untracked() else { return };
-    let Some(c) = active.scenario.challenge.as_ref() else { return };
+    let Some(active) = ctx.active.get_untracked() else {
+        return;
+    };
+    let Some(c) = active.scenario.challenge.as_ref() else {
+        return;
+    };
     let seeds = Rc::new(seed_list(c.trial.seed, c.trial.seeds));
     let design = Rc::new(ctx.learner_design(dsg));
     let token = ctx.abandon();
     ctx.result.set(None);
     // A design the trial refuses (a missing client…) is told at once, naming it.
     if let Err(e) = trial_scenario(&active.scenario, &design, seeds[0]) {
-        ctx.result.set(Some(Err(format!("This design cannot be graded: {e}"))));
+        ctx.result
+            .set(Some(Err(format!("This design cannot be graded: {e}"))));
         return;
     }
     ctx.grading.set(Some((0, seeds.len())));
@@ -228,7 +260,8 @@ fn grade_next(
                 Ok(r) => runs.push(r),
                 Err(e) => {
                     ctx.grading.set(None);
-                    ctx.result.set(Some(Err(format!("This design cannot be graded: {e}"))));
+                    ctx.result
+                        .set(Some(Err(format!("This design cannot be graded: {e}"))));
                     return;
                 }
             }
@@ -238,11 +271,29 @@ fn grade_next(
                 return;
             }
             ctx.grading.set(None);
-            let verdict = judge(&challenge, &design, &runs).map_err(|e| format!("This design cannot be graded: {e}"));
+            let verdict = judge(&challenge, &design, &runs)
+                .map_err(|e| format!("This design cannot be graded: {e}"));
             if let Ok(g) = &verdict {
                 ctx.record(g);
             }
             ctx.result.set(Some(verdict));
+            // The verdict's head at the top of the panel, which scrolls within its height
+            // (the page itself never scrolls).
+            request_animation_frame(|| {
+                let doc = gloo::utils::document();
+                let find = |q: &str| {
+                    doc.query_selector(q)
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                };
+                if let (Some(panel), Some(v)) = (
+                    find("[data-testid=challenge]"),
+                    find("[data-testid=verdict]"),
+                ) {
+                    panel.set_scroll_top(v.offset_top());
+                }
+            });
         },
         Duration::from_millis(1),
     );
@@ -250,18 +301,28 @@ fn grade_next(
 
 /// Puts the trial of `seed` on the canvas and seeks to `at_s`; the learner's design is kept.
 fn show_replay(ctx: ChallengeCtx, o: Opener, seed: u64, at_s: f64, criterion: String) {
-    let Some(active) = ctx.active.get_untracked() else { return };
+    let Some(active) = ctx.active.get_untracked() else {
+        return;
+    };
     let design = ctx.learner_design(o.dsg);
     let mut trial = match trial_scenario(&active.scenario, &design, seed) {
         Ok(t) => t,
         Err(e) => {
-            o.chrome.say(format!("The trial could not be replayed: {e}"));
+            o.chrome
+                .say(format!("The trial could not be replayed: {e}"));
             return;
         }
     };
     trial.name = format!("Trial replay: seed {seed}");
     let end = trial.duration_s.unwrap_or(at_s);
-    ctx.replay.set(Some(Replay { design, seed, at_s, criterion, opened: 0 }));
+    let window_s = trial.metrics.window_s;
+    ctx.replay.set(Some(Replay {
+        design,
+        seed,
+        at_s,
+        criterion,
+        opened: 0,
+    }));
     open(o, trial, false, true);
     let opened = o.dsg.opened.get_untracked();
     ctx.replay.update(|r| {
@@ -270,13 +331,15 @@ fn show_replay(ctx: ChallengeCtx, o: Opener, seed: u64, at_s: f64, criterion: St
         }
     });
     // A little past the instant, so the scrubber shows what came after; then back to it.
-    o.run.run_to((at_s + 5.0).min(end).max(at_s));
+    o.run.run_to((at_s + 5.0).min(end).max(at_s), window_s);
     o.run.seek(at_s);
 }
 
 /// Ends the replay: the learner's design is back on the canvas, as it was.
 fn back_to_design(ctx: ChallengeCtx, o: Opener) {
-    let Some(r) = ctx.replay.get_untracked() else { return };
+    let Some(r) = ctx.replay.get_untracked() else {
+        return;
+    };
     ctx.replay.set(None);
     open(o, r.design, false, true);
 }
@@ -291,10 +354,19 @@ pub fn CampaignList() -> impl IntoView {
     let entries: Vec<(&'static str, String, String)> = CHALLENGES
         .iter()
         .map(|c| match c.scenario() {
-            Ok(Scenario { challenge: Some(ch), .. }) => {
-                (c.id, ch.title, campaign::first_sentence(&ch.brief).to_string())
-            }
-            Ok(_) => (c.id, c.id.to_string(), "Cannot be read: it has no challenge section".to_string()),
+            Ok(Scenario {
+                challenge: Some(ch),
+                ..
+            }) => (
+                c.id,
+                ch.title,
+                campaign::first_sentence(&ch.brief).to_string(),
+            ),
+            Ok(_) => (
+                c.id,
+                c.id.to_string(),
+                "Cannot be read: it has no challenge section".to_string(),
+            ),
             Err(e) => (c.id, c.id.to_string(), format!("Cannot be read: {e}")),
         })
         .collect();
@@ -349,7 +421,9 @@ pub fn ChallengePanel() -> impl IntoView {
         }
         let a = ctx.active.get()?;
         let c = a.scenario.challenge.clone()?;
-        let place = a.index.map(|i| format!("Challenge {} of {}", i + 1, CHALLENGES.len()));
+        let place = a
+            .index
+            .map(|i| format!("Challenge {} of {}", i + 1, CHALLENGES.len()));
         let id = a.id.clone();
         let solved = Signal::derive(move || ctx.progress.with(|p| p.best(&id)));
         Some(view! {
@@ -398,7 +472,7 @@ fn ReplayNote() -> impl IntoView {
             view! {
                 <div class="replay-note" data-testid="replay-note">
                     <p>{format!(
-                        "The canvas shows the trial replay of seed {} at {} s, where {} broke: your design under the trial's traffic and events. Edits made to it are not kept.",
+                        "The canvas shows the trial replay: seed {} at {} s, where {} broke (your design under the trial's traffic and events; edits here are not kept).",
                         r.seed, campaign::fmt_num(r.at_s, 1), campaign::label(&r.criterion).to_lowercase()
                     )}</p>
                     <button data-testid="replay-back" on:click=move |_| back_to_design(ctx, o)>"Back to my design"</button>

@@ -56,7 +56,7 @@ test("a challenge: submit fails, the first failure replays the trial there, edit
   await page.waitForFunction(() => document.querySelector("[data-testid=scrubber]").dataset.seeking === "false"
     && /^9\.0 s of 1\d\.0 s$/.test(document.querySelector("[data-testid=scrub-t]").textContent), null, { timeout: 10_000 });
   assert.match(await page.textContent("[data-testid=sim-clock]"), /9\.0/);
-  assert.match(await page.textContent("[data-testid=replay-note]"), /trial replay of seed 1 at 9 s, where errors broke/);
+  assert.match(await page.textContent("[data-testid=replay-note]"), /trial replay: seed 1 at 9 s, where errors broke/);
   assert.equal((await saved(page)).challenge.id, "survive-a-crash", "the autosave still holds the learner's design");
   assert.deepEqual((await saved(page)).events ?? [], [], "not the trial's timeline");
   await page.screenshot({ path: join(OUTPUT, "challenge-replay-desktop.png") });
@@ -103,11 +103,14 @@ test("a challenge at 360 px, a design the grader refuses, and storage that throw
   await page.waitForSelector("[data-testid=challenge]", { timeout: 20_000 });
   assert.ok(await page.isVisible("[data-testid=challenge-submit]"), "the panel shows under the canvas");
   assert.match(await page.textContent("[data-testid=challenge]"), /progress cannot be kept/);
+  await page.click("[data-testid=dismiss-hint]");
+  await page.click("[data-testid=dismiss-banner]");
   assert.equal(await submit(page), "false");
-  await page.locator("[data-testid=verdict]").scrollIntoViewIfNeeded();
+  await page.waitForTimeout(100);
   await page.screenshot({ path: join(OUTPUT, "challenge-fail-phone.png") });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 360, `no sideways scroll (${width} px)`);
+  const [width, height, y] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.scrollY]);
+  assert.ok(width <= 360 && height <= 740 && y === 0, `the page does not scroll (${width} × ${height} px, at ${y})`);
+  assert.ok(await page.isVisible("[data-testid=node-web-1]"), "the canvas still shows the design");
 
   // A design whose client is not the challenge's: the grader refuses it, naming it.
   await page.setViewportSize(DESKTOP);
