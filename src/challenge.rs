@@ -291,7 +291,10 @@ fn grade_next(
                     find("[data-testid=challenge]"),
                     find("[data-testid=verdict]"),
                 ) {
-                    panel.set_scroll_top(v.offset_top());
+                    // Below the sticky title.
+                    let title =
+                        find("[data-testid=challenge-toggle]").map_or(0, |t| t.offset_height());
+                    panel.set_scroll_top(v.offset_top() - title);
                 }
             });
         },
