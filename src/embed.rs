@@ -54,6 +54,8 @@ pub struct Config {
     pub autoplay: bool,
     /// `preset=ID`: start from this preset (a `#s=` link in the fragment wins).
     pub preset: Option<String>,
+    /// `challenge=ID`: open this campaign challenge (not kept in the address once opened).
+    pub challenge: Option<String>,
     /// `view=canvas|metrics|both`: what a short frame gives its room to.
     pub show: ViewMode,
     /// `host=ORIGIN[,ORIGIN…]` (may repeat): the pages allowed to drive this one through the
@@ -86,6 +88,7 @@ impl Config {
                         }
                     }
                 }
+                "challenge" => c.challenge = (!value.is_empty()).then_some(value),
                 "view" => match ViewMode::parse(&value) {
                     Some(v) => c.show = v,
                     None => c.unknown.push(format!("view={value}")),

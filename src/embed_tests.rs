@@ -48,6 +48,7 @@ fn query_reads_back_as_the_same_configuration() {
         readonly: true,
         autoplay: false,
         preset: Some("retry-storm".to_string()),
+        challenge: None,
         show: ViewMode::Canvas,
         hosts: Vec::new(),
         unknown: Vec::new(),
@@ -103,4 +104,13 @@ fn view_picks_what_a_short_frame_shows() {
     assert_eq!(Config::parse(&c.query()), c);
     assert!(!Config::parse("embed=1&view=both").query().contains("view"));
     assert!(!Config::parse("embed=1").classes().contains("view-"));
+}
+
+#[test]
+fn a_challenge_link_names_the_challenge_and_leaves_the_address_once_read() {
+    let c = Config::parse("?challenge=survive-a-crash&autoplay=1");
+    assert_eq!(c.challenge.as_deref(), Some("survive-a-crash"));
+    assert!(c.unknown.is_empty());
+    assert_eq!(c.query(), "autoplay=1");
+    assert_eq!(Config::parse("challenge=").challenge, None);
 }

@@ -91,6 +91,7 @@ pub fn Gallery() -> impl IntoView {
                             </section>
                         }
                     }).collect_view()}
+                    <crate::challenge::CampaignList/>
                     <button on:click=move |_| page.gallery_open.set(false) autofocus=true>"Close"</button>
                 </div>
             </div>

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use sim_core::Scenario;
 use wasm_bindgen::JsValue;
 
+use crate::challenge::ChallengeCtx;
 use crate::host_api::{self, Request};
 use crate::share::{self, Opener};
 
@@ -95,7 +96,7 @@ fn known_parent(allowed: &[String]) -> Option<String> {
 
 /// Turns the API on for the origins `hosts` names (nothing when it names none or the page
 /// is not in a frame).
-pub fn install(hosts: Vec<String>, o: Opener) {
+pub fn install(hosts: Vec<String>, o: Opener, challenges: ChallengeCtx) {
     if hosts.is_empty() || parent().is_none() {
         return;
     }
@@ -147,7 +148,7 @@ pub fn install(hosts: Vec<String>, o: Opener) {
         };
         let reply = match host_api::parse(&data) {
             Err(r) => Some(r.reply()),
-            Ok(m) => act(m.request, &m.id, &origin, o, watch).map(|r| {
+            Ok(m) => act(m.request, &m.id, &origin, o, challenges, watch).map(|r| {
                 r.map_or_else(
                     |e| host_api::reply_err(&m.id, &e),
                     |f| host_api::reply_ok(&m.id, f),
@@ -234,6 +235,7 @@ fn act(
     id: &Value,
     origin: &str,
     o: Opener,
+    challenges: ChallengeCtx,
     watch: StoredValue<Watch>,
 ) -> Option<Result<Value, String>> {
     let run = o.run;
@@ -243,6 +245,12 @@ fn act(
         Request::LoadPreset { preset } => share::preset_scenario(&preset)
             .map_err(|e| format!("load_preset: {e}"))
             .map(|s| open(o, s)),
+        Request::LoadChallenge { challenge } => crate::challenge::challenge_scenario(&challenge)
+            .map_err(|e| format!("load_challenge: {e}"))
+            .map(|s| open(o, s)),
+        Request::Submit => crate::challenge::submit(challenges, o.dsg)
+            .map(|seeds| json!({ "seeds": seeds }))
+            .map_err(|e| format!("submit: {e}")),
         Request::LoadScenario { json } => Scenario::from_json(&json)
             .map_err(|e| format!("load_scenario: {e}"))
             .map(|s| open(o, s)),

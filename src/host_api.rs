@@ -20,6 +20,8 @@ pub const TYPES: &[&str] = &[
     "hello",
     "load_preset",
     "load_scenario",
+    "load_challenge",
+    "submit",
     "play",
     "pause",
     "seek",
@@ -39,6 +41,13 @@ pub enum Request {
     LoadPreset {
         preset: String,
     },
+    /// Opens a campaign challenge's starting design, with its panel (paused at t = 0).
+    LoadChallenge {
+        challenge: String,
+    },
+    /// Grades the design against the open challenge; the verdict comes as a `challenge`
+    /// event.
+    Submit,
     /// Opens a scenario, given as its JSON text (paused at t = 0).
     LoadScenario {
         json: String,
@@ -95,6 +104,12 @@ struct Nothing {}
 #[serde(deny_unknown_fields)]
 struct PresetArgs {
     preset: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChallengeArgs {
+    challenge: String,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +218,10 @@ pub fn parse(data: &Value) -> Result<Message, Refusal> {
         "snapshot" => none(rest).map(|_| Request::Snapshot),
         "subscribe" => none(rest).map(|_| Request::Subscribe),
         "unsubscribe" => none(rest).map(|_| Request::Unsubscribe),
+        "submit" => none(rest).map(|_| Request::Submit),
+        "load_challenge" => args::<ChallengeArgs>(t, rest).map(|a| Request::LoadChallenge {
+            challenge: a.challenge,
+        }),
         "load_preset" => {
             args::<PresetArgs>(t, rest).map(|a| Request::LoadPreset { preset: a.preset })
         }

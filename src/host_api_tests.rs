@@ -33,6 +33,13 @@ fn every_request_type_is_read_into_its_request() {
     assert_eq!(m("snapshot", json!({})), Request::Snapshot);
     assert_eq!(m("subscribe", json!({})), Request::Subscribe);
     assert_eq!(m("unsubscribe", json!({})), Request::Unsubscribe);
+    assert_eq!(m("submit", json!({})), Request::Submit);
+    assert_eq!(
+        m("load_challenge", json!({ "challenge": "one-box" })),
+        Request::LoadChallenge {
+            challenge: "one-box".into()
+        }
+    );
     assert_eq!(
         m("load_preset", json!({ "preset": "cache" })),
         Request::LoadPreset {
@@ -75,7 +82,7 @@ fn every_request_type_is_read_into_its_request() {
         assert_eq!(Scenario::from_json(&json).unwrap(), demo_scenario());
     }
     // Every documented type is read.
-    assert_eq!(TYPES.len(), 11);
+    assert_eq!(TYPES.len(), 13);
 }
 
 #[test]

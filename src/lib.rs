@@ -10,7 +10,9 @@ use wasm_bindgen::JsCast;
 
 pub mod a11y;
 pub mod camera;
+pub mod campaign;
 mod canvas;
+mod challenge;
 mod charts;
 mod datatier;
 mod dock;
@@ -119,13 +121,17 @@ pub fn App() -> impl IntoView {
     }
 
     share::start(share::Opener::take(), page);
-    host::install(hosts, share::Opener::take());
+    let challenges = challenge::ChallengeCtx::new();
+    provide_context(challenges);
+    host::install(hosts, share::Opener::take(), challenges);
+    challenge::start(challenges, share::Opener::take(), page);
 
     // Autosave every change of the design (a failure is said once, plainly). The design
     // the page opened with is already saved, or must not be (a refused link writes nothing).
     Effect::new(move |opened: Option<()>| {
         let json = dsg.design.with(|d| d.to_json());
-        if opened.is_some() {
+        // A trial replay on the canvas is not the learner's design: theirs stays saved.
+        if opened.is_some() && !challenges.replaying() {
             if let Err(e) = storage::save(DESIGN_KEY, &json) {
                 chrome.storage_msg.set(Some(e));
             }
@@ -174,6 +180,8 @@ pub fn App() -> impl IntoView {
             </div>
             <canvas::Stage dots=dots/>
             <gallery::LessonPanel/>
+            <challenge::ChallengePanel/>
+            <challenge::ReplayBadge/>
             <inspector::Inspector/>
             <dock::Dock/>
             <tabs::PhoneTabs open=tab/>

@@ -72,7 +72,7 @@ impl Page {
         });
     }
 
-    fn say(&self, text: String, error: bool, restore: bool) {
+    pub(crate) fn say(&self, text: String, error: bool, restore: bool) {
         self.banner.set(Some(Banner {
             text,
             error,
@@ -200,7 +200,7 @@ pub fn open(o: Opener, s: Scenario, undoable: bool, mounted: bool) {
 /// Opens a design the URL brought (a link or `?preset=`). In the full playground the
 /// previous autosave is backed up (when it differs), the new design saved, and the URL
 /// cleaned so a reload keeps the learner's later edits; an embed touches no storage.
-fn open_from_url(o: Opener, page: Page, s: Scenario, what: &str, mounted: bool) {
+pub(crate) fn open_from_url(o: Opener, page: Page, s: Scenario, what: &str, mounted: bool) {
     let cfg = page.cfg.get_value();
     if cfg.embed {
         open(o, s, false, mounted);
@@ -322,7 +322,7 @@ pub fn start(o: Opener, page: Page) {
     }
     if !cfg.unknown.is_empty() {
         o.chrome.say(format!(
-            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset, view=canvas|metrics|both, host=ORIGIN).",
+            "Ignored what this page does not know: {} (it knows embed, hide={}, readonly, autoplay, preset, challenge, view=canvas|metrics|both, host=ORIGIN).",
             cfg.unknown.join(", "),
             PANELS.join(",")
         ));
@@ -415,7 +415,7 @@ pub fn MenuButtons() -> impl IntoView {
     let camera = expect_context::<CameraCtx>();
     let page = expect_context::<Page>();
     view! {
-        <button on:click=move |_| page.gallery_open.set(true) data-testid="presets" title="Prepared designs with a short lesson each">"Presets"</button>
+        <button on:click=move |_| page.gallery_open.set(true) data-testid="presets" title="Prepared designs with a short lesson each, and graded challenges">"Presets"</button>
         <button on:click=move |_| share(dsg, camera, page) data-testid="share" title="Copy a link that opens this design, its seed and view">"Share"</button>
         <button on:click=move |_| page.embed_open.set(true) data-testid="embed" title="Put this design or a preset in another page">"Embed"</button>
     }
@@ -608,6 +608,7 @@ pub fn EmbedDialog() -> impl IntoView {
             readonly: readonly.get(),
             autoplay: autoplay.get(),
             preset: (src_id != "design").then(|| src_id.clone()),
+            challenge: None,
             show: show.get(),
             hosts: Vec::new(),
             unknown: Vec::new(),

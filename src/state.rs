@@ -188,6 +188,24 @@ impl RunCtx {
         }
     }
 
+    /// Runs on at once (no frame budget) to `t_s`, paused, one metrics window of
+    /// `window_s` at a time so the errors and gauges record every window: a trial replay
+    /// reaches the instant it then seeks back to.
+    pub fn run_to(&self, t_s: f64, window_s: f64) {
+        self.running.set(false);
+        self.engine.update_value(|e| {
+            while e.now_s() < t_s - 1e-9 {
+                let before = e.now_s();
+                e.step_by(window_s.min(t_s - before));
+                e.snapshot();
+                if e.now_s() <= before {
+                    break;
+                }
+            }
+        });
+        self.dirty.set_value(true);
+    }
+
     /// Advances a paused run by one step.
     pub fn step_once(&self) {
         self.running.set(false);

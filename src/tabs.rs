@@ -30,7 +30,10 @@ pub fn tab_class(open: &str) -> String {
 #[component]
 pub fn PhoneTabs(open: RwSignal<&'static str>) -> impl IntoView {
     let dsg = expect_context::<DesignCtx>();
-    let has_lesson = move || dsg.design.with(|d| d.lesson.is_some());
+    let has_lesson = move || {
+        dsg.design
+            .with(|d| d.lesson.is_some() || d.challenge.is_some())
+    };
     view! {
         <nav class="phone-tabs" aria-label="Panels" data-testid="phone-tabs">
             {TABS.iter().map(|&(name, label)| {

@@ -47,6 +47,7 @@ fn a_configuration_survives_its_query_string() {
         readonly: true,
         autoplay: true,
         preset: Some("cache".into()),
+        challenge: None,
         show: playground::embed::ViewMode::Metrics,
         hosts: Vec::new(),
         unknown: Vec::new(),

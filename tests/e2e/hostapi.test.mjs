@@ -1,19 +1,20 @@
 // The host-page API (docs/host-api.md): a course page on another origin drives an embedded
 // playground with postMessage — loads a preset, plays, receives a message per metrics
 // window, reads a snapshot, seeks, loads its own scenario, and hears alerts, a breakpoint
-// and the run finish; a malformed message gets an
+// and the run finish; opens a challenge, submits it and hears the verdict; a malformed message gets an
 // error reply and changes nothing; a page whose origin host= does not name is ignored.
 // Also the example host page of the docs, served the same way.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { start, DESKTOP } from "./harness.mjs";
 import { serve } from "./serve.mjs";
 
-const DOCS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DOCS = join(ROOT, "docs");
 
 let env, dir, hostServer, otherServer, hostOrigin, otherOrigin;
 
@@ -163,6 +164,40 @@ test("a course page on another origin drives the playground", async () => {
   assert.match(stop.message, /^paused at \d+\.\d s: p99/);
   assert.equal((await ask("snapshot")).running, false, "the breakpoint paused the run");
   assert.deepEqual(page.errors, [], "no console errors (no CSP violation either)");
+  await page.context().close();
+});
+
+test("a course page opens a challenge, submits, and hears it failed, then passed", async () => {
+  const page = await env.page({ viewport: DESKTOP });
+  await page.goto(`${hostOrigin}/course.html`);
+  await page.waitForFunction(() => window.got.some((m) => m.data?.event === "ready"), null, { timeout: 20_000 });
+  const ask = (type, extra) => page.evaluate((m) => window.ask(m), req(type, extra));
+  const verdicts = (k) => page.waitForFunction((k) => window.got.filter((m) => m.data?.event === "challenge").length >= k, k, { timeout: 20_000 });
+
+  const none = await ask("submit");
+  assert.equal(none.ok, false);
+  assert.match(none.error, /^submit: no challenge is open/);
+  const unknown = await ask("load_challenge", { challenge: "nope" });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.error, /^load_challenge: There is no challenge called “nope”/);
+
+  // The starting design fails; the reference solution, carrying the same challenge, passes.
+  const opened = await ask("load_challenge", { challenge: "one-box" });
+  assert.equal(opened.ok, true, opened.error);
+  const first = await ask("submit");
+  assert.deepEqual([first.ok, first.seeds], [true, 5]);
+  await verdicts(1);
+  const start = JSON.parse(await readFile(join(ROOT, "sim-core", "challenges", "one-box.json"), "utf8"));
+  const solution = JSON.parse(await readFile(join(ROOT, "sim-core", "tests", "fixtures", "challenges", "one-box.json"), "utf8"));
+  const own = await ask("load_scenario", { scenario: { ...solution, challenge: start.challenge } });
+  assert.equal(own.ok, true, own.error);
+  assert.ok((await ask("submit")).ok);
+  await verdicts(2);
+  const got = await events(page, "challenge");
+  assert.deepEqual(got.map((e) => [e.id, e.pass]), [["one-box", false], ["one-box", true]]);
+  assert.ok(got[0].score < 100 && got[1].score === 100, got.map((e) => e.score).join(","));
+  assert.match(await playground(page).textContent("[data-testid=challenge]"), /Passed/);
+  assert.deepEqual(page.errors, [], "no console errors");
   await page.context().close();
 });
 
