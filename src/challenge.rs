@@ -381,7 +381,8 @@ pub fn CampaignList() -> impl IntoView {
         })
         .collect();
     view! {
-        <h3 id="challenges-title" class="campaign-title">"Challenges"</h3>
+        <section class="preset-group" aria-labelledby="challenges-title" data-testid="preset-group-challenges">
+        <h3 id="challenges-title">"Challenges"</h3>
         <p class="hint">"Graded designs, from one box to a URL shortener. Open one, change the design, press Submit: it runs under a trial (spikes, crashes) on several seeds."</p>
         {move || ctx.storage_msg.get().map(|m| view! { <p class="hint warn" data-testid="progress-not-kept">{m}</p> })}
         <ol class="presets campaign" data-testid="campaign">
@@ -389,7 +390,7 @@ pub fn CampaignList() -> impl IntoView {
                 let best = move || ctx.progress.with(|p| p.best(id));
                 view! {
                     <li>
-                        <button class="challenge-entry" data-testid=format!("challenge-{id}")
+                        <button class="preset challenge-entry" data-testid=format!("challenge-{id}")
                             on:click=move |_| { page.gallery_open.set(false); open_challenge(o, id); }>
                             <span class="preset-title">
                                 <span class="challenge-num">{format!("{}. ", i + 1)}</span>
@@ -406,6 +407,7 @@ pub fn CampaignList() -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
+        </section>
     }
 }
 

@@ -1,4 +1,4 @@
-// The preset gallery's groups: the material's journey in order, then the blueprints, each
+// The preset gallery's groups: the material's journey in order, then the blueprints and the challenges, each
 // under its own heading, laid out without overflow on a desktop and on a phone; a blueprint
 // loads with its lesson.
 import { test, before, after } from "node:test";
@@ -31,14 +31,14 @@ async function openGallery(page, phone) {
 }
 
 for (const [name, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
-  test(`the gallery shows the journey and the blueprints under their own headings (${name})`, async () => {
+  test(`the gallery shows the journey, the blueprints and the challenges under their own headings (${name})`, async () => {
     const page = await env.page({ viewport });
     await page.goto(env.base);
     await page.waitForSelector("[data-testid=play]", { timeout: 20_000 });
     await openGallery(page, name === "phone");
     const headings = await page.$$eval("[data-testid=gallery] .preset-group h3", (hs) => hs.map((h) => h.textContent.trim()));
-    assert.deepEqual(headings, ["The journey", "Blueprints"]);
-    for (const group of ["journey", "blueprints"]) {
+    assert.deepEqual(headings, ["The journey", "Blueprints", "Challenges"]);
+    for (const group of ["journey", "blueprints", "challenges"]) {
       const labelled = await page.$eval(`[data-testid=preset-group-${group}]`, (s) =>
         document.getElementById(s.getAttribute("aria-labelledby"))?.textContent.trim());
       assert.ok(labelled, `the ${group} group is labelled by its heading`);
