@@ -87,7 +87,12 @@ pub enum Shape {
         dash: Option<&'static str>,
     },
     /// A request dot.
-    Dot { x: f64, y: f64, r: f64, fill: String },
+    Dot {
+        x: f64,
+        y: f64,
+        r: f64,
+        fill: String,
+    },
 }
 
 /// A picture of the design.
@@ -128,11 +133,20 @@ fn health_word(h: Health, marked_unhealthy: bool) -> &'static str {
 
 /// The design's bounding box in world coordinates (regions' frames included).
 fn bounds(design: &Scenario) -> (f64, f64, f64, f64) {
-    let mut b = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut b = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for n in &design.nodes {
         let (x, y) = (n.x.unwrap_or(0.0), n.y.unwrap_or(0.0));
         let pad = if n.region.is_some() { REGION_PAD } else { 0.0 };
-        let top = if n.region.is_some() { REGION_PAD + 14.0 } else { 0.0 };
+        let top = if n.region.is_some() {
+            REGION_PAD + 14.0
+        } else {
+            0.0
+        };
         b = (
             b.0.min(x - pad),
             b.1.min(y - top),
@@ -158,7 +172,11 @@ pub fn scene(
     let (x0, y0, x1, y1) = bounds(design);
     let (ox, oy) = (MARGIN - x0, MARGIN + TITLE_H - y0);
     let at = |x: f64, y: f64| (x + ox, y + oy);
-    let caption_h = if extras.caption.is_some() { CAPTION_H } else { 0.0 };
+    let caption_h = if extras.caption.is_some() {
+        CAPTION_H
+    } else {
+        0.0
+    };
     let width = (x1 - x0 + 2.0 * MARGIN).max(320.0).ceil();
     let height = (y1 - y0 + 2.0 * MARGIN + TITLE_H + caption_h).ceil();
     let mut shapes = vec![Shape::Text {
@@ -179,10 +197,24 @@ pub fn scene(
     regions.sort_unstable();
     regions.dedup();
     for r in regions {
-        let mut b = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for n in design.nodes.iter().filter(|n| n.region.as_deref() == Some(r)) {
+        let mut b = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for n in design
+            .nodes
+            .iter()
+            .filter(|n| n.region.as_deref() == Some(r))
+        {
             let (x, y) = (n.x.unwrap_or(0.0), n.y.unwrap_or(0.0));
-            b = (b.0.min(x), b.1.min(y), b.2.max(x + NODE_W), b.3.max(y + NODE_H));
+            b = (
+                b.0.min(x),
+                b.1.min(y),
+                b.2.max(x + NODE_W),
+                b.3.max(y + NODE_H),
+            );
         }
         let (x, y) = at(b.0 - REGION_PAD, b.1 - REGION_PAD - 14.0);
         shapes.push(Shape::Rect {
@@ -264,7 +296,11 @@ pub fn scene(
             h: NODE_H,
             r: 6.0,
             fill,
-            stroke: if unhealthy { p.warn.clone() } else { p.line.clone() },
+            stroke: if unhealthy {
+                p.warn.clone()
+            } else {
+                p.line.clone()
+            },
             stroke_w: 1.0,
             dash: down.then_some("4 3"),
         });

@@ -50,11 +50,17 @@ fn the_picture_holds_every_box_inside_its_size() {
     for sh in &sc.shapes {
         if let Shape::Rect { x, y, w, h, .. } = sh {
             assert!(*x >= 0.0 && *y >= 0.0, "{sh:?}");
-            assert!(x + w <= sc.width && y + h <= sc.height, "{sh:?} in {}×{}", sc.width, sc.height);
+            assert!(
+                x + w <= sc.width && y + h <= sc.height,
+                "{sh:?} in {}×{}",
+                sc.width,
+                sc.height
+            );
         }
     }
     let xs: Vec<f64> = d.nodes.iter().map(|n| n.x.unwrap_or(0.0)).collect();
-    let span = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - xs.iter().cloned().fold(f64::INFINITY, f64::min);
+    let span = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+        - xs.iter().cloned().fold(f64::INFINITY, f64::min);
     assert!(sc.width >= span + NODE_W);
 }
 
@@ -76,18 +82,48 @@ fn a_snapshot_colours_busy_boxes_widens_busy_links_and_marks_a_cut() {
     let mut sim = Sim::with_seed(&d, 7).unwrap();
     sim.step_until(SimTime::from_secs_f64(3.0), u64::MAX);
     let e = &d.edges[0];
-    sim.apply(Command::Partition { from: e.from.clone(), to: e.to.clone() }).unwrap();
+    sim.apply(Command::Partition {
+        from: e.from.clone(),
+        to: e.to.clone(),
+    })
+    .unwrap();
     sim.step_until(SimTime::from_secs_f64(4.0), u64::MAX);
     let snap = sim.snapshot();
     let p = Palette::light();
-    let sc = scene(&d, &p, plain, Extras { snap: Some(&snap), dots_phase: Some(0.25), caption: Some("t = 4.0 s") });
+    let sc = scene(
+        &d,
+        &p,
+        plain,
+        Extras {
+            snap: Some(&snap),
+            dots_phase: Some(0.25),
+            caption: Some("t = 4.0 s"),
+        },
+    );
     let busy = snap.nodes.iter().filter(|n| n.workers > 0).count();
-    let hsl = sc.shapes.iter().filter(|s| matches!(s, Shape::Rect { fill, .. } if fill.starts_with("hsl("))).count();
-    assert_eq!(hsl, busy, "one utilisation colour per component with workers");
-    let curves: Vec<&Shape> = sc.shapes.iter().filter(|s| matches!(s, Shape::Curve { .. })).collect();
-    assert!(matches!(curves[0], Shape::Curve { stroke, dash: Some(_), .. } if *stroke == p.bad), "{:?}", curves[0]);
+    let hsl = sc
+        .shapes
+        .iter()
+        .filter(|s| matches!(s, Shape::Rect { fill, .. } if fill.starts_with("hsl(")))
+        .count();
+    assert_eq!(
+        hsl, busy,
+        "one utilisation colour per component with workers"
+    );
+    let curves: Vec<&Shape> = sc
+        .shapes
+        .iter()
+        .filter(|s| matches!(s, Shape::Curve { .. }))
+        .collect();
     assert!(
-        curves.iter().any(|c| matches!(c, Shape::Curve { width, dash: None, .. } if *width > 1.5)),
+        matches!(curves[0], Shape::Curve { stroke, dash: Some(_), .. } if *stroke == p.bad),
+        "{:?}",
+        curves[0]
+    );
+    assert!(
+        curves
+            .iter()
+            .any(|c| matches!(c, Shape::Curve { width, dash: None, .. } if *width > 1.5)),
         "a busy link is wider than an idle one"
     );
     assert!(sc.shapes.iter().any(|s| matches!(s, Shape::Dot { .. })));
@@ -101,7 +137,10 @@ fn a_snapshot_colours_busy_boxes_widens_busy_links_and_marks_a_cut() {
 #[test]
 fn file_names_are_slugs_of_the_design_name() {
     assert_eq!(file_name("My shop!", "png"), "design-my-shop.png");
-    assert_eq!(file_name("  URL shortener (v2) ", "svg"), "design-url-shortener-v2.svg");
+    assert_eq!(
+        file_name("  URL shortener (v2) ", "svg"),
+        "design-url-shortener-v2.svg"
+    );
     assert_eq!(file_name("", "csv"), "design.csv");
     assert_eq!(file_name("ÉÉ", "webm"), "design.webm");
 }
@@ -114,7 +153,10 @@ fn the_clip_has_a_frame_every_twentieth_of_a_second_of_wall_time() {
         assert_eq!(*t.last().unwrap(), end);
         let wall = (t.len() - 1) as f64 / CLIP_FPS;
         // The last step may be short: the clip lasts end / speed, within one frame.
-        assert!((wall - end / speed).abs() <= 1.0 / CLIP_FPS, "{end} {speed}: {wall}");
+        assert!(
+            (wall - end / speed).abs() <= 1.0 / CLIP_FPS,
+            "{end} {speed}: {wall}"
+        );
         assert!(t.windows(2).all(|w| w[1] > w[0]));
     }
     assert_eq!(frame_times(0.0, 1.0), vec![0.0]);

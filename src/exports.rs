@@ -234,7 +234,10 @@ fn paint(c2d: &CanvasRenderingContext2d, s: &Scene, scale: f64) {
 }
 
 /// A detached canvas of `s`'s size × `scale`, and its 2-D context.
-fn canvas_for(s: &Scene, scale: f64) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), String> {
+fn canvas_for(
+    s: &Scene,
+    scale: f64,
+) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), String> {
     let el = gloo::utils::document()
         .create_element("canvas")
         .map_err(fail("picture"))?
@@ -267,18 +270,14 @@ async fn png(s: &Scene) -> Result<Blob, String> {
 
 async fn sleep_ms(ms: f64) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = gloo::utils::window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            &resolve,
-            ms.max(0.0) as i32,
-        );
+        let _ = gloo::utils::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0.0) as i32);
     });
     let _ = JsFuture::from(p).await;
 }
 
 fn now_ms() -> f64 {
-    gloo::utils::window()
-        .performance()
-        .map_or(0.0, |p| p.now())
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
 /// The clip's progress: what is under way and how far (0..1).
@@ -293,10 +292,14 @@ async fn clip(
     progress: Progress,
     cancel: Arc<AtomicBool>,
 ) -> Result<Option<Blob>, String> {
-    let mime = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"]
-        .into_iter()
-        .find(|m| web_sys::MediaRecorder::is_type_supported(m))
-        .ok_or("This browser cannot record WebM video.")?;
+    let mime = [
+        "video/webm;codecs=vp9",
+        "video/webm;codecs=vp8",
+        "video/webm",
+    ]
+    .into_iter()
+    .find(|m| web_sys::MediaRecorder::is_type_supported(m))
+    .ok_or("This browser cannot record WebM video.")?;
     let p = palette();
     let kinds = kind_colours(&design, &p.line);
     let colour = |k: &str| kinds.get(k).cloned().unwrap_or_else(|| p.line.clone());
@@ -343,8 +346,9 @@ async fn clip(
     let stream = el.capture_stream().map_err(fail("video"))?;
     let opts = web_sys::MediaRecorderOptions::new();
     opts.set_mime_type(mime);
-    let rec = web_sys::MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
-        .map_err(fail("video"))?;
+    let rec =
+        web_sys::MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
+            .map_err(fail("video"))?;
     let chunks = Rc::new(RefCell::new(js_sys::Array::new()));
     let on_data = {
         let chunks = chunks.clone();
@@ -398,7 +402,10 @@ pub fn ExportMenu() -> impl IntoView {
     let speed = RwSignal::new(1.0_f64);
     let progress: Progress = RwSignal::new(None);
     let cancel = StoredValue::new(Arc::new(AtomicBool::new(false)));
-    let name = move |ext: &str| dsg.design.with_untracked(|d| export::file_name(&d.name, ext));
+    let name = move |ext: &str| {
+        dsg.design
+            .with_untracked(|d| export::file_name(&d.name, ext))
+    };
     let report = move |r: Result<(), String>, done: String| match r {
         Ok(()) => chrome.say(done),
         Err(e) => chrome.notice.set(Some(e)),
@@ -479,7 +486,7 @@ pub fn ExportMenu() -> impl IntoView {
         <div class="export-menu" on:keydown=on_key>
             <button data-testid="export" aria-expanded=move || open.get().to_string() aria-controls="export-list"
                 on:click=move |_| open.update(|o| *o = !*o) title="Download the design as a picture, the series as CSV or the run as a clip">
-                "Export ▾"
+                "Export"
             </button>
             <div id="export-list" class="export-list" role="group" aria-label="Export" hidden=move || !open.get()>
                 <button data-testid="export-png" on:click=on_png title="The design as drawn now, as a PNG image">"PNG image"</button>

@@ -3,7 +3,7 @@
 // window) and the run as a WebM clip (decoded, as long as the run at the chosen speed).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { start, OUTPUT, openDesign, play, waitClock } from "./harness.mjs";
 
@@ -55,7 +55,7 @@ function decodeImage(page, bytes, mime) {
   }, [bytes.toString("base64"), mime]);
 }
 
-test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true to the run", async () => {
+test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true to the run", async (ctx) => {
   const page = await openDesign(env, null);
   await page.click("[data-testid=dismiss-hint]").catch(() => {});
   const labels = await page.$$eval(".stage .node .node-title", (els) => els.map((e) => e.textContent));
@@ -65,6 +65,10 @@ test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true 
   await waitClock(page, 4.6);
   const t = await pauseAt(page);
 
+  // The Export button keeps the run bar to one row at 1280 × 800.
+  const tops = await page.$$eval(".runbar button", (els) =>
+    els.filter((e) => e.offsetParent).map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert.ok(Math.max(...tops) - Math.min(...tops) <= 4, `one row of buttons (tops ${[...new Set(tops)]})`);
   // The menu, opened, fits the window at 1280 × 800.
   await page.click("[data-testid=export]");
   const box = await page.locator("#export-list").boundingBox();
@@ -92,6 +96,7 @@ test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true 
   // PNG: twice the SVG's size, painted.
   const png = await exported(page, "export-png");
   assert.match(png.name, /\.png$/);
+  await writeFile(join(OUTPUT, "exports-design.png"), png.bytes);
   assert.deepEqual([...png.bytes.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(""), "PNG");
   const img = await decodeImage(page, png.bytes, "image/png");
   assert.ok(Math.abs(img.width - 2 * svgW) <= 2 && Math.abs(img.height - 2 * svgH) <= 2, `${img.width}×${img.height} vs ${svgW}×${svgH}`);
@@ -145,6 +150,7 @@ test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true 
   // Frames are painted on a fixed wall-clock grid (start + k / 20 s), so lateness does not
   // add up; the end can be off by the lateness of the last frames on a busy machine and the
   // one-frame hold of the last picture: 0.35 s is seven frames.
+  ctx.diagnostic(`run ${t} s; clip ${video.duration} s, ${video.width}×${video.height}; PNG ${img.width}×${img.height}; ${rows.length} CSV rows`);
   assert.ok(Math.abs(video.duration - t) <= 0.35, `clip ${video.duration} s for a ${t} s run at ×1`);
   assert.ok(Math.abs(video.width - svgW) <= 2 && Math.abs(video.height - (svgH + 26)) <= 2, `${video.width}×${video.height}`);
 
@@ -152,6 +158,7 @@ test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true 
   await page.keyboard.press("Escape");
   while ((await page.textContent("[data-testid=theme]")) !== "◐ dark") await page.click("[data-testid=theme]");
   const dark = (await exported(page, "export-svg")).bytes.toString("utf8");
+  await writeFile(join(OUTPUT, "exports-design-dark.png"), (await exported(page, "export-png")).bytes);
   const darkBg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--bg").trim());
   assert.notEqual(darkBg, bg);
   assert.ok(dark.includes(`fill="${darkBg}"`), `the dark background ${darkBg}`);
