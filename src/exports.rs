@@ -485,8 +485,13 @@ pub fn ExportMenu() -> impl IntoView {
     view! {
         <div class="export-menu" on:keydown=on_key>
             <button data-testid="export" aria-expanded=move || open.get().to_string() aria-controls="export-list"
-                on:click=move |_| open.update(|o| *o = !*o) title="Download the design as a picture, the series as CSV or the run as a clip">
-                "Export"
+                on:click=move |_| open.update(|o| *o = !*o) aria-label="Export"
+                title="Export: the design as a picture, the series as CSV or the run as a clip">
+                <svg class="export-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path d="M8 2v8M4.5 6.5 8 10l3.5-3.5M3 13.5h10" fill="none" stroke="currentColor" stroke-width="1.7"
+                        stroke-linecap="round" stroke-linejoin="round"></path>
+                </svg>
+                <span class="export-word">"Export"</span>
             </button>
             <div id="export-list" class="export-list" role="group" aria-label="Export" hidden=move || !open.get()>
                 <button data-testid="export-png" on:click=on_png title="The design as drawn now, as a PNG image">"PNG image"</button>

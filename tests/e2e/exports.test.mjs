@@ -4,8 +4,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { start, OUTPUT, openDesign, play, waitClock } from "./harness.mjs";
+
+const AXE = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "axe-core", "axe.min.js");
 
 let env;
 before(async () => (env = await start()));
@@ -74,6 +77,11 @@ test("exports: PNG, SVG, CSV and a WebM clip of the run, all decodable and true 
   const box = await page.locator("#export-list").boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 800, JSON.stringify(box));
   await page.screenshot({ path: join(OUTPUT, "exports-menu-1280.png") });
+  // axe-core: the open menu adds no serious or critical violation.
+  await page.addScriptTag({ content: await readFile(AXE, "utf8") });
+  const axe = await page.evaluate(() => window.axe.run("#export-list"));
+  const bad = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+  assert.deepEqual(bad, [], "axe-core on the open Export menu");
 
   // SVG: real elements, a <text> per component's name, the page's background.
   const svg = await exported(page, "export-svg");
