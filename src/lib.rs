@@ -19,6 +19,8 @@ mod dock;
 pub mod embed;
 pub mod engine;
 mod explain;
+pub mod export;
+mod exports;
 pub mod fields;
 mod files;
 mod focus;

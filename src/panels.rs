@@ -117,6 +117,7 @@ pub fn RunBar() -> impl IntoView {
                 <button on:click=move |_| { dsg.edit(None, |s| { *s = sim_core::demo_scenario(); Ok(()) }); }
                     title="Replace the design with the demo (undoable)">"Demo"</button>
                 <crate::share::MenuButtons/>
+                <crate::exports::ExportMenu/>
                 <button on:click=cycle_theme data-testid="theme" title="Colour scheme: automatic, dark or light">
                     {move || format!("◐ {}", chrome.theme.get())}
                 </button>

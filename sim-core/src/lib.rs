@@ -21,6 +21,7 @@ pub mod presets;
 mod random;
 mod scenario;
 pub mod seeds;
+pub mod series;
 mod sim;
 mod time;
 pub mod topology;

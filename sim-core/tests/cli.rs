@@ -337,3 +337,30 @@ fn grade_grades_a_folder_of_files_and_links_into_a_table_and_a_csv() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("one-box"), "the error lists the campaign");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The page builds its CSV from one snapshot of a run stepped as the frame loop steps it;
+/// the runner gathers it window by window. Both go through `sim_core::series`, byte for byte.
+#[test]
+fn series_csv_equals_the_library_s_for_the_same_scenario_and_seed() {
+    for (file, seed) in [
+        (scenario("retry-storm.json"), 3u64),
+        (format!("{}/presets/url-shortener.json", env!("CARGO_MANIFEST_DIR")), 11),
+    ] {
+        let path = std::env::temp_dir().join(format!("simulate-lib-series-{}-{seed}.csv", std::process::id()));
+        let seed_arg = seed.to_string();
+        simulate(&[&file, "--duration-s", "8", "--seed", &seed_arg, "--series", path.to_str().unwrap()]);
+        let runner = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        let sc = sim_core::Scenario::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut sim = sim_core::Sim::with_seed(&sc, seed).unwrap();
+        // Uneven steps, as frames are: windows close wherever a step happens to end.
+        let mut t = 0.0;
+        while t < 8.0 {
+            t = f64::min(t + 0.37, 8.0);
+            sim.step_until(sim_core::SimTime::from_secs_f64(t), u64::MAX);
+        }
+        let page = sim_core::series::Series::of_snapshot(&sim.snapshot());
+        assert_eq!(page.len(), 8, "{file}: one row per closed window");
+        assert_eq!(page.to_csv(), runner, "{file}: the page's CSV is the runner's");
+    }
+}

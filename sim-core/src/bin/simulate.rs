@@ -3,7 +3,7 @@
 //! series as CSV, and grades designs under a challenge. See docs/runner.md.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -14,9 +14,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sim_core::explain::Explanation;
 use sim_core::seeds::{seed_list, spread, Spread, FIGURES};
-use sim_core::{
-    decode_link, run_headless_pausing, Availability, ErrorCounts, GlobalPoint, NodePoint, Pause, Scenario, Sim, Summary,
-};
+use sim_core::series::Series;
+use sim_core::{decode_link, run_headless_pausing, Availability, ErrorCounts, Pause, Scenario, Sim, Summary};
 
 #[path = "simulate/grade.rs"]
 mod grade;
@@ -185,14 +184,7 @@ struct Run {
     summary: Summary,
     pause: Option<Pause>,
     explanation: Option<Explanation>,
-    rows: Vec<Row>,
-    node_ids: Vec<String>,
-}
-
-/// One window of the series: the global point and each node's point (by index in `node_ids`).
-struct Row {
-    global: GlobalPoint,
-    nodes: BTreeMap<usize, NodePoint>,
+    series: Series,
 }
 
 fn duration_of(sc: &Scenario, duration_s: Option<f64>) -> f64 {
@@ -209,8 +201,7 @@ fn run_one(
 ) -> Result<Run, String> {
     let total = duration_of(sc, duration_s);
     let step = if series { sc.metrics.window_s } else { (total / 100.0).max(1.0) };
-    let mut rows: Vec<Row> = Vec::new();
-    let mut node_ids: Vec<String> = Vec::new();
+    let mut rows = Series::new();
     let mut done_s = 0u64;
     let mut explanation = None;
     let (summary, pause) = run_headless_pausing(sc, seed, duration_s, step, extras.stop_on_condition, |sim: &Sim| {
@@ -218,83 +209,20 @@ fn run_one(
         p.advance(now.saturating_sub(done_s));
         done_s = done_s.max(now);
         if series {
-            collect(sim, &mut rows, &mut node_ids);
+            rows.collect(&sim.snapshot());
         }
         if extras.explain {
             explanation = Some(sim.explain_run());
         }
     })
     .map_err(|e| format!("error: {e}"))?;
-    Ok(Run { summary, pause, explanation, rows, node_ids })
+    Ok(Run { summary, pause, explanation, series: rows })
 }
 
-/// Appends the windows closed since the last call.
-fn collect(sim: &Sim, rows: &mut Vec<Row>, node_ids: &mut Vec<String>) {
-    let snap = sim.snapshot();
-    let last = rows.last().map_or(f64::NEG_INFINITY, |r| r.global.t_s);
-    let first_new = rows.len();
-    for g in snap.series.iter().filter(|g| g.t_s > last) {
-        rows.push(Row { global: *g, nodes: BTreeMap::new() });
-    }
-    for n in &snap.nodes {
-        let idx = node_ids.iter().position(|id| *id == n.id).unwrap_or_else(|| {
-            node_ids.push(n.id.clone());
-            node_ids.len() - 1
-        });
-        for p in n.series.iter().filter(|p| p.t_s > last) {
-            if let Some(row) = rows[first_new..].iter_mut().find(|r| r.global.t_s == p.t_s) {
-                row.nodes.insert(idx, *p);
-            }
-        }
-    }
-}
-
-/// The CSV header and rows of a run's series.
+/// Writes a run's series (see `sim_core::series`).
 fn write_series(path: &PathBuf, run: &Run) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("error: --series {}: {e}", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
-    let mut header: Vec<String> = GLOBAL_COLUMNS.iter().map(|c| c.to_string()).collect();
-    for id in &run.node_ids {
-        header.extend(NODE_COLUMNS.iter().map(|c| format!("{id}.{c}")));
-    }
-    writeln!(out, "{}", header.join(",")).map_err(fail)?;
-    for r in &run.rows {
-        let g = &r.global;
-        let avail = g.availability().ratio().map_or(String::new(), |a| a.to_string());
-        let mut cells = vec![
-            g.t_s.to_string(),
-            g.completed.to_string(),
-            g.failed.to_string(),
-            avail,
-            g.rps.to_string(),
-            g.error_rate.to_string(),
-            g.p50_ms.to_string(),
-            g.p95_ms.to_string(),
-            g.p99_ms.to_string(),
-            g.in_flight.to_string(),
-        ];
-        for i in 0..run.node_ids.len() {
-            match r.nodes.get(&i) {
-                Some(p) => cells.extend([
-                    p.rps.to_string(),
-                    p.errors_per_s.to_string(),
-                    p.p95_ms.to_string(),
-                    p.utilisation.to_string(),
-                    p.queue_len.to_string(),
-                ]),
-                None => cells.extend(std::iter::repeat_n(String::new(), NODE_COLUMNS.len())),
-            }
-        }
-        writeln!(out, "{}", cells.join(",")).map_err(fail)?;
-    }
-    out.flush().map_err(fail)
+    std::fs::write(path, run.series.to_csv()).map_err(|e| format!("error: --series {}: {e}", path.display()))
 }
-
-/// Global columns of the series CSV, in order.
-const GLOBAL_COLUMNS: [&str; 10] =
-    ["t_s", "completed", "failed", "availability", "rps", "error_rate", "p50_ms", "p95_ms", "p99_ms", "in_flight"];
-/// Per-node columns, each prefixed with `NODE_ID.`.
-const NODE_COLUMNS: [&str; 5] = ["rps", "errors_per_s", "p95_ms", "utilisation", "queue_len"];
 
 /// The figures summarised over seeds: name and how to read it from a run.
 /// A figure's name and how to read it from a run.

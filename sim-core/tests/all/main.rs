@@ -19,6 +19,7 @@ mod presets;
 mod resilience;
 mod runner;
 mod scenarios;
+mod series;
 mod sessions;
 mod theory;
 mod topology;
