@@ -140,7 +140,18 @@ impl Sim {
             lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
         }
         if let Some(span) = req.tag() {
-            self.trace(span, Hop { from: node, to, depart: now, arrive: now.after(lat), response: false, outcome: Ok(()), request: 0 });
+            self.trace(
+                span,
+                Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now.after(lat),
+                    response: false,
+                    outcome: Ok(()),
+                    request: 0,
+                },
+            );
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
@@ -155,7 +166,14 @@ impl Sim {
     /// of it by its timeout, or at once when it has none.
     #[cold]
     #[inline(never)]
-    pub(super) fn send_into_partition(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: Option<u32>) {
+    pub(super) fn send_into_partition(
+        &mut self,
+        id: CallId,
+        node: NodeIx,
+        edge: EdgeIx,
+        token: u32,
+        traced: Option<u32>,
+    ) {
         let now = self.now;
         self.drop_on_partition(edge, node, false, traced);
         match self.nodes[node].call_timeout() {
@@ -179,7 +197,18 @@ impl Sim {
         e.dropped += 1;
         if let Some(span) = traced {
             let to = e.to;
-            self.trace(span, Hop { from: node, to, depart: now, arrive: now, response: false, outcome: Err(Cause::Timeout), request: 0 });
+            self.trace(
+                span,
+                Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now,
+                    response: false,
+                    outcome: Err(Cause::Timeout),
+                    request: 0,
+                },
+            );
         }
         if !timed {
             self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Timeout), ver: 0 });
@@ -189,7 +218,14 @@ impl Sim {
     /// The answer from `from` to the call `to` is lost on the partitioned `edge`.
     #[cold]
     #[inline(never)]
-    pub(super) fn reply_into_partition(&mut self, from: NodeIx, edge: EdgeIx, to: CallId, token: u32, traced: Option<u32>) {
+    pub(super) fn reply_into_partition(
+        &mut self,
+        from: NodeIx,
+        edge: EdgeIx,
+        to: CallId,
+        token: u32,
+        traced: Option<u32>,
+    ) {
         let now = self.now;
         self.drop_on_partition(edge, from, true, traced);
         let Some(parent) = self.call_mut(to) else { return };
@@ -211,7 +247,10 @@ impl Sim {
         let to = if response { e.from } else { e.to };
         if let Some(span) = traced {
             let now = self.now;
-            self.trace(span, Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition), request: 0 });
+            self.trace(
+                span,
+                Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition), request: 0 },
+            );
         }
     }
 
@@ -245,7 +284,10 @@ impl Sim {
         }
         let lat = self.edge_latency(from, edge);
         if let Some(span) = traced {
-            self.trace(span, Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome, request: 0 });
+            self.trace(
+                span,
+                Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome, request: 0 },
+            );
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
