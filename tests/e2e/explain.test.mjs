@@ -94,7 +94,10 @@ test("explain: clicking a request dot shows that request's journey as a waterfal
     null, { timeout: 10_000 });
   const dots = JSON.parse(await page.getAttribute("#stage-canvas", "data-dots"));
   const stage = await page.locator("[data-testid=stage]").boundingBox();
-  const [x, y] = dots[0];
+  // A dot on the link between the boxes, clear of their ports.
+  const left = await page.locator("[data-node=users-1]").first().boundingBox();
+  const right = await page.locator("[data-node=web-1]").first().boundingBox();
+  const [x, y] = dots.find(([x]) => stage.x + x > left.x + left.width + 12 && stage.x + x < right.x - 12);
   await page.mouse.click(stage.x + x + 2, stage.y + y + 1);
   await page.waitForSelector("[data-testid=wf-title]", { timeout: 5_000 });
   assert.match(await page.textContent("[data-testid=wf-title]"), /^Request #\d+ \(clicked\)$/);
