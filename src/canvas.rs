@@ -86,6 +86,7 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
     let camera = expect_context::<CameraCtx>();
     let sel = expect_context::<SelectionCtx>();
     let chrome = expect_context::<ChromeCtx>();
+    let run = expect_context::<RunCtx>();
     let stage = NodeRef::<Main>::new();
     let drag = StoredValue::new(None::<Drag>);
     let touches = StoredValue::new(Touches::new());
@@ -183,6 +184,11 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             return;
         }
         if let Some(edge) = closest(target, "[data-edge-from]") {
+            // A dot sits on its link: a click on it shows its request's journey too.
+            let (sx, sy) = local(cx, cy);
+            if let Some(link) = dot_near(run, sx, sy) {
+                pick_dot(run, chrome, link);
+            }
             let f = attr(&edge, "data-edge-from").unwrap_or_default();
             let t = attr(&edge, "data-edge-to").unwrap_or_default();
             sel.selection.set(Selection {
@@ -280,7 +286,11 @@ pub fn Stage(dots: NodeRef<Canvas>) -> impl IntoView {
             Drag::Pinch { .. } => {}
             Drag::Pan { moved, .. } => {
                 if !moved {
-                    sel.selection.set(Selection::default());
+                    let (sx, sy) = local(f64::from(e.client_x()), f64::from(e.client_y()));
+                    match dot_near(run, sx, sy) {
+                        Some(link) => pick_dot(run, chrome, link),
+                        None => sel.selection.set(Selection::default()),
+                    }
                 }
             }
             Drag::Move { before, moved, .. } => {
@@ -713,6 +723,39 @@ fn EdgeView(from: String, to: String) -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// The dots drawn in the last frame: stage position and index of their link in the
+    /// snapshot's edges.
+    static DRAWN: std::cell::RefCell<Vec<(f64, f64, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How near a click must be to a dot to pick it, px.
+const DOT_PICK_PX: f64 = 8.0;
+
+/// The link (from, to) of the drawn dot nearest to stage point (`x`, `y`), within
+/// [`DOT_PICK_PX`].
+fn dot_near(run: RunCtx, x: f64, y: f64) -> Option<(String, String)> {
+    let near = DRAWN.with_borrow(|d| {
+        d.iter()
+            .map(|&(dx, dy, i)| ((dx - x).hypot(dy - y), i))
+            .filter(|(dist, _)| *dist <= DOT_PICK_PX)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, i)| i)
+    })?;
+    run.snap
+        .with_untracked(|s| s.edges.get(near).map(|e| (e.from.clone(), e.to.clone())))
+}
+
+/// Opens the journey of the request a clicked dot on the link stands for (see
+/// [`RunCtx::show_request_on`]), or says why there is none.
+fn pick_dot(run: RunCtx, chrome: ChromeCtx, (from, to): (String, String)) {
+    if !run.show_request_on(&from, &to) {
+        chrome.say(format!(
+            "No sampled request crossed {from} → {to} lately: run a little longer."
+        ));
+    }
+}
+
 /// Draws the grid and the request dots (every frame). Dots are sampled from each edge's
 /// flow in the newest window: more requests per second, more dots.
 pub fn draw_dots(
@@ -748,6 +791,7 @@ pub fn draw_dots(
             x += step;
         }
     }
+    DRAWN.with_borrow_mut(|d| d.clear());
     // Reduced motion: no moving dots (the links' widths still show the flow).
     if crate::narrator::reduced_motion() {
         return;
@@ -756,7 +800,7 @@ pub fn draw_dots(
     let phase_base = wall_ms / 1000.0 * 0.6;
     dsg.design.with_untracked(|d| {
         run.snap.with_untracked(|s| {
-            for e in &s.edges {
+            for (k, e) in s.edges.iter().enumerate() {
                 if e.window_rps <= 0.0 || e.state == EdgeState::Partitioned {
                     continue;
                 }
@@ -775,6 +819,7 @@ pub fn draw_dots(
                     };
                     let (wx, wy) = model::bezier_at(&c, t);
                     let (x, y) = v.to_screen(wx, wy);
+                    DRAWN.with_borrow_mut(|d| d.push((x, y, k)));
                     c2d.begin_path();
                     let _ = c2d.arc(x, y, 2.6, 0.0, std::f64::consts::TAU);
                     c2d.fill();
@@ -782,4 +827,19 @@ pub fn draw_dots(
             }
         })
     });
+    // Paused, the dots stand still: their positions are published for tests and tools.
+    let at = if running {
+        String::new()
+    } else {
+        DRAWN.with_borrow(|d| {
+            let xy: Vec<String> = d
+                .iter()
+                .map(|(x, y, _)| format!("[{x:.1},{y:.1}]"))
+                .collect();
+            format!("[{}]", xy.join(","))
+        })
+    };
+    if el.get_attribute("data-dots").unwrap_or_default() != at {
+        let _ = el.set_attribute("data-dots", &at);
+    }
 }

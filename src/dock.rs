@@ -96,6 +96,12 @@ pub fn Dock() -> impl IntoView {
             .with(|s| s.log.iter().rev().take(200).cloned().collect::<Vec<_>>())
     });
     let more = RwSignal::new(matches!(storage::load(MORE_KEY), Ok(Some(v)) if v == "open"));
+    // A clicked request dot shows its journey in the explain panel, inside the fold.
+    Effect::new(move |_| {
+        if run.clicked.with(Option::is_some) {
+            more.set(true);
+        }
+    });
     let toggle_more = move |_| {
         more.update(|m| *m = !*m);
         // Where storage fails the fold still works; it is merely not remembered.

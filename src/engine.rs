@@ -364,6 +364,11 @@ impl Engine {
         Some((sim.explain_window().clone(), sim.window_traces().clone()))
     }
 
+    /// The journey of sampled request `request` (see `Sim::trace_of`).
+    pub fn trace_of(&self, request: u64) -> Option<sim_core::explain::Trace> {
+        self.sim.as_ref()?.trace_of(request)
+    }
+
     /// The nodes that produced failures in the last closed window, each with its badge's
     /// words ("queue full: 41/s · timed out waiting on db: 3/s").
     pub fn failure_badges(&self) -> Vec<(String, String)> {

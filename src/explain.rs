@@ -112,9 +112,10 @@ fn span_words(s: &sim_core::explain::Span) -> String {
 }
 
 #[component]
-fn Waterfall(trace: Trace) -> impl IntoView {
+fn Waterfall(trace: Trace, #[prop(optional)] title: Option<String>) -> impl IntoView {
     let total = trace.latency_ns.max(1) as f64;
     let head = match (&trace.failed_at, trace.cause) {
+        _ if trace.in_flight => format!("{:.1} ms so far, still in flight", trace.latency_ms()),
         (Some(at), Some(c)) => format!(
             "{:.1} ms, failed at {at}: {}",
             trace.latency_ms(),
@@ -153,6 +154,7 @@ fn Waterfall(trace: Trace) -> impl IntoView {
         .collect_view();
     view! {
         <div class="waterfall" data-testid="waterfall">
+            {title.map(|t| view! { <h4 class="wf-title" data-testid="wf-title">{t}</h4> })}
             <p data-testid="wf-head">{head}</p>
             <ol class="wf">{rows}</ol>
         </div>
@@ -168,6 +170,15 @@ pub fn ExplainPanel() -> impl IntoView {
     let node = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let picked = RwSignal::new(None::<Trace>);
+    let title = RwSignal::new(None::<String>);
+    // A request dot clicked on the canvas: its journey as it was then.
+    Effect::new(move |_| {
+        if let Some((id, t)) = run.clicked.get() {
+            error.set(None);
+            title.set(Some(format!("Request #{id} (clicked)")));
+            picked.set(Some(t));
+        }
+    });
     let conditions = Memo::new(move |_| dsg.design.with(|d| d.pause_on.clone()));
     let ids = Memo::new(move |_| {
         dsg.design
@@ -222,6 +233,7 @@ pub fn ExplainPanel() -> impl IntoView {
         } else {
             error.set(None);
         }
+        title.set(None);
         picked.set(t);
     };
     let culprit = move || {
@@ -303,7 +315,10 @@ pub fn ExplainPanel() -> impl IntoView {
                     <button data-testid="trace-failed" on:click=move |_| pick(false)>"A failed request"</button>
                 </div>
                 <p class="hint" data-testid="explain-error">{move || error.get().unwrap_or_default()}</p>
-                {move || picked.get().map(|t| view! { <Waterfall trace=t/> })}
+                {move || picked.get().map(|t| match title.get() {
+                    Some(title) => view! { <Waterfall trace=t title/> }.into_any(),
+                    None => view! { <Waterfall trace=t/> }.into_any(),
+                })}
             </figure>
         </section>
     }

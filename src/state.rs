@@ -67,6 +67,8 @@ pub struct RunCtx {
     pub paused_on: RwSignal<Option<sim_core::Pause>>,
     /// The instant a seek beyond the run so far is heading for (see [`RunCtx::seek_to`]).
     until: StoredValue<Option<f64>>,
+    /// The request whose dot was last clicked on the canvas, and its journey then.
+    pub clicked: RwSignal<Option<(u64, sim_core::explain::Trace)>>,
 }
 
 impl RunCtx {
@@ -92,6 +94,7 @@ impl RunCtx {
             notice,
             paused_on: RwSignal::new(None),
             until: StoredValue::new(None),
+            clicked: RwSignal::new(None),
         };
         (run, err)
     }
@@ -221,6 +224,29 @@ impl RunCtx {
         sim_core::explain::WindowTraces,
     )> {
         self.engine.with_value(|e| e.explain())
+    }
+
+    /// Shows the journey of the newest sampled request on the link `from` → `to` (the one a
+    /// clicked dot on that link stands for); false when none crossed it lately.
+    pub fn show_request_on(&self, from: &str, to: &str) -> bool {
+        let request = self.snap.with_untracked(|s| {
+            let on = |h: &&sim_core::HopView| {
+                h.request != 0
+                    && ((!h.response && h.from == from && h.to == to)
+                        || (h.response && h.from == to && h.to == from))
+            };
+            s.hops
+                .iter()
+                .filter(on)
+                .max_by(|a, b| a.depart_s.total_cmp(&b.depart_s))
+                .map(|h| h.request)
+        });
+        let trace = request.and_then(|r| Some((r, self.engine.with_value(|e| e.trace_of(r))?)));
+        let found = trace.is_some();
+        if found {
+            self.clicked.set(trace);
+        }
+        found
     }
 
     /// The nodes that failed requests in the last window, with their badges' words.

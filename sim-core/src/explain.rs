@@ -72,6 +72,9 @@ pub struct Trace {
     pub failed_at: Option<String>,
     /// Its hops.
     pub spans: Vec<Span>,
+    /// Still in flight: its spans so far, `latency_ns` up to now.
+    #[serde(default)]
+    pub in_flight: bool,
 }
 
 impl Trace {

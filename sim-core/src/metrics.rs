@@ -762,6 +762,10 @@ pub struct HopView {
     pub response: bool,
     /// The error an answer carries, or `partition` when the message was dropped.
     pub error: Option<Cause>,
+    /// The sampled request's id, for [`crate::Sim::trace_of`] (0: not recorded). Not
+    /// serialized, so snapshots' text and digests stay what they were.
+    #[serde(skip)]
+    pub request: u64,
 }
 
 /// Everything the UI shows, as plain data.

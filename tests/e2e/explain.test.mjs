@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { start, openDesign, play } from "./harness.mjs";
+import { start, openDesign, play, waitClock } from "./harness.mjs";
 
 let env;
 before(async () => (env = await start()));
@@ -80,5 +80,31 @@ test("explain: the page pauses at the runner's window and explains the tail", as
   await page.selectOption("[data-testid=pause-node]", "web-1");
   await page.click("[data-testid=pause-add]");
   assert.equal(await page.locator("[data-testid=pause-item]").count(), 2);
+  assert.deepEqual(page.errors, []);
+});
+
+test("explain: clicking a request dot shows that request's journey as a waterfall", async () => {
+  const page = await openDesign(env, { ...design, pause_on: [] });
+  assert.equal(await page.getAttribute("[data-testid=more-toggle]", "aria-expanded"), "false");
+  await play(page);
+  await waitClock(page, 1.5);
+  await page.click("[data-testid=play]");
+  // Paused, the dots stand still and the canvas lists where it drew them.
+  await page.waitForFunction(() => JSON.parse(document.querySelector("#stage-canvas").dataset.dots || "[]").length > 0,
+    null, { timeout: 10_000 });
+  const dots = JSON.parse(await page.getAttribute("#stage-canvas", "data-dots"));
+  const stage = await page.locator("[data-testid=stage]").boundingBox();
+  // A dot on the link between the boxes, clear of their ports.
+  const left = await page.locator("[data-node=users-1]").first().boundingBox();
+  const right = await page.locator("[data-node=web-1]").first().boundingBox();
+  const [x, y] = dots.find(([x]) => stage.x + x > left.x + left.width + 12 && stage.x + x < right.x - 12);
+  await page.mouse.click(stage.x + x + 2, stage.y + y + 1);
+  await page.waitForSelector("[data-testid=wf-title]", { timeout: 5_000 });
+  assert.match(await page.textContent("[data-testid=wf-title]"), /^Request #\d+ \(clicked\)$/);
+  assert.equal(await page.getAttribute("[data-testid=more-toggle]", "aria-expanded"), "true", "the fold opened");
+  const rows = await page.$$eval("[data-testid=wf-row] .wf-node", (els) => els.map((e) => e.textContent.trim()));
+  assert.equal(rows[0], "users-1", rows.join(","));
+  assert.ok(rows.includes("web-1"), rows.join(","));
+  assert.match(await page.textContent("[data-testid=wf-head]"), /ms (end to end|so far, still in flight)|failed at/);
   assert.deepEqual(page.errors, []);
 });

@@ -119,7 +119,7 @@ impl Sim {
         e.sent += 1;
         e.outstanding += 1;
         if matches!(e.spec.state, EdgeState::Partitioned) {
-            self.send_into_partition(id, node, edge, token, req.traced);
+            self.send_into_partition(id, node, edge, token, req.tag());
             return;
         }
         let timeout = self.nodes[node].call_timeout();
@@ -130,7 +130,7 @@ impl Sim {
         let state = self.edges[edge].spec.state;
         match state {
             EdgeState::Lossy { fraction } if self.loses(edge, fraction) => {
-                self.lose_request(id, node, edge, token, req.traced, timeout.is_some());
+                self.lose_request(id, node, edge, token, req.tag(), timeout.is_some());
                 return;
             }
             EdgeState::Capped { rps } => lat = SimDuration(lat.0 + self.cap_delay(edge, rps).0),
@@ -139,8 +139,19 @@ impl Sim {
         if self.data.regions_used {
             lat = SimDuration(lat.0 + self.region_rtt(node, to, req.origin).0);
         }
-        if req.traced {
-            self.trace(Hop { from: node, to, depart: now, arrive: now.after(lat), response: false, outcome: Ok(()) });
+        if let Some(span) = req.tag() {
+            self.trace(
+                span,
+                Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now.after(lat),
+                    response: false,
+                    outcome: Ok(()),
+                    request: 0,
+                },
+            );
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
@@ -155,7 +166,14 @@ impl Sim {
     /// of it by its timeout, or at once when it has none.
     #[cold]
     #[inline(never)]
-    pub(super) fn send_into_partition(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: bool) {
+    pub(super) fn send_into_partition(
+        &mut self,
+        id: CallId,
+        node: NodeIx,
+        edge: EdgeIx,
+        token: u32,
+        traced: Option<u32>,
+    ) {
         let now = self.now;
         self.drop_on_partition(edge, node, false, traced);
         match self.nodes[node].call_timeout() {
@@ -173,13 +191,24 @@ impl Sim {
     /// it by its timeout, or at once (as a timeout) when it has none.
     #[cold]
     #[inline(never)]
-    fn lose_request(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: bool, timed: bool) {
+    fn lose_request(&mut self, id: CallId, node: NodeIx, edge: EdgeIx, token: u32, traced: Option<u32>, timed: bool) {
         let now = self.now;
         let e = &mut self.edges[edge];
         e.dropped += 1;
-        if traced {
+        if let Some(span) = traced {
             let to = e.to;
-            self.trace(Hop { from: node, to, depart: now, arrive: now, response: false, outcome: Err(Cause::Timeout) });
+            self.trace(
+                span,
+                Hop {
+                    from: node,
+                    to,
+                    depart: now,
+                    arrive: now,
+                    response: false,
+                    outcome: Err(Cause::Timeout),
+                    request: 0,
+                },
+            );
         }
         if !timed {
             self.schedule(now, Ev::Respond { to: id, token, outcome: Err(Cause::Timeout), ver: 0 });
@@ -189,7 +218,14 @@ impl Sim {
     /// The answer from `from` to the call `to` is lost on the partitioned `edge`.
     #[cold]
     #[inline(never)]
-    pub(super) fn reply_into_partition(&mut self, from: NodeIx, edge: EdgeIx, to: CallId, token: u32, traced: bool) {
+    pub(super) fn reply_into_partition(
+        &mut self,
+        from: NodeIx,
+        edge: EdgeIx,
+        to: CallId,
+        token: u32,
+        traced: Option<u32>,
+    ) {
         let now = self.now;
         self.drop_on_partition(edge, from, true, traced);
         let Some(parent) = self.call_mut(to) else { return };
@@ -205,21 +241,25 @@ impl Sim {
 
     /// Counts a request (or, with `response`, an answer) leaving `from` that the partitioned
     /// `edge` drops, and keeps its hop when it is sampled.
-    pub(super) fn drop_on_partition(&mut self, edge: EdgeIx, from: NodeIx, response: bool, traced: bool) {
+    pub(super) fn drop_on_partition(&mut self, edge: EdgeIx, from: NodeIx, response: bool, traced: Option<u32>) {
         let e = &mut self.edges[edge];
         e.dropped += 1;
         let to = if response { e.from } else { e.to };
-        if traced {
+        if let Some(span) = traced {
             let now = self.now;
-            self.trace(Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition) });
+            self.trace(
+                span,
+                Hop { from, to, depart: now, arrive: now, response, outcome: Err(Cause::Partition), request: 0 },
+            );
         }
     }
 
-    /// Keeps a hop of a sampled request for the animation.
+    /// Keeps a hop of a sampled request (its spans' handle `span`) for the animation.
     #[cold]
     #[inline(never)]
-    pub(super) fn trace(&mut self, hop: Hop) {
-        self.hops.push(hop);
+    pub(super) fn trace(&mut self, span: u32, hop: Hop) {
+        let request = self.request_of(span);
+        self.hops.push(Hop { request, ..hop });
     }
 
     /// Sends an answer from `from` back over `edge` to the waiting caller.
@@ -233,7 +273,7 @@ impl Sim {
         token: u32,
         outcome: Outcome,
         ver: u32,
-        traced: bool,
+        traced: Option<u32>,
     ) {
         let now = self.now;
         let e = &self.edges[edge];
@@ -243,8 +283,11 @@ impl Sim {
             return;
         }
         let lat = self.edge_latency(from, edge);
-        if traced {
-            self.trace(Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome });
+        if let Some(span) = traced {
+            self.trace(
+                span,
+                Hop { from, to: caller, depart: now, arrive: now.after(lat), response: true, outcome, request: 0 },
+            );
         }
         if lat.0 == 0 && self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
@@ -299,7 +342,7 @@ impl Sim {
             self.release_worker(node);
         }
         if let Some(parent) = call.parent {
-            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver, call.req.traced);
+            self.reply(node, call.in_edge, parent, call.parent_token, outcome, call.ver, call.req.tag());
         }
     }
 
@@ -314,7 +357,7 @@ impl Sim {
         parent: CallId,
         token: u32,
         cause: Cause,
-        traced: bool,
+        traced: Option<u32>,
     ) {
         self.nodes[node].stats.errors.add(cause);
         self.reply(node, edge, parent, token, Err(cause), 0, traced);

@@ -181,14 +181,14 @@ impl Sim {
             if req.span != 0 {
                 self.span_arrive(req, parent, to, None, Some(Cause::NodeDown));
             }
-            self.refuse(to, edge, parent, token, Cause::NodeDown, req.traced);
+            self.refuse(to, edge, parent, token, Cause::NodeDown, req.tag());
             return;
         }
         if !rate_limiter::take_token(n, now) {
             if req.span != 0 {
                 self.span_arrive(req, parent, to, None, Some(Cause::RateLimited));
             }
-            self.refuse(to, edge, parent, token, Cause::RateLimited, req.traced);
+            self.refuse(to, edge, parent, token, Cause::RateLimited, req.tag());
             return;
         }
         let id = self.alloc_call(Call {

@@ -150,6 +150,7 @@ impl Sim {
                     arrive_s: h.arrive.as_secs_f64(),
                     response: h.response,
                     error: h.outcome.err(),
+                    request: h.request,
                 })
                 .collect(),
         }

@@ -13,6 +13,8 @@ use crate::explain::{Breakdown, Explanation, NodeFailures, NodeTime, Span, Trace
 
 /// Most sampled requests in flight at once (more are not recorded).
 const MAX_LIVE: usize = 4096;
+/// Finished sampled requests kept for [`Sim::trace_of`] (the most recent).
+const DONE_KEPT: usize = 256;
 /// Failed requests kept per window.
 const FAILED_KEPT: usize = 3;
 /// No hop or send.
@@ -74,6 +76,8 @@ struct SendRec {
 struct Live {
     gen: u16,
     used: bool,
+    /// The request's id (see [`Sim::trace_of`]).
+    id: u64,
     created: SimTime,
     closed: SimTime,
     outcome: Option<Cause>,
@@ -127,6 +131,10 @@ impl Group {
 pub(super) struct Spans {
     live: Vec<Live>,
     free: Vec<u16>,
+    /// The last id given to a sampled request.
+    last_id: u64,
+    /// The most recent finished sampled requests, oldest first.
+    done: VecDeque<Live>,
     /// Successful sampled requests finished in the current window: latency and breakdown.
     window: Vec<(u64, Attribution)>,
     slowest: Option<Live>,
@@ -266,6 +274,7 @@ impl Live {
             cause: self.outcome,
             failed_at: self.outcome.and_then(|_| self.failed_at()).map(|i| nodes[self.hops[i].node.ix()].id.clone()),
             spans,
+            in_flight: false,
         }
     }
 
@@ -415,6 +424,8 @@ impl Sim {
         l.used = true;
         l.created = now;
         l.outcome = None;
+        sp.last_id += 1;
+        l.id = sp.last_id;
         (u32::from(l.gen) << 16) | (slot as u32 + 1)
     }
 
@@ -537,6 +548,7 @@ impl Sim {
         let Some(l) = sp.live_mut(req.span) else { return };
         l.closed = now;
         l.outcome = outcome.err();
+        let l_id = l.id;
         let slot = (req.span & 0xffff) as usize - 1;
         let latency = now.since(l.created).0;
         match outcome {
@@ -557,8 +569,51 @@ impl Sim {
             }
             Err(_) => {}
         }
+        // Keep it for `trace_of`: moved into the ring (its buffers swapped for those of the
+        // oldest kept one), or copied when the window kept it above.
+        let mut old = match sp.done.len() {
+            DONE_KEPT => sp.done.pop_front().unwrap_or_default(),
+            _ => Live::default(),
+        };
+        if sp.live[slot].used {
+            std::mem::swap(&mut old, &mut sp.live[slot]);
+            sp.live[slot].gen = old.gen;
+            sp.done.push_back(old);
+        } else {
+            let kept = sp.slowest.iter().chain(&sp.failed).rev().find(|k| k.id == l_id);
+            if let Some(k) = kept {
+                sp.done.push_back(k.clone());
+            }
+            old.gen = sp.live[slot].gen;
+            sp.live[slot] = old;
+        }
         sp.live[slot].recycle();
         sp.free.push(slot as u16);
+    }
+
+    /// The id of the sampled request whose spans' handle is `span` (0: none).
+    pub(super) fn request_of(&self, span: u32) -> u64 {
+        let slot = (span & 0xffff).checked_sub(1);
+        let l = slot.and_then(|s| self.spans.live.get(s as usize));
+        l.filter(|l| l.used && u32::from(l.gen) == span >> 16).map_or(0, |l| l.id)
+    }
+
+    /// The journey of sampled request `request` (the id its hops carry in
+    /// [`crate::HopView::request`]): one still in flight with its spans so far, or one of the
+    /// last 256 that finished. None when it is unknown or finished too long ago.
+    pub fn trace_of(&self, request: u64) -> Option<Trace> {
+        if request == 0 {
+            return None;
+        }
+        if let Some(l) = self.spans.live.iter().find(|l| l.used && l.id == request) {
+            let mut l = l.clone();
+            l.closed = self.now;
+            let mut t = l.to_trace(&self.nodes);
+            t.in_flight = true;
+            return Some(t);
+        }
+        let l = self.spans.done.iter().rev().find(|l| l.id == request)?;
+        Some(l.to_trace(&self.nodes))
     }
 
     /// An error answered to `node` from downstream (it passes it on, or retries).

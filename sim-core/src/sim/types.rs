@@ -124,6 +124,14 @@ pub(super) struct Req {
     pub(super) span: u32,
 }
 
+impl Req {
+    /// Its spans' handle when it is sampled for the animation.
+    #[inline(always)]
+    pub(super) fn tag(&self) -> Option<u32> {
+        self.traced.then_some(self.span)
+    }
+}
+
 // A request is copied into every hop and every delivery event: 30 bytes of fields, padded.
 const _: () = assert!(std::mem::size_of::<Req>() == 32);
 
@@ -485,6 +493,8 @@ pub(super) struct Hop {
     pub(super) arrive: SimTime,
     pub(super) response: bool,
     pub(super) outcome: Outcome,
+    /// The sampled request's id (0: its spans are not recorded).
+    pub(super) request: u64,
 }
 
 /// Sampled hops kept for the animation.

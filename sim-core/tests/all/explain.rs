@@ -97,6 +97,47 @@ fn trace_hop_by_hop_follows_the_path() {
 }
 
 #[test]
+fn trace_of_a_dots_request_matches_its_hops_and_adds_up_when_finished() {
+    let mut sim = Sim::with_seed(&chain(), 7).expect("valid");
+    let (mut finished, mut in_flight) = (0, 0);
+    for step in 1..=200 {
+        let now = step as f64 * 0.025;
+        sim.step_until(SimTime::from_secs_f64(now), u64::MAX);
+        let snap = sim.snapshot();
+        let mut ids: Vec<u64> = snap.hops.iter().map(|h| h.request).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert!(!ids.contains(&0), "every sampled hop carries its request's id");
+        for id in ids {
+            let hops: Vec<_> = snap.hops.iter().filter(|h| h.request == id).collect();
+            let t = sim.trace_of(id).expect("a request on the canvas has a trace");
+            assert_eq!(t.spans[0].node, "users", "{t:#?}");
+            // Only requests whose first hop is still among the drawn ones show all their hops.
+            if (hops[0].depart_s - t.started_s).abs() > 1e-9 {
+                continue;
+            }
+            assert_eq!(hops[0].from, "users");
+            let mut sent: Vec<&str> = hops.iter().filter(|h| !h.response).map(|h| h.to.as_str()).collect();
+            let mut reached: Vec<&str> = t.spans.iter().filter(|s| s.depth > 0).map(|s| s.node.as_str()).collect();
+            sent.sort_unstable();
+            reached.sort_unstable();
+            assert_eq!(sent, reached, "each request hop on the canvas is a hop of the trace: {hops:#?} {t:#?}");
+            if t.in_flight {
+                assert_eq!(t.cause, None);
+                let so_far = SimTime::from_secs_f64(now).as_secs_f64() - t.started_s;
+                assert!((t.latency_ns as f64 / 1e9 - so_far).abs() < 1e-6, "{so_far} s so far: {t:#?}");
+                in_flight += 1;
+            } else {
+                check_adds_up(&t);
+                finished += 1;
+            }
+        }
+    }
+    assert!(sim.trace_of(0).is_none() && sim.trace_of(u64::MAX).is_none());
+    assert!(finished > 100 && in_flight > 20, "{finished} finished, {in_flight} in flight");
+}
+
+#[test]
 fn trace_failed_request_ends_at_the_node_and_cause_that_failed_it() {
     // A full queue at web: one worker, one place in the queue, 50 ms each, 100 requests/s.
     let s = scenario(json!({ "version": 4, "metrics": { "trace_every": 1 },
