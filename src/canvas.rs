@@ -749,7 +749,16 @@ fn dot_near(run: RunCtx, x: f64, y: f64) -> Option<(String, String)> {
 /// Opens the journey of the request a clicked dot on the link stands for (see
 /// [`RunCtx::show_request_on`]), or says why there is none.
 fn pick_dot(run: RunCtx, chrome: ChromeCtx, (from, to): (String, String)) {
-    if !run.show_request_on(&from, &to) {
+    if run.show_request_on(&from, &to) {
+        // On a phone the waterfall is in the charts' drawer: open it, and bring the
+        // waterfall into view once drawn.
+        chrome.tab.set("metrics");
+        request_animation_frame(|| {
+            if let Ok(Some(el)) = gloo::utils::document().query_selector("[data-testid=wf-title]") {
+                el.scroll_into_view();
+            }
+        });
+    } else {
         chrome.say(format!(
             "No sampled request crossed {from} → {to} lately: run a little longer."
         ));

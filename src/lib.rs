@@ -99,9 +99,9 @@ pub fn App() -> impl IntoView {
     }
     let classes = cfg.classes();
     let hosts = cfg.hosts.clone();
-    let tab = RwSignal::new("");
     let (design, msgs) = initial_design();
     let (run, dsg, camera, sel, chrome, err) = state::contexts(design, cfg.readonly);
+    let tab = chrome.tab;
     provide_context(run);
     provide_context(dsg);
     provide_context(camera);

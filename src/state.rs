@@ -550,6 +550,9 @@ pub struct ChromeCtx {
     pub help_open: RwSignal<bool>,
     /// "auto", "light" or "dark".
     pub theme: RwSignal<String>,
+    /// The phone's open tab (`tabs::TABS`, "" for the canvas alone); on a wide screen it
+    /// changes nothing.
+    pub tab: RwSignal<&'static str>,
 }
 
 impl ChromeCtx {
@@ -576,6 +579,7 @@ pub fn contexts(
         storage_msg: RwSignal::new(None),
         help_open: RwSignal::new(false),
         theme: RwSignal::new("auto".to_string()),
+        tab: RwSignal::new(""),
     };
     let (run, err) = RunCtx::new(&design, design.seed, chrome.notice);
     let design = DesignCtx {

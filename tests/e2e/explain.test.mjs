@@ -7,7 +7,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { start, openDesign, play, waitClock } from "./harness.mjs";
+import { start, openDesign, play, waitClock, DESKTOP, OUTPUT } from "./harness.mjs";
+
+const PHONE = { width: 360, height: 740 };
 
 let env;
 before(async () => (env = await start()));
@@ -83,8 +85,9 @@ test("explain: the page pauses at the runner's window and explains the tail", as
   assert.deepEqual(page.errors, []);
 });
 
-test("explain: clicking a request dot shows that request's journey as a waterfall", async () => {
-  const page = await openDesign(env, { ...design, pause_on: [] });
+for (const [name, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+test(`explain: clicking a request dot shows that request's journey as a waterfall (${name})`, async () => {
+  const page = await openDesign(env, { ...design, pause_on: [] }, viewport);
   assert.equal(await page.getAttribute("[data-testid=more-toggle]", "aria-expanded"), "false");
   await play(page);
   await waitClock(page, 1.5);
@@ -106,5 +109,9 @@ test("explain: clicking a request dot shows that request's journey as a waterfal
   assert.equal(rows[0], "users-1", rows.join(","));
   assert.ok(rows.includes("web-1"), rows.join(","));
   assert.match(await page.textContent("[data-testid=wf-head]"), /ms (end to end|so far, still in flight)|failed at/);
+  // On a phone too, the waterfall is brought into view (the charts' drawer opens).
+  assert.ok(await page.isVisible("[data-testid=wf-title]"), "the waterfall is in view");
+  await page.screenshot({ path: join(OUTPUT, `clicked-trace-${name}.png`) });
   assert.deepEqual(page.errors, []);
 });
+}
